@@ -1,0 +1,4 @@
+import { writeArticleIndex } from './lib/article-index'
+
+writeArticleIndex('content/articles')
+console.log('content/articles/index.ts: written')

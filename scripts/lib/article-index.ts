@@ -1,0 +1,57 @@
+/**
+ * content/articles/index.ts is generated from the directory listing, so adding an article is one
+ * new file plus `npm run new` (or `npm run index`); `npm run check` fails when the list is stale.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const ARTICLE_INDEX = 'index.ts'
+
+/** The article files of a folder, sorted by name, the index itself excluded. */
+export function articleFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== ARTICLE_INDEX && !f.endsWith('.d.ts'))
+    .sort()
+}
+
+function identifier(file: string): string {
+  const camel = file
+    .replace(/\.ts$/, '')
+    .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+  return `article_${camel}`
+}
+
+/** The source text of the index for these files. */
+export function renderArticleIndex(files: readonly string[]): string {
+  const imports = files.map((f) => `import ${identifier(f)} from './${f.replace(/\.ts$/, '')}'`)
+  return [
+    '// Generated from the files in this folder by `npm run index` (also run by `npm run new`).',
+    '// Do not edit: `npm run check` fails when this list differs from the folder.',
+    "import type { Article } from '../../src/content/article'",
+    ...imports,
+    '',
+    'export const articleFiles: readonly string[] = [',
+    ...files.map((f) => `  '${f}',`),
+    ']',
+    '',
+    'export const articles: readonly Article[] = [',
+    ...files.map((f) => `  ${identifier(f)},`),
+    ']',
+    '',
+  ].join('\n')
+}
+
+/** Whether the index on disk matches the folder. */
+export function articleIndexIsCurrent(dir: string): boolean {
+  let current: string
+  try {
+    current = readFileSync(join(dir, ARTICLE_INDEX), 'utf8')
+  } catch {
+    return false
+  }
+  return current === renderArticleIndex(articleFiles(dir))
+}
+
+export function writeArticleIndex(dir: string): void {
+  writeFileSync(join(dir, ARTICLE_INDEX), renderArticleIndex(articleFiles(dir)))
+}

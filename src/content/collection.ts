@@ -1,0 +1,235 @@
+/**
+ * @module
+ * The collection as the routes see it: articles resolved against their authors and section,
+ * text cleaned once (src/feeds/sanitize.ts), drafts left out, newest first, and indexed by slug,
+ * section, tag and author. Built once per isolate and base URL, never per request.
+ */
+import { cleanText } from '../feeds/sanitize'
+import type { Article, Content, ImageFile, LeadImage, Site, StoryId } from './article'
+import { renderItemHtml } from './item-html'
+
+export interface Link {
+  /** Path on this site, e.g. `/sections/news`. */
+  path: string
+  /** The same, absolute. */
+  url: string
+}
+
+export interface SectionRef extends Link {
+  key: string
+  name: string
+  description: string
+}
+
+export interface TagRef extends Link {
+  name: string
+  slug: string
+}
+
+export interface AuthorRef extends Link {
+  key: string
+  name: string
+  /** The author's own page elsewhere, if any. */
+  homepage?: string
+}
+
+/** An article ready to show: every string clean, every reference resolved, every URL absolute. */
+export interface Story extends Link {
+  id: StoryId
+  slug: string
+  headline: string
+  dek: string
+  section: SectionRef
+  tags: readonly TagRef[]
+  authors: readonly AuthorRef[]
+  published: Date
+  /** `updated`, or `published` when the story was never updated. */
+  updated: Date
+  timeZone: string
+  language: string
+  image?: LeadImage
+  /** The item HTML that feeds and pages show: lead figure and body. */
+  readonly html: string
+}
+
+/** A titled list of stories with its own page and feeds: the home page, a section, a tag, an author. */
+export interface Listing extends Link {
+  /** Stable key of the listing, used in feed ids: `home`, `section/news`, `tag/russia`. */
+  key: string
+  /** Short name: "News", "Russia", "Herald Newsroom"; the site title for the home page. */
+  name: string
+  /** Page and feed title: "News · Herald". */
+  title: string
+  description: string
+  stories: readonly Story[]
+}
+
+/** The tag's URL segment: case and spacing do not make two tags. */
+export function tagSlug(name: string): string {
+  return name.trim().toLowerCase().replace(/\s+/g, '-')
+}
+
+/** Newest first; the id breaks ties so that the order never depends on file order. */
+export function newestFirst(a: { published: Date; id: string }, b: { published: Date; id: string }): number {
+  return b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+export class Collection {
+  readonly site: Site
+  /** The site's origin, without a trailing slash: `https://herald.example.com`. */
+  readonly origin: string
+  /** Every published story, newest first. */
+  readonly stories: readonly Story[]
+  readonly home: Listing
+  readonly sections: ReadonlyMap<string, Listing>
+  readonly tags: ReadonlyMap<string, Listing>
+  readonly authors: ReadonlyMap<string, Listing>
+  readonly #bySlug: ReadonlyMap<string, Story>
+
+  constructor(content: Content, origin: string) {
+    this.origin = origin
+    this.site = cleanStrings(content.site)
+    const stories = content.articles
+      .filter((a) => !a.draft)
+      .map((a) => this.#resolve(a, content))
+      .sort(newestFirst)
+    this.stories = stories
+    this.#bySlug = new Map(stories.map((s) => [s.slug, s]))
+
+    this.home = {
+      ...this.link('/'),
+      key: 'home',
+      name: this.site.title,
+      title: this.site.title,
+      description: this.site.description,
+      stories,
+    }
+    this.sections = new Map(
+      Object.keys(content.sections).map((key) => {
+        const ref = this.#section(key, content)
+        const listing: Listing = {
+          ...this.link(ref.path),
+          key: `section/${key}`,
+          name: ref.name,
+          title: `${ref.name} · ${this.site.title}`,
+          description: ref.description,
+          stories: stories.filter((s) => s.section.key === key),
+        }
+        return [key, listing]
+      }),
+    )
+    this.tags = group(stories, (s) => s.tags, (tag, tagged) => ({
+      ...this.link(tag.path),
+      key: `tag/${tag.slug}`,
+      name: tag.name,
+      title: `${tag.name} · ${this.site.title}`,
+      description: `Stories tagged “${tag.name}”.`,
+      stories: tagged,
+    }), (t) => t.slug)
+    this.authors = group(stories, (s) => s.authors, (author, credited) => ({
+      ...this.link(author.path),
+      key: `author/${author.key}`,
+      name: author.name,
+      title: `${author.name} · ${this.site.title}`,
+      description: `Stories by ${author.name}.`,
+      stories: credited,
+    }), (a) => a.key)
+  }
+
+  /** A published story by slug. */
+  story(slug: string): Story | undefined {
+    return this.#bySlug.get(slug)
+  }
+
+  /** A path on this site with its absolute URL. */
+  link(path: string): Link {
+    return { path, url: this.origin + path }
+  }
+
+  #section(key: string, content: Content): SectionRef {
+    const section = content.sections[key]
+    if (!section) throw new Error(`unknown section "${key}" (npm run check reports this)`)
+    return {
+      key,
+      name: cleanText(section.name),
+      description: cleanText(section.description),
+      ...this.link(`/sections/${encodeURIComponent(key)}`),
+    }
+  }
+
+  #resolve(article: Article, content: Content): Story {
+    const authorKeys = article.authors ?? [content.site.defaultAuthor]
+    const authors = authorKeys.map((key): AuthorRef => {
+      const author = content.authors[key]
+      if (!author) throw new Error(`unknown author "${key}" (npm run check reports this)`)
+      return {
+        key,
+        name: cleanText(author.name),
+        ...(author.url ? { homepage: author.url } : {}),
+        ...this.link(`/authors/${encodeURIComponent(key)}`),
+      }
+    })
+    const tags = dedupe(
+      article.tags.map((t) => cleanText(t)).filter((t) => tagSlug(t) !== ''),
+      tagSlug,
+    ).map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(`/tags/${encodeURIComponent(tagSlug(name))}`) }))
+    const published = new Date(article.published)
+    const image = article.image && cleanImage(article.image)
+    const body = cleanText(article.body)
+    const origin = this.origin
+    let html: string | undefined
+    return {
+      id: article.id,
+      slug: article.slug,
+      ...this.link(`/articles/${encodeURIComponent(article.slug)}`),
+      headline: cleanText(article.headline),
+      dek: cleanText(article.dek),
+      section: this.#section(article.section, content),
+      tags,
+      authors,
+      published,
+      updated: article.updated ? new Date(article.updated) : published,
+      timeZone: article.timeZone,
+      language: article.language ?? content.site.language,
+      ...(image ? { image } : {}),
+      // Rendered on first use: a listing page needs no body.
+      get html() {
+        return (html ??= renderItemHtml(body, image, origin))
+      },
+    }
+  }
+}
+
+function cleanStrings<T extends object>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? cleanText(v) : v]),
+  ) as T
+}
+
+function cleanImage(image: LeadImage): LeadImage {
+  const file: ImageFile | undefined = image.file && { ...image.file, alt: cleanText(image.file.alt) }
+  return { caption: cleanText(image.caption), credit: cleanText(image.credit), ...(file ? { file } : {}) }
+}
+
+function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => !seen.has(key(item)) && (seen.add(key(item)), true))
+}
+
+/** Groups stories by each of their refs (tags, authors), keeping newest-first order in each group. */
+function group<R>(
+  stories: readonly Story[],
+  refs: (s: Story) => readonly R[],
+  listing: (ref: R, stories: Story[]) => Listing,
+  key: (ref: R) => string,
+): Map<string, Listing> {
+  const groups = new Map<string, { ref: R; stories: Story[] }>()
+  for (const story of stories) {
+    for (const ref of refs(story)) {
+      const k = key(ref)
+      const g = groups.get(k) ?? groups.set(k, { ref, stories: [] }).get(k)!
+      g.stories.push(story)
+    }
+  }
+  return new Map([...groups].map(([k, g]) => [k, listing(g.ref, g.stories)]))
+}

@@ -1,0 +1,106 @@
+/**
+ * @module
+ * One listing → one `feed` Feed: the single data model that the three formats render.
+ * Strings here are plain, clean text (src/feeds/sanitize.ts); how each format escapes them is
+ * the adapters' business (xml.ts, json-feed.ts). Nothing here reads the clock: `updated` is the
+ * newest story's date, so the same content always renders the same bytes.
+ */
+import { Feed, type Item } from 'feed'
+import type { Collection, Listing, Story } from '../content/collection'
+
+export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'
+
+/** The three formats, with their file names and the media types RFC 4287, RSS and JSON Feed register. */
+export const FORMATS = {
+  rss: { file: 'feed.xml', contentType: 'application/rss+xml; charset=utf-8' },
+  atom: { file: 'atom.xml', contentType: 'application/atom+xml; charset=utf-8' },
+  json: { file: 'feed.json', contentType: 'application/feed+json; charset=utf-8' },
+} as const
+
+export type Format = keyof typeof FORMATS
+
+/** The path of a listing's feed: `/feed.xml` for the home page, `/sections/news/feed.xml` for a section. */
+export function feedPath(listing: { path: string }, format: Format): string {
+  return (listing.path === '/' ? '/' : `${listing.path}/`) + FORMATS[format].file
+}
+
+/** Scheme IRIs for categories (Atom `category/@scheme`, RSS `category/@domain`). */
+export function categorySchemes(collection: Collection) {
+  return { sections: collection.link('/sections').url, tags: collection.link('/tags').url }
+}
+
+/** A feed-level permanent id, minted from the site's tag authority like the stories' ids. */
+export function feedId(collection: Collection, listing: Listing): string {
+  return `tag:${collection.site.idAuthority}:feed/${listing.key}`
+}
+
+export function buildFeed(collection: Collection, listing: Listing, size: number): Feed {
+  const stories = listing.stories.slice(0, size)
+  const feed = new Feed({
+    id: feedId(collection, listing),
+    title: listing.title,
+    description: listing.description,
+    link: listing.url,
+    language: collection.site.language,
+    copyright: collection.site.copyright,
+    generator: 'Herald',
+    updated: newestUpdate(stories) ?? newestUpdate(collection.stories) ?? new Date(0),
+    favicon: collection.link('/icon.svg').url,
+    author: { name: collection.site.title, link: collection.home.url },
+    feedLinks: {
+      rss: collection.link(feedPath(listing, 'rss')).url,
+      atom: collection.link(feedPath(listing, 'atom')).url,
+      json: collection.link(feedPath(listing, 'json')).url,
+    },
+  })
+  const schemes = categorySchemes(collection)
+  for (const story of stories) feed.addItem(buildItem(story, schemes))
+  return feed
+}
+
+function newestUpdate(stories: readonly Story[]): Date | undefined {
+  let newest: Date | undefined
+  for (const s of stories) if (!newest || s.updated > newest) newest = s.updated
+  return newest
+}
+
+function buildItem(story: Story, schemes: { sections: string; tags: string }): Item {
+  const file = story.image?.file
+  return {
+    id: story.id,
+    title: story.headline,
+    link: story.url,
+    description: story.dek,
+    content: story.html,
+    date: story.updated,
+    published: story.published,
+    author: story.authors.map((a) => ({ name: a.name, link: a.url })),
+    category: [
+      { name: story.section.name, term: story.section.key, scheme: schemes.sections, domain: schemes.sections },
+      ...story.tags.map((t) => ({ name: t.name, term: t.slug, scheme: schemes.tags, domain: schemes.tags })),
+    ],
+    ...(file && {
+      image: { url: file.url, type: file.type, length: file.bytes, title: file.alt },
+      // Media RSS 1.5.1: caption and credit travel with the image itself. RSS only; Atom and
+      // JSON Feed readers get them from the figure in the item HTML.
+      extensions: [
+        {
+          name: 'media:content',
+          objects: {
+            _attributes: {
+              'xmlns:media': MEDIA_RSS_NS,
+              url: file.url,
+              type: file.type,
+              medium: 'image',
+              fileSize: file.bytes,
+              width: file.width,
+              height: file.height,
+            },
+            'media:description': { _attributes: { type: 'plain' }, _text: story.image!.caption },
+            'media:credit': { _text: story.image!.credit },
+          },
+        },
+      ],
+    }),
+  }
+}

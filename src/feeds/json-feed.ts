@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The one adapter from `feed`'s JSON Feed 1.0 to JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
+ * `feed` 6.0.0 writes version 1, a single `author` (the first), no `language` and no `hubs`, and
+ * copies RSS extension objects into items. 1.1 replaces `author` with `authors` (an array) and adds
+ * `language`; `hubs` lists WebSub hubs. Everything else is kept as `feed` wrote it.
+ */
+import type { Author, Feed } from 'feed'
+
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1'
+
+interface JsonAuthor {
+  name?: string
+  url?: string
+}
+
+export interface JsonFeedOptions {
+  /** WebSub hubs (`{ type: "WebSub", url }`), when the site has one. */
+  hubs?: readonly { type: string; url: string }[]
+}
+
+function authors(list: readonly Author[] | undefined): JsonAuthor[] | undefined {
+  if (!list?.length) return undefined
+  return list.map((a) => ({ ...(a.name !== undefined && { name: a.name }), ...(a.link && { url: a.link }) }))
+}
+
+export function renderJsonFeed(feed: Feed, options: JsonFeedOptions = {}): string {
+  const v1 = JSON.parse(feed.json1()) as Record<string, unknown> & { items: Record<string, unknown>[] }
+  const { version: _v1, author: _first, items, ...top } = v1
+  const { options: o } = feed
+  const out = {
+    version: JSON_FEED_VERSION,
+    ...top,
+    ...(o.favicon && { favicon: o.favicon }),
+    ...(o.language && { language: o.language }),
+    ...(o.author && { authors: authors([o.author]) }),
+    ...(options.hubs?.length && { hubs: options.hubs }),
+    items: items.map((item, i) => {
+      const source = feed.items[i]!
+      // Drop the single `author` and the RSS-only extension objects ("media:content", …).
+      const kept = Object.entries(item).filter(([key]) => key !== 'author' && !key.includes(':'))
+      return {
+        ...Object.fromEntries(kept),
+        // `feed` only writes `summary` when there is also content; a dek is a summary either way.
+        ...(source.description !== undefined && { summary: source.description }),
+        ...(source.author?.length && { authors: authors(source.author) }),
+      }
+    }),
+  }
+  return JSON.stringify(out)
+}

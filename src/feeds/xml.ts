@@ -1,0 +1,159 @@
+/**
+ * @module
+ * The one layer around `feed` for RSS 2.0 and Atom 1.0. `feed` decides the structure; this module
+ * decides the escaping, because `feed` 6.0.0 (through xml-js 1.6.11) gets it wrong:
+ *
+ * - only the first `]]>` of a CDATA section is split, so a second one ends the section early;
+ * - attribute values are written with only `"` escaped (`<` and `&` raw in RSS category domain,
+ *   enclosure title; `<` raw in Atom category label and term);
+ * - text nodes are "desanitised" first (`&amp;` → `&`), so the text `&amp;` reads back as `&`;
+ * - RSS `<author>` gets a bare name, where RSS 2.0 wants an e-mail address;
+ * - the Atom enclosure type is guessed from the URL's extension (`image/jpg`), with no way to set it.
+ *
+ * Every string is therefore handed to `feed` as an opaque slot token — `\u0001<n>\u0001`, made of
+ * a character that XML forbids and that cleanText() has removed from all content, so a token can
+ * never be confused with text — and after rendering each token is replaced by its value escaped
+ * for the context it landed in. Forbidden characters are gone before this layer (sanitize.ts).
+ */
+import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'
+import { escapeCdata, escapeHtml, escapeXmlAttribute, escapeXmlText } from './sanitize'
+
+export const DUBLIN_CORE_NS = 'http://purl.org/dc/elements/1.1/'
+
+/** Values handed to `feed` as tokens, resolved after rendering. */
+class Slots {
+  readonly #values: string[] = []
+  /** Atom enclosure tokens whose following `type` attribute must be replaced by the real MIME type. */
+  readonly #types = new Map<number, string>()
+
+  #token(value: string): string {
+    return `\u0001${this.#values.push(value) - 1}\u0001`
+  }
+  cdata(text: string): string {
+    return this.#token(escapeCdata(text))
+  }
+  text(text: string): string {
+    return this.#token(escapeXmlText(text))
+  }
+  attribute(text: string): string {
+    return this.#token(escapeXmlAttribute(text))
+  }
+  /** An Atom enclosure `title` that also carries the enclosure's real `type`. */
+  enclosureTitle(title: string, type: string): string {
+    const token = this.attribute(title)
+    this.#types.set(this.#values.length - 1, escapeXmlAttribute(type))
+    return token
+  }
+
+  resolve(xml: string): string {
+    return xml
+      .replace(/\u0001(\d+)\u0001" type="[^"]*"/g, (match, n: string) => {
+        const type = this.#types.get(Number(n))
+        return type === undefined ? match : `${this.#values[Number(n)]}" type="${type}"`
+      })
+      .replace(/\u0001(\d+)\u0001/g, (_, n: string) => this.#values[Number(n)]!)
+  }
+}
+
+/** The value of an escaped context, for a field the format declares plain text or HTML. */
+type FieldEscaper = (slots: Slots, value: string) => string
+
+const plainCdata: FieldEscaper = (s, v) => s.cdata(v)
+const htmlCdata: FieldEscaper = (s, v) => s.cdata(escapeHtml(v))
+
+/** Options whose values `feed` writes as element text; links stay URLs (it parses them). */
+function tokenizeOptions(slots: Slots, options: FeedOptions): FeedOptions {
+  const text = (v: string | undefined) => (v === undefined ? undefined : slots.text(v))
+  return {
+    ...options,
+    id: text(options.id),
+    title: slots.text(options.title),
+    description: text(options.description),
+    copyright: text(options.copyright),
+    language: text(options.language),
+    image: text(options.image),
+    favicon: text(options.favicon),
+    generator: typeof options.generator === 'string' ? slots.text(options.generator) : options.generator,
+    author: options.author && tokenizeAuthor(slots, options.author),
+  }
+}
+
+function tokenizeAuthor(slots: Slots, author: Author): Author {
+  return { ...author, name: author.name === undefined ? undefined : slots.text(author.name) }
+}
+
+/** RSS writes a category's name as element text and domain as an attribute; Atom writes name (label) and term as attributes. */
+function tokenizeCategory(slots: Slots, c: Category, nameIn: 'text' | 'attribute'): Category {
+  const attr = (v: string | undefined) => (v === undefined ? undefined : slots.attribute(v))
+  const name = c.name === undefined ? undefined : nameIn === 'text' ? slots.text(c.name) : slots.attribute(c.name)
+  return { ...c, name, domain: attr(c.domain), term: attr(c.term) }
+}
+
+/** Every `_text` and attribute value of an xml-js compact object (our Media RSS extension). */
+function tokenizeCompact(slots: Slots, node: unknown): unknown {
+  if (Array.isArray(node)) return node.map((n) => tokenizeCompact(slots, n))
+  if (node === null || typeof node !== 'object') return node
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => {
+      if (key === '_text') return [key, slots.text(String(value))]
+      if (key === '_attributes') {
+        return [key, Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, slots.attribute(String(v))]))]
+      }
+      return [key, tokenizeCompact(slots, value)]
+    }),
+  )
+}
+
+function copyFeed(source: Feed, options: FeedOptions, item: (i: Item) => Item): Feed {
+  const copy = new Feed(options)
+  for (const i of source.items) copy.addItem(item(i))
+  return copy
+}
+
+/** RSS 2.0: title is plain text, description is the dek as HTML, names go in dc:creator. */
+export function renderRss(source: Feed): string {
+  const slots = new Slots()
+  const feed = copyFeed(source, tokenizeOptions(slots, source.options), (item) => {
+    const { author: _bareNames, image, ...rest } = item
+    const creators: Extension[] = item.author?.length
+      ? [{
+          name: 'dc:creator',
+          objects: item.author.map((a) => ({ _attributes: { 'xmlns:dc': DUBLIN_CORE_NS }, _text: a.name ?? '' })) as never,
+        }]
+      : []
+    return {
+      ...rest,
+      title: plainCdata(slots, item.title),
+      description: item.description === undefined ? undefined : htmlCdata(slots, item.description),
+      content: item.content === undefined ? undefined : plainCdata(slots, item.content),
+      guid: slots.text(item.guid ?? item.id ?? item.link),
+      category: item.category?.map((c) => tokenizeCategory(slots, c, 'text')),
+      // RSS 2.0 enclosure: url, length, type — nothing else; `feed` guesses type unless we set it.
+      ...(typeof image === 'object' && { image: { url: image.url, type: image.type, length: image.length } }),
+      extensions: [...creators, ...(item.extensions ?? [])].map((e) => ({
+        name: e.name,
+        objects: tokenizeCompact(slots, e.objects) as Extension['objects'],
+      })),
+    }
+  })
+  return slots.resolve(feed.rss2())
+}
+
+/** Atom 1.0: `feed` declares title and summary `type="html"`, so plain text is escaped as HTML. */
+export function renderAtom(source: Feed): string {
+  const slots = new Slots()
+  const feed = copyFeed(source, tokenizeOptions(slots, source.options), (item) => ({
+    ...item,
+    title: htmlCdata(slots, item.title),
+    description: item.description === undefined ? undefined : htmlCdata(slots, item.description),
+    content: item.content === undefined ? undefined : plainCdata(slots, item.content),
+    author: item.author?.map((a) => tokenizeAuthor(slots, a)),
+    category: item.category?.map((c) => tokenizeCategory(slots, c, 'attribute')),
+    image:
+      typeof item.image === 'object'
+        ? { ...item.image, title: slots.enclosureTitle(item.image.title ?? '', item.image.type ?? 'application/octet-stream') }
+        : item.image,
+    extensions: undefined,
+  }))
+  return slots.resolve(feed.atom1())
+}

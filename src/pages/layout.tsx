@@ -1,0 +1,85 @@
+/**
+ * @module
+ * The page frame: head with feed autodiscovery (RSS, Atom and JSON Feed for the page's own listing
+ * and for the whole site), header, footer.
+ */
+import type { Child } from 'hono/jsx'
+import { raw } from 'hono/html'
+import type { Collection, Link } from '../content/collection'
+import { feedPath, type Format } from '../feeds/build'
+import { STYLES } from './styles'
+
+/** The feeds a page advertises: its listing's, and the site's. */
+export interface FeedRef {
+  title: string
+  path: string
+}
+
+const LABELS: Record<Format, { type: string; label: string }> = {
+  rss: { type: 'application/rss+xml', label: 'RSS' },
+  atom: { type: 'application/atom+xml', label: 'Atom' },
+  json: { type: 'application/feed+json', label: 'JSON Feed' },
+}
+
+export function feedLinks(listing: { path: string; title: string }) {
+  return (Object.keys(LABELS) as Format[]).map((format) => ({
+    format,
+    ...LABELS[format],
+    title: `${listing.title} (${LABELS[format].label})`,
+    path: feedPath(listing, format),
+  }))
+}
+
+export interface LayoutProps {
+  collection: Collection
+  title: string
+  description: string
+  canonical: Link
+  /** The listing whose feeds this page advertises first (the home page's by default). */
+  feedsOf?: { path: string; title: string }
+  children?: Child
+}
+
+export function Layout({ collection, title, description, canonical, feedsOf, children }: LayoutProps) {
+  const { site, home } = collection
+  const own = feedsOf && feedsOf.path !== '/' ? feedLinks(feedsOf) : []
+  const siteFeeds = feedLinks({ path: '/', title: site.title })
+  return (
+    <html lang={site.language}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <meta name="description" content={description} />
+        <link rel="canonical" href={canonical.url} />
+        <link rel="icon" href={collection.link('/icon.svg').url} type="image/svg+xml" />
+        {[...own, ...siteFeeds].map((f) => (
+          <link rel="alternate" type={f.type} title={f.title} href={collection.link(f.path).url} />
+        ))}
+        <style>{raw(STYLES)}</style>
+      </head>
+      <body>
+        <div class="wrap">
+          <header class="site">
+            <a class="name" href={home.path}>
+              {site.title}
+            </a>
+            <nav aria-label="Sections">
+              {[...collection.sections.values()].map((s) => (
+                <a href={s.path}>{s.name}</a>
+              ))}
+              <a href="/feeds">Feeds</a>
+            </nav>
+          </header>
+          <main>{children}</main>
+          <footer>
+            <p class="feeds">
+              Subscribe: {(own.length ? own : siteFeeds).map((f) => <a href={f.path}>{f.label}</a>)}
+            </p>
+            <p>{site.copyright}</p>
+          </footer>
+        </div>
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,134 @@
+/**
+ * @module
+ * The pages the feeds link to: home, article, and the listings (section, tag, author).
+ */
+import { raw } from 'hono/html'
+import type { Collection, Listing, Story } from '../content/collection'
+import { dateline, shortDate } from './dateline'
+import { feedLinks, Layout } from './layout'
+
+function StoryList({ stories }: { stories: readonly Story[] }) {
+  if (stories.length === 0) return <p>No stories yet.</p>
+  return (
+    <ul class="stories">
+      {stories.map((s) => (
+        <li>
+          <a class="kicker" href={s.section.path}>
+            {s.section.name}
+          </a>
+          <h2>
+            <a href={s.path}>{s.headline}</a>
+          </h2>
+          <p>{s.dek}</p>
+          <p class="meta">
+            <time datetime={s.published.toISOString()}>{shortDate(s.published, s.timeZone)}</time>
+          </p>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+export function ListingPage({ collection, listing }: { collection: Collection; listing: Listing }) {
+  const isHome = listing.path === '/'
+  return (
+    <Layout collection={collection} title={listing.title} description={listing.description} canonical={listing} feedsOf={listing}>
+      {isHome ? <h1>Latest stories</h1> : <h1>{listing.name}</h1>}
+      <p class="dek">{listing.description}</p>
+      <StoryList stories={listing.stories} />
+    </Layout>
+  )
+}
+
+export function ArticlePage({ collection, story }: { collection: Collection; story: Story }) {
+  const corrected = story.updated.getTime() !== story.published.getTime()
+  return (
+    <Layout
+      collection={collection}
+      title={`${story.headline} · ${collection.site.title}`}
+      description={story.dek}
+      canonical={story}
+      feedsOf={collection.sections.get(story.section.key)}
+    >
+      <article lang={story.language}>
+        <a class="kicker" href={story.section.path}>
+          {story.section.name}
+        </a>
+        <h1>{story.headline}</h1>
+        <p class="dek">{story.dek}</p>
+        <p class="meta">
+          By{' '}
+          {story.authors.map((a, i) => (
+            <>
+              {i > 0 && (i === story.authors.length - 1 ? ' and ' : ', ')}
+              <a href={a.path} rel="author">
+                {a.name}
+              </a>
+            </>
+          ))}
+          <br />
+          <time datetime={story.published.toISOString()}>{dateline(story.published, story.timeZone)}</time>
+          {corrected && (
+            <>
+              {' · Updated '}
+              <time datetime={story.updated.toISOString()}>{dateline(story.updated, story.timeZone)}</time>
+            </>
+          )}
+        </p>
+        <div class="body">{raw(story.html)}</div>
+        {story.tags.length > 0 && (
+          <ul class="tags" aria-label="Tags">
+            {story.tags.map((t) => (
+              <li>
+                <a href={t.path} rel="tag">
+                  {t.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </article>
+    </Layout>
+  )
+}
+
+/** An index of listings (all sections, all tags), each with its feeds. */
+export function IndexPage(props: { collection: Collection; title: string; path: string; listings: readonly Listing[] }) {
+  const { collection, title, listings } = props
+  return (
+    <Layout
+      collection={collection}
+      title={`${title} · ${collection.site.title}`}
+      description={`${title} of ${collection.site.title}.`}
+      canonical={collection.link(props.path)}
+    >
+      <h1>{title}</h1>
+      <ul class="stories">
+        {listings.map((l) => (
+          <li>
+            <h2>
+              <a href={l.path}>{l.name}</a>
+            </h2>
+            <p>{l.description}</p>
+            <p class="meta feeds">
+              {feedLinks(l).map((f) => (
+                <a href={f.path} type={f.type}>
+                  {f.label}
+                </a>
+              ))}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  )
+}
+
+export function NotFoundPage({ collection, path }: { collection: Collection; path: string }) {
+  return (
+    <Layout collection={collection} title={`Not found · ${collection.site.title}`} description="No page at this address." canonical={collection.link(path)}>
+      <h1>Not found</h1>
+      <p>There is no page at this address. The latest stories are on the <a href="/">front page</a>.</p>
+    </Layout>
+  )
+}
