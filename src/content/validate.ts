@@ -1,0 +1,269 @@
+/**
+ * @module
+ * The content check (`npm run check`): every rule the types cannot express, over the whole
+ * collection. Each problem names the file and the field — `content/articles/x.ts: published: …` —
+ * and every problem is reported, not just the first. Runs at build time only; the worker never
+ * imports it.
+ */
+import MarkdownIt from 'markdown-it'
+import { z } from 'zod'
+import { isClean } from '../feeds/sanitize'
+import type { Article, Content, Site } from './article'
+import { tagSlug } from './collection'
+
+export interface Problem {
+  file: string
+  field: string
+  message: string
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}: ${p.field}: ${p.message}`
+}
+
+/** Where each part of the collection comes from, for messages. */
+export interface Sources {
+  /** File of each article, in the order of `content.articles`. */
+  articleFiles: readonly string[]
+  site?: string
+  authors?: string
+  sections?: string
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+/** RFC 4151 §2.1: `tag:` authorityName "," date ":" specific. */
+const TAG_URI = /^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:[!$&'()*+,;=\-.~:@/?A-Za-z0-9_%]+$/
+const TAG_AUTHORITY = /^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?$/
+
+const text = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .refine((s) => s.trim() !== '', `${what} must not be empty`)
+    .refine(isClean, `${what} contains a control character or other character that XML cannot carry`)
+
+const absoluteUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s)
+    return u.protocol === 'https:' || u.protocol === 'http:'
+  } catch {
+    return false
+  }
+}, 'must be an absolute http(s) URL')
+
+const instant = z.string().refine((s) => INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00',
+})
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return tz.includes('/') || tz === 'UTC'
+  } catch {
+    return false
+  }
+}, 'must be an IANA time zone such as America/New_York')
+
+const language = z.string().refine((tag) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1
+  } catch {
+    return false
+  }
+}, 'must be a BCP 47 language tag such as en or pt-BR')
+
+const positiveInt = z.number().int().positive()
+
+const articleSchema = z.object({
+  id: z
+    .string()
+    .refine((id) => TAG_URI.test(id), 'must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)')
+    .refine((id) => {
+      try {
+        return new URL(id).href === id
+      } catch {
+        return false
+      }
+    }, 'must be written in normalised form, since Atom ids are URL-normalised and must equal the RSS guid'),
+  slug: z.string().regex(SLUG, 'must be lowercase letters, digits and single hyphens'),
+  headline: text('headline'),
+  dek: text('dek'),
+  section: z.string(),
+  tags: z.array(text('tag')),
+  authors: z.array(z.string()).min(1, 'must name at least one author, or be left out').optional(),
+  published: instant,
+  updated: instant.optional(),
+  timeZone,
+  body: text('body'),
+  image: z
+    .object({
+      caption: text('caption'),
+      credit: text('credit'),
+      file: z
+        .object({
+          url: absoluteUrl,
+          alt: text('alt text'),
+          width: positiveInt,
+          height: positiveInt,
+          type: z.enum(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']),
+          bytes: positiveInt,
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  draft: z.boolean().optional(),
+  language: language.optional(),
+}).strict()
+
+const siteSchema = z.object({
+  title: text('title'),
+  description: text('description'),
+  language,
+  copyright: text('copyright'),
+  defaultAuthor: z.string(),
+  idAuthority: z.string().regex(TAG_AUTHORITY, 'must be a domain and date, e.g. herald.example.com,2024'),
+  timeZone,
+})
+
+const md = new MarkdownIt({ html: false })
+
+/** The UTC offset, in minutes, that `timeZone` had at `instant`. */
+function zoneOffset(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  }).formatToParts(instant)
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value)
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
+  return Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60_000)
+}
+
+function writtenOffset(value: string): number {
+  if (value.endsWith('Z')) return 0
+  const [, sign, h, m] = /([+-])(\d{2}):(\d{2})$/.exec(value)!
+  return (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m))
+}
+
+function bodyProblems(body: string): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = []
+  const walk = (tokens: ReturnType<typeof md.parse>) => {
+    for (const t of tokens) {
+      if (t.type === 'image' && !t.content.trim()) {
+        problems.push({ field: 'body', message: `image ${t.attrGet('src')} has no alt text: write ![what it shows](url)` })
+      }
+      const url = (t.attrGet("href") ?? t.attrGet("src"))?.toString() ?? null
+      if (url !== null && /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^(https?|mailto):/i.test(url)) {
+        problems.push({ field: 'body', message: `link ${url} must be http(s), mailto, or a path on this site` })
+      }
+      if (t.children) walk(t.children)
+    }
+  }
+  walk(md.parse(body, {}))
+  return problems
+}
+
+/** Every problem in the collection; empty when it may be deployed. */
+export function validateContent(content: Content, sources: Sources): Problem[] {
+  const problems: Problem[] = []
+  const siteFile = sources.site ?? 'content/site.ts'
+
+  const site = siteSchema.safeParse(content.site)
+  if (!site.success) {
+    for (const issue of site.error.issues) problems.push({ file: siteFile, field: issue.path.join('.') || '(site)', message: issue.message })
+  }
+  if (!(content.site.defaultAuthor in content.authors)) {
+    problems.push({ file: siteFile, field: 'defaultAuthor', message: `"${content.site.defaultAuthor}" is not a key of content/authors.ts` })
+  }
+  for (const [key, author] of Object.entries(content.authors)) {
+    const file = sources.authors ?? 'content/authors.ts'
+    if (!SLUG.test(key)) problems.push({ file, field: key, message: 'author keys must be lowercase letters, digits and hyphens' })
+    if (!author.name?.trim() || !isClean(author.name)) problems.push({ file, field: `${key}.name`, message: 'must be a non-empty name' })
+    if (author.url !== undefined && !absoluteUrl.safeParse(author.url).success) {
+      problems.push({ file, field: `${key}.url`, message: 'must be an absolute http(s) URL' })
+    }
+  }
+  for (const [key, section] of Object.entries(content.sections)) {
+    const file = sources.sections ?? 'content/sections.ts'
+    if (!SLUG.test(key)) problems.push({ file, field: key, message: 'section keys must be lowercase letters, digits and hyphens' })
+    if (!section.name?.trim() || !isClean(section.name)) problems.push({ file, field: `${key}.name`, message: 'must be a non-empty name' })
+  }
+
+  const slugs = new Map<string, string>()
+  const ids = new Map<string, string>()
+  content.articles.forEach((article: Article, i) => {
+    const file = sources.articleFiles[i] ?? `content.articles[${i}]`
+    const add = (field: string, message: string) => problems.push({ file, field, message })
+    const parsed = articleSchema.safeParse(article)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) add(issue.path.join('.') || '(article)', issue.message)
+    }
+    if (typeof article !== 'object' || article === null) return
+
+    if (typeof article.slug === 'string') {
+      const other = slugs.get(article.slug)
+      if (other) add('slug', `"${article.slug}" is already used by ${other}`)
+      else slugs.set(article.slug, file)
+    }
+    if (typeof article.id === 'string') {
+      const other = ids.get(article.id)
+      if (other) add('id', `"${article.id}" is already used by ${other}`)
+      else ids.set(article.id, file)
+    }
+    if (typeof article.section === 'string' && !(article.section in content.sections)) {
+      add('section', `"${article.section}" is not a key of content/sections.ts (${Object.keys(content.sections).join(', ')})`)
+    }
+    for (const key of article.authors ?? []) {
+      if (!(key in content.authors)) add('authors', `"${key}" is not a key of content/authors.ts`)
+    }
+    if (Array.isArray(article.tags)) {
+      const seen = new Set<string>()
+      for (const tag of article.tags) {
+        if (typeof tag !== 'string') continue
+        if (seen.has(tagSlug(tag))) add('tags', `"${tag}" is listed twice`)
+        seen.add(tagSlug(tag))
+      }
+    }
+    const okInstant = (v: unknown): v is string => typeof v === 'string' && instant.safeParse(v).success
+    if (okInstant(article.published) && okInstant(article.updated) && Date.parse(article.updated) < Date.parse(article.published)) {
+      add('updated', `${article.updated} is before published (${article.published})`)
+    }
+    if (timeZone.safeParse(article.timeZone).success) {
+      for (const field of ['published', 'updated'] as const) {
+        const value = article[field]
+        if (!okInstant(value)) continue
+        const expected = zoneOffset(new Date(value), article.timeZone)
+        if (expected !== writtenOffset(value)) {
+          const hhmm = `${expected < 0 ? '-' : '+'}${String(Math.floor(Math.abs(expected) / 60)).padStart(2, '0')}:${String(Math.abs(expected) % 60).padStart(2, '0')}`
+          add(field, `offset of ${value} does not match ${article.timeZone}, which was at ${hhmm} then`)
+        }
+      }
+    }
+    if (typeof article.body === 'string') for (const p of bodyProblems(article.body)) add(p.field, p.message)
+  })
+  return problems
+}
+
+/** The published-id ledger: file → id, committed, so that an id can never silently change. */
+export type Ledger = Readonly<Record<string, string>>
+
+export function validateLedger(ledger: Ledger, content: Content, sources: Sources, ledgerFile = 'content/ledger.json'): Problem[] {
+  const problems: Problem[] = []
+  const byFile = new Map(content.articles.map((a, i) => [sources.articleFiles[i]!, a]))
+  for (const [file, id] of Object.entries(ledger)) {
+    const article = byFile.get(file)
+    if (!article) {
+      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; a published story keeps its file (mark it draft to withdraw it)` })
+    } else if (article.id !== id) {
+      problems.push({ file, field: 'id', message: `was ${id} when first published (content/ledger.json); an id never changes, or readers show the story twice` })
+    }
+  }
+  for (const [file, article] of byFile) {
+    if (!(file in ledger)) {
+      problems.push({ file, field: 'id', message: `${article.id} is not in ${ledgerFile}; \`npm run new\` adds it, or add "${file}": "${article.id}"` })
+    }
+  }
+  return problems
+}
+
+export type { Site }
