@@ -17,7 +17,7 @@ export interface AppEnv {
   Variables: { herald: Herald }
 }
 
-const FEED_FILE = ':file{feed\\.xml|atom\\.xml|feed\\.json}'
+const FEED_FILE = ':file{(?:feed\\.xml|atom\\.xml|feed\\.json)}'
 const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }
 
 export function createApp(content: Content) {

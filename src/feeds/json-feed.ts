@@ -41,7 +41,9 @@ export function renderJsonFeed(feed: Feed, options: JsonFeedOptions = {}): strin
       const kept = Object.entries(item).filter(([key]) => key !== 'author' && !key.includes(':'))
       return {
         ...Object.fromEntries(kept),
-        // `feed` only writes `summary` when there is also content; a dek is a summary either way.
+        // `feed` drops an empty title or tag and writes `summary` only beside content; keep them as given.
+        title: source.title,
+        ...(source.category && { tags: source.category.map((c) => c.name ?? '') }),
         ...(source.description !== undefined && { summary: source.description }),
         ...(source.author?.length && { authors: authors(source.author) }),
       }
