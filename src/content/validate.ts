@@ -51,7 +51,14 @@ const absoluteUrl = z.string().refine((s) => {
   }
 }, 'must be an absolute http(s) URL')
 
-const instant = z.string().refine((s) => INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
+/** A real calendar date and clock time: JavaScript would roll 2024-02-30 over to March 1. */
+function realDateTime(s: string): boolean {
+  const [y, m, d, h, min] = s.split(/[-T:]/, 5).map(Number) as [number, number, number, number, number]
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d && h < 24 && min < 60 && !Number.isNaN(Date.parse(s))
+}
+
+const instant = z.string().refine((s) => INSTANT.test(s) && realDateTime(s), {
   message: 'must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00',
 })
 

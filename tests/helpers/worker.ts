@@ -11,7 +11,7 @@ export function get(path: string, init?: RequestInit): Promise<Response> {
 }
 
 /** A worker over other content (generated, hostile), same routes and config. */
-export function appFor(content: Content, vars: Partial<Env> = {}) {
+export function appFor(content: Content, vars: { SITE_URL?: string; FEED_SIZE?: string } = {}) {
   const app = createApp(content)
-  return (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, { ...env, ...vars })
+  return (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, { ...env, ...vars } as Env)
 }

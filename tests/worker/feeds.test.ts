@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import content from '../../content/index'
+import type { Instant } from '../../src/content/article'
 import { child, children, descendants, NS, parseXml, textOf, type XmlElement } from '../helpers/xml'
 import { appFor, get, ORIGIN } from '../helpers/worker'
 import { article, collection } from '../helpers/content'
@@ -158,8 +159,8 @@ describe('selection and order', () => {
   })
 
   it('carries the latest FEED_SIZE stories', async () => {
-    const many = Array.from({ length: 7 }, (_, i) => article({ published: `2024-05-0${i + 1}T00:00:00Z` }))
-    const request = appFor(collection(many), { FEED_SIZE: '3' } as Partial<Env>)
+    const many = Array.from({ length: 7 }, (_, i) => article({ published: `2024-05-0${i + 1}T00:00:00Z` as Instant }))
+    const request = appFor(collection(many), { FEED_SIZE: '3' })
     const got = await ids(await request('/feed.json'))
     expect(got).toEqual([many[6]!.id, many[5]!.id, many[4]!.id])
     const rss = parseXml(await (await request('/feed.xml')).text())

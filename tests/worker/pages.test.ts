@@ -49,7 +49,7 @@ describe('the article page', () => {
     const html = await page()
     expect(html).toContain('<figcaption>Citizens of Central Asian countries are fleeing Russia (illustrative photo) <small>© Telegram</small></figcaption>')
     expect(html).toContain('<blockquote>')
-    expect(html).toContain('it's unclear who the Kremlin will target next.')
+    expect(html).toContain("it's unclear who the Kremlin will target next.")
   })
 
   it("advertises its section's feeds and the site's", async () => {

@@ -1,0 +1,41 @@
+/**
+ * Atom output against the normative RELAX NG schema of RFC 4287 (Appendix B), for generated
+ * articles with hostile text. The worker's app runs here in Node, where libxml2's validator is.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import content from '../../content/index'
+import { hostileContent } from '../fixtures/hostile'
+import { atomSchemaErrors } from '../helpers/atom-schema'
+import { contentFrom, generated } from '../helpers/generators'
+
+const ENV = { SITE_URL: 'http://localhost:8787', FEED_SIZE: '50' } as Env
+const atomOf = async (app: ReturnType<typeof createApp>, path = '/atom.xml') => (await app.request(`http://localhost:8787${path}`, {}, ENV)).text()
+
+describe('Atom and the RFC 4287 schema', () => {
+  it('accepts the real feeds', async () => {
+    const app = createApp(content)
+    for (const path of ['/atom.xml', '/sections/news/atom.xml', '/tags/russia/atom.xml', '/authors/newsroom/atom.xml']) {
+      expect(atomSchemaErrors(await atomOf(app, path)), path).toEqual([])
+    }
+  })
+
+  it('accepts the hostile-strings article, enclosure included', async () => {
+    expect(atomSchemaErrors(await atomOf(createApp(hostileContent)))).toEqual([])
+  })
+
+  it('rejects what the schema forbids (the check can fail)', () => {
+    const missingId = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2024-01-01T00:00:00Z</updated></feed>'
+    expect(atomSchemaErrors(missingId).join('\n')).toMatch(/Expecting an element id/)
+  })
+
+  it('accepts any generated article (1,000 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(generated, async (g) => {
+        expect(atomSchemaErrors(await atomOf(createApp(contentFrom(g))))).toEqual([])
+      }),
+      { numRuns: 1000 },
+    )
+  })
+})

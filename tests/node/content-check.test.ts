@@ -1,0 +1,188 @@
+/**
+ * `npm run check`: content mistakes fail the build, and every message names the file and field.
+ * Broken collections are fed to the validator directly; the command itself runs on a broken copy.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { Article } from '../../src/content/article'
+import { formatProblem, validateContent, validateLedger } from '../../src/content/validate'
+import { articleIndexIsCurrent } from '../../scripts/lib/article-index'
+import { checkRepository } from '../../scripts/lib/repo'
+import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
+import content from '../../content/index'
+import { article, collection } from '../helpers/content'
+import { contentWorkspace } from '../helpers/workspace'
+
+const FILE = 'content/articles/broken.ts'
+
+/** The messages for a collection of one article with these fields changed. */
+function problemsWith(overrides: Record<string, unknown>): string[] {
+  const broken = { ...article(), ...overrides } as Article
+  return validateContent(collection([broken]), { articleFiles: [FILE] }).map(formatProblem)
+}
+
+describe('the real collection', () => {
+  it('passes the check, index and ledger included', async () => {
+    const { problems, articles } = await checkRepository(process.cwd())
+    expect(problems.map(formatProblem)).toEqual([])
+    expect(articles).toBe(content.articles.length)
+  })
+})
+
+describe('article fields', () => {
+  it.each([
+    [{ headline: '   ' }, `${FILE}: headline: headline must not be empty`],
+    [{ headline: 'Bell \u0007 in title' }, `${FILE}: headline: headline contains a control character or other character that XML cannot carry`],
+    [{ dek: undefined }, `${FILE}: dek: dek is required`],
+    [{ published: '2024-03-28 19:58' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    [{ published: '2024-02-30T10:00:00Z' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    [{ published: '2024-03-28T19:58:00' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    [{ updated: '2024-04-30T12:00:00Z' }, `${FILE}: updated: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z)`],
+    [{ timeZone: 'Mars/Olympus' }, `${FILE}: timeZone: must be an IANA time zone such as America/New_York`],
+    [{ published: '2024-03-28T19:58:00-05:00', timeZone: 'America/New_York' }, `${FILE}: published: offset of 2024-03-28T19:58:00-05:00 does not match America/New_York, which was at -04:00 then`],
+    [{ section: 'sport' }, `${FILE}: section: "sport" is not a key of content/sections.ts (news)`],
+    [{ authors: ['nobody'] }, `${FILE}: authors: "nobody" is not a key of content/authors.ts`],
+    [{ slug: 'Has Spaces' }, `${FILE}: slug: must be lowercase letters, digits and single hyphens`],
+    [{ id: 'urn:uuid:1234' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
+    [{ tags: ['Russia', 'russia'] }, `${FILE}: tags: "russia" is listed twice`],
+    [{ language: 'not a language!' }, `${FILE}: language: must be a BCP 47 language tag such as en or pt-BR`],
+    [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
+    [{ body: '[the file](ftp://files.example/report.pdf)' }, `${FILE}: body: link ftp://files.example/report.pdf must be http(s), mailto, or a path on this site`],
+    [{ headlne: 'typo' }, `${FILE}: (article): Unrecognized key: "headlne"`],
+  ])('reports %o', (overrides, message) => {
+    expect(problemsWith(overrides)).toContain(message)
+  })
+
+  it('requires an absolute URL and alt text on an image file', () => {
+    const image = { caption: 'c', credit: 'r', file: { url: '/photo.jpg', alt: '', width: 1, height: 1, type: 'image/jpeg', bytes: 1 } }
+    expect(problemsWith({ image })).toEqual([
+      `${FILE}: image.file.url: must be an absolute http(s) URL`,
+      `${FILE}: image.file.alt: alt text must not be empty`,
+    ])
+  })
+
+  it('reports every problem of an article, not just the first', () => {
+    expect(problemsWith({ headline: '', dek: '', section: 'nope' })).toHaveLength(3)
+  })
+})
+
+describe('the collection', () => {
+  it('refuses two articles with one slug or one id, naming both files', () => {
+    const a = article({ slug: 'same', id: 'tag:test.example,2024:same' })
+    const b = article({ slug: 'same', id: 'tag:test.example,2024:same' })
+    const messages = validateContent(collection([a, b]), { articleFiles: ['content/articles/a.ts', 'content/articles/b.ts'] }).map(formatProblem)
+    expect(messages).toEqual([
+      'content/articles/b.ts: slug: "same" is already used by content/articles/a.ts',
+      'content/articles/b.ts: id: "tag:test.example,2024:same" is already used by content/articles/a.ts',
+    ])
+  })
+
+  it('refuses a default author that does not exist', () => {
+    const site = { ...content.site, defaultAuthor: 'ghost' }
+    expect(validateContent(collection([], { site }), { articleFiles: [] }).map(formatProblem)).toContain(
+      'content/site.ts: defaultAuthor: "ghost" is not a key of content/authors.ts',
+    )
+  })
+})
+
+describe('the ledger of published ids', () => {
+  const a = article({ id: 'tag:test.example,2024:first' })
+  const sources = { articleFiles: ['content/articles/first.ts'] }
+
+  it('fails when the id of an existing article changes', () => {
+    const changed = { ...a, id: 'tag:test.example,2024:renamed' as const }
+    expect(validateLedger({ 'content/articles/first.ts': a.id }, collection([changed]), sources).map(formatProblem)).toEqual([
+      'content/articles/first.ts: id: was tag:test.example,2024:first when first published (content/ledger.json); an id never changes, or readers show the story twice',
+    ])
+  })
+
+  it('fails when an article is missing from it, or it lists a file that is gone', () => {
+    expect(validateLedger({}, collection([a]), sources).map(formatProblem)[0]).toMatch(/^content\/articles\/first.ts: id: tag:test.example,2024:first is not in content\/ledger.json/)
+    expect(validateLedger({ 'content/articles/gone.ts': 'tag:x,2024:gone' }, collection([]), { articleFiles: [] }).map(formatProblem)[0]).toMatch(
+      /^content\/ledger.json: content\/articles\/gone.ts: lists tag:x,2024:gone, but content\/articles\/gone.ts is gone/,
+    )
+  })
+
+  it('agrees with the real collection', () => {
+    const ledger = JSON.parse(readFileSync('content/ledger.json', 'utf8'))
+    const files = JSON.parse(JSON.stringify(Object.keys(ledger)))
+    expect(files).toContain('content/articles/fleeing-fear-central-asians-exit-russia.ts')
+    expect(ledger['content/articles/fleeing-fear-central-asians-exit-russia.ts']).toBe(content.articles[0]!.id)
+  })
+})
+
+describe('adding an article', () => {
+  it('fails the check when a new file is not in the generated index', async () => {
+    const ws = contentWorkspace()
+    try {
+      writeFileSync(join(ws.root, 'content/articles/extra.ts'), readFileSync('content/articles/fleeing-fear-central-asians-exit-russia.ts'))
+      expect(articleIndexIsCurrent(join(ws.root, 'content/articles'))).toBe(false)
+      const { problems } = await checkRepository(ws.root)
+      expect(problems.map(formatProblem)).toEqual([
+        'content/articles/index.ts: (index): does not list exactly the files in content/articles/; run `npm run index`',
+      ])
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('`npm run new` scaffolds a draft with a fresh id, its ledger entry and the index, and the check passes', async () => {
+    const ws = contentWorkspace()
+    try {
+      const file = scaffoldArticle({
+        root: ws.root, headline: 'Élections: Results are in!', idAuthority: 'herald.example.com,2024', timeZone: 'America/New_York', section: 'news',
+        now: new Date('2026-11-25T14:30:00Z'),
+      })
+      expect(file).toBe('content/articles/elections-results-are-in.ts')
+      const source = readFileSync(join(ws.root, file), 'utf8')
+      expect(source).toContain("id: \"tag:herald.example.com,2024:elections-results-are-in\"")
+      expect(source).toContain('published: "2026-11-25T09:30:00-05:00"')
+      expect(source).toContain('draft: true')
+      expect(JSON.parse(readFileSync(join(ws.root, 'content/ledger.json'), 'utf8'))[file]).toBe('tag:herald.example.com,2024:elections-results-are-in')
+      const { problems, articles } = await checkRepository(ws.root)
+      expect(problems.map(formatProblem)).toEqual([])
+      expect(articles).toBe(content.articles.length + 1)
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('never reuses a slug or id: a second story with the same headline gets "-2"', () => {
+    const ws = contentWorkspace()
+    try {
+      const o = { root: ws.root, headline: 'Same headline', idAuthority: 'herald.example.com,2024', timeZone: 'UTC', section: 'news' }
+      expect(scaffoldArticle(o)).toBe('content/articles/same-headline.ts')
+      expect(scaffoldArticle(o)).toBe('content/articles/same-headline-2.ts')
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('makes slugs from any headline', () => {
+    expect(slugify('Fleeing Fear: Central Asians Exit Russia Amid Rising Hostility')).toBe('fleeing-fear-central-asians-exit-russia-amid-rising-hostility')
+    expect(slugify('  Ça coûte 10 €!  ')).toBe('ca-coute-10')
+  })
+})
+
+describe('npm run check', () => {
+  it('exits 1 and prints file: field: problem for a broken article', () => {
+    const ws = contentWorkspace()
+    try {
+      const file = join(ws.root, 'content/articles/fleeing-fear-central-asians-exit-russia.ts')
+      writeFileSync(file, readFileSync(file, 'utf8').replace("published: '2024-03-28T19:58:00-04:00'", "published: '2024-03-28T19:58:00-05:00'"))
+      const run = spawnSync(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'scripts/check-content.ts')], { cwd: ws.root, encoding: 'utf8' })
+      expect(run.status).toBe(1)
+      expect(run.stderr).toContain(
+        'content/articles/fleeing-fear-central-asians-exit-russia.ts: published: offset of 2024-03-28T19:58:00-05:00 does not match America/New_York, which was at -04:00 then',
+      )
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('exits 0 on the real content', () => {
+    expect(execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/check-content.ts'], { encoding: 'utf8' })).toMatch(/no problems/)
+  })
+})
