@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import content from '../../content/index'
 import { hostileContent } from '../fixtures/hostile'
-import { atomSchemaErrors } from '../helpers/atom-schema'
+import { atomSchemaErrors } from './helpers/atom-schema'
 import { contentFrom, generated } from '../helpers/generators'
 
 const ENV = { SITE_URL: 'http://localhost:8787', FEED_SIZE: '50' } as Env

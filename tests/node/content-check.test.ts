@@ -13,7 +13,7 @@ import { checkRepository } from '../../scripts/lib/repo'
 import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
 import content from '../../content/index'
 import { article, collection } from '../helpers/content'
-import { contentWorkspace } from '../helpers/workspace'
+import { contentWorkspace } from './helpers/workspace'
 
 const FILE = 'content/articles/broken.ts'
 
