@@ -36,6 +36,8 @@ export interface AuthorRef extends Link {
 /** An article ready to show: every string clean, every reference resolved, every URL absolute. */
 export interface Story extends Link {
   id: StoryId
+  /** Short, permanent handle for paging URLs (`?before=<anchor>`), derived from the id. */
+  anchor: string
   slug: string
   headline: string
   dek: string
@@ -64,6 +66,31 @@ export interface Listing extends Link {
   stories: readonly Story[]
 }
 
+/**
+ * A story's paging anchor: 64 bits of FNV-1a over its id, in base 36. Derived from the id, so it
+ * never changes when a slug or headline does; `npm run check` refuses two stories with one anchor.
+ */
+export function anchorOf(id: string): string {
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193 ^ 0x5bd1e995
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15)
+  }
+  return (h1 >>> 0).toString(36).padStart(7, '0') + (h2 >>> 0).toString(36).padStart(7, '0')
+}
+
+/**
+ * How many stories at the front of a newest-first list are scheduled after `now`. Everything from
+ * this index on is published; a scheduled story appears on its own when its instant passes.
+ */
+export function scheduledCount(stories: readonly Story[], now: number): number {
+  let k = 0
+  while (k < stories.length && stories[k]!.published.getTime() > now) k++
+  return k
+}
+
 /** The tag's URL segment: case and spacing do not make two tags. */
 export function tagSlug(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, '-')
@@ -78,7 +105,7 @@ export class Collection {
   readonly site: Site
   /** The site's origin, without a trailing slash: `https://herald.example.com`. */
   readonly origin: string
-  /** Every published story, newest first. */
+  /** Every story that is not a draft, newest first, including those scheduled for later. */
   readonly stories: readonly Story[]
   readonly home: Listing
   readonly sections: ReadonlyMap<string, Listing>
@@ -136,9 +163,10 @@ export class Collection {
     }), (a) => a.key)
   }
 
-  /** A published story by slug. */
-  story(slug: string): Story | undefined {
-    return this.#bySlug.get(slug)
+  /** A story by slug, if it is published at `now`. */
+  story(slug: string, now: number): Story | undefined {
+    const story = this.#bySlug.get(slug)
+    return story && story.published.getTime() <= now ? story : undefined
   }
 
   /** A path on this site with its absolute URL. */
@@ -180,6 +208,7 @@ export class Collection {
     let html: string | undefined
     return {
       id: article.id,
+      anchor: anchorOf(article.id),
       slug: article.slug,
       ...this.link(`/articles/${encodeURIComponent(article.slug)}`),
       headline: cleanText(article.headline),

@@ -7,6 +7,7 @@
  */
 import { Feed, type Item } from 'feed'
 import type { Collection, Listing, Story } from '../content/collection'
+import { pageQuery, type Page } from './paging'
 
 export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'
 
@@ -34,8 +35,16 @@ export function feedId(collection: Collection, listing: Listing): string {
   return `tag:${collection.site.idAuthority}:feed/${listing.key}`
 }
 
-export function buildFeed(collection: Collection, listing: Listing, size: number): Feed {
-  const stories = listing.stories.slice(0, size)
+/** RFC 5005 link relations, kept in `feedLinks` beside the formats' self links. */
+export const PAGE_RELATIONS = ['first', 'last', 'next', 'previous'] as const
+
+export function buildFeed(collection: Collection, listing: Listing, page: Page, format: Format): Feed {
+  const { stories } = page
+  const self = (f: Format) => collection.link(feedPath(listing, f) + pageQuery(page.request)).url
+  const relation = (rel: (typeof PAGE_RELATIONS)[number]) => {
+    const target = page.links[rel]
+    return target && collection.link(feedPath(listing, format) + pageQuery(target)).url
+  }
   const feed = new Feed({
     id: feedId(collection, listing),
     title: listing.title,
@@ -44,13 +53,14 @@ export function buildFeed(collection: Collection, listing: Listing, size: number
     language: collection.site.language,
     copyright: collection.site.copyright,
     generator: 'Herald',
-    updated: newestUpdate(stories) ?? newestUpdate(collection.stories) ?? new Date(0),
+    updated: newestUpdate(stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0),
     favicon: collection.link('/icon.svg').url,
     author: { name: collection.site.title, link: collection.home.url },
     feedLinks: {
-      rss: collection.link(feedPath(listing, 'rss')).url,
-      atom: collection.link(feedPath(listing, 'atom')).url,
-      json: collection.link(feedPath(listing, 'json')).url,
+      rss: self('rss'),
+      atom: self('atom'),
+      json: self('json'),
+      ...Object.fromEntries(PAGE_RELATIONS.map((rel) => [rel, relation(rel)])),
     },
   })
   const schemes = categorySchemes(collection)
@@ -58,7 +68,7 @@ export function buildFeed(collection: Collection, listing: Listing, size: number
   return feed
 }
 
-function newestUpdate(stories: readonly Story[]): Date | undefined {
+export function newestUpdate(stories: readonly Story[]): Date | undefined {
   let newest: Date | undefined
   for (const s of stories) if (!newest || s.updated > newest) newest = s.updated
   return newest

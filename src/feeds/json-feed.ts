@@ -34,6 +34,8 @@ export function renderJsonFeed(feed: Feed, options: JsonFeedOptions = {}): strin
     ...(o.favicon && { favicon: o.favicon }),
     ...(o.language && { language: o.language }),
     ...(o.author && { authors: authors([o.author]) }),
+    // JSON Feed's only paging link: "the URL of a feed that provides the next n items".
+    ...(o.feedLinks?.next && { next_url: o.feedLinks.next }),
     ...(options.hubs?.length && { hubs: options.hubs }),
     items: items.map((item, i) => {
       const source = feed.items[i]!

@@ -57,3 +57,16 @@ export function escapeXmlAttribute(text: string): string {
 export function escapeCdata(text: string): string {
   return text.replaceAll(']]>', ']]]]><![CDATA[>')
 }
+
+/**
+ * Text for an xml-js `_text` node. xml-js first turns every `&amp;` back into `&` and then escapes,
+ * so a literal "&amp;" would be read back as "&"; escaping `&` once beforehand cancels that out.
+ */
+export function xmlJsText(text: string): string {
+  return text.replace(/&/g, '&amp;')
+}
+
+/** xml-js `attributesFn`: full escaping of attribute values (xml-js itself escapes only `"`). */
+export function xmlJsAttributes(attributes: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, escapeXmlAttribute(String(v))]))
+}

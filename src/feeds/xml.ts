@@ -16,7 +16,9 @@
  * for the context it landed in. Forbidden characters are gone before this layer (sanitize.ts).
  */
 import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'
+import { PAGE_RELATIONS } from './build'
 import { escapeCdata, escapeHtml, escapeXmlAttribute, escapeXmlText } from './sanitize'
+import { serializeXml } from './xml-js'
 
 export const DUBLIN_CORE_NS = 'http://purl.org/dc/elements/1.1/'
 
@@ -25,6 +27,8 @@ class Slots {
   readonly #values: string[] = []
   /** Atom enclosure tokens whose following `type` attribute must be replaced by the real MIME type. */
   readonly #types = new Map<number, string>()
+  /** Serialised elements to insert after the element whose text is the token. */
+  readonly #following = new Map<number, string>()
 
   #token(value: string): string {
     return `\u0001${this.#values.push(value) - 1}\u0001`
@@ -45,8 +49,19 @@ class Slots {
     return token
   }
 
+  /** Element text, with `fragment` (serialised XML) inserted after the element it lands in. */
+  textThen(text: string, fragment: string): string {
+    const token = this.text(text)
+    this.#following.set(this.#values.length - 1, fragment)
+    return token
+  }
+
   resolve(xml: string): string {
     return xml
+      .replace(/\u0001(\d+)\u0001(<\/[^>]+>)/g, (match, n: string, close: string) => {
+        const fragment = this.#following.get(Number(n))
+        return fragment === undefined ? match : `${this.#values[Number(n)]}${close}${fragment}`
+      })
       .replace(/\u0001(\d+)\u0001" type="[^"]*"/g, (match, n: string) => {
         const type = this.#types.get(Number(n))
         return type === undefined ? match : `${this.#values[Number(n)]}" type="${type}"`
@@ -104,15 +119,32 @@ function tokenizeCompact(slots: Slots, node: unknown): unknown {
   )
 }
 
-function copyFeed(source: Feed, options: FeedOptions, item: (i: Item) => Item): Feed {
+function copyFeed(source: Feed, options: FeedOptions, item: (i: Item) => Item, extensions: Extension[] = []): Feed {
   const copy = new Feed(options)
   for (const i of source.items) copy.addItem(item(i))
+  for (const e of extensions) copy.addExtension(e)
   return copy
+}
+
+/** RFC 5005 paging links present in the feed's options, as [rel, href]. */
+function pageLinks(options: FeedOptions): [string, string][] {
+  return PAGE_RELATIONS.flatMap((rel) => {
+    const href = options.feedLinks?.[rel]
+    return href ? [[rel, href] as [string, string]] : []
+  })
 }
 
 /** RSS 2.0: title is plain text, description is the dek as HTML, names go in dc:creator. */
 export function renderRss(source: Feed): string {
   const slots = new Slots()
+  // `feed` writes only rel=self (and hub) as atom:link; the channel's extension replaces that list.
+  const atomLinks: Extension = {
+    name: 'atom:link',
+    objects: tokenizeCompact(slots, [
+      { _attributes: { href: source.options.feedLinks?.rss, rel: 'self', type: 'application/rss+xml' } },
+      ...pageLinks(source.options).map(([rel, href]) => ({ _attributes: { href, rel, type: 'application/rss+xml' } })),
+    ]) as Extension['objects'],
+  }
   const feed = copyFeed(source, tokenizeOptions(slots, source.options), (item) => {
     const { author: _bareNames, image, ...rest } = item
     const creators: Extension[] = item.author?.length
@@ -135,14 +167,21 @@ export function renderRss(source: Feed): string {
         objects: tokenizeCompact(slots, e.objects) as Extension['objects'],
       })),
     }
-  })
+  }, [atomLinks])
   return slots.resolve(feed.rss2())
 }
 
 /** Atom 1.0: `feed` declares title and summary `type="html"`, so plain text is escaped as HTML. */
 export function renderAtom(source: Feed): string {
   const slots = new Slots()
-  const feed = copyFeed(source, tokenizeOptions(slots, source.options), (item) => ({
+  const options = tokenizeOptions(slots, source.options)
+  // `feed` has no way to add feed-level links; the paging links follow <subtitle>, which is always there.
+  const links = pageLinks(source.options)
+  if (links.length > 0) {
+    const fragment = serializeXml({ link: links.map(([rel, href]) => ({ _attributes: { rel, href, type: 'application/atom+xml' } })) })
+    options.description = slots.textThen(source.options.description ?? '', fragment)
+  }
+  const feed = copyFeed(source, options, (item) => ({
     ...item,
     title: htmlCdata(slots, item.title),
     description: item.description === undefined ? undefined : htmlCdata(slots, item.description),

@@ -4,6 +4,7 @@
  */
 import { raw } from 'hono/html'
 import type { Collection, Listing, Story } from '../content/collection'
+import { pageQuery, type Page } from '../feeds/paging'
 import { dateline, shortDate } from './dateline'
 import { feedLinks, Layout } from './layout'
 
@@ -29,13 +30,20 @@ function StoryList({ stories }: { stories: readonly Story[] }) {
   )
 }
 
-export function ListingPage({ collection, listing }: { collection: Collection; listing: Listing }) {
+export function ListingPage({ collection, listing, page }: { collection: Collection; listing: Listing; page: Page }) {
   const isHome = listing.path === '/'
+  const { next, previous } = page.links
   return (
-    <Layout collection={collection} title={listing.title} description={listing.description} canonical={listing} feedsOf={listing}>
+    <Layout collection={collection} title={listing.title} description={listing.description} canonical={collection.link(listing.path + pageQuery(page.request))} feedsOf={listing}>
       {isHome ? <h1>Latest stories</h1> : <h1>{listing.name}</h1>}
       <p class="dek">{listing.description}</p>
-      <StoryList stories={listing.stories} />
+      <StoryList stories={page.stories} />
+      {(next || previous) && (
+        <nav class="pager" aria-label="More stories">
+          {previous && <a href={listing.path + pageQuery(previous)} rel="prev">Newer stories</a>}
+          {next && <a href={listing.path + pageQuery(next)} rel="next">Older stories</a>}
+        </nav>
+      )}
     </Layout>
   )
 }

@@ -1,0 +1,111 @@
+/**
+ * @module
+ * Paged feeds (RFC 5005 §3). The first page is the feed itself: the newest stories. Older pages are
+ * anchored on a story, not on an offset: `?before=<anchor>` is the N stories older than that story,
+ * `?after=<anchor>` the N newer. A new story at the top shifts offsets but never changes what
+ * `?before=X` contains, so archive pages stay cacheable; following `next` from the first page
+ * reaches every story exactly once.
+ */
+import { scheduledCount, type Listing, type Story } from '../content/collection'
+
+/** Which page of a listing: the first (newest), or the N stories before/after an anchor story. */
+export type PageRequest = { kind: 'first' } | { kind: 'before' | 'after'; anchor: string }
+
+/** A query string that asks for a page, `''` for the first. */
+export function pageQuery(request: PageRequest): string {
+  return request.kind === 'first' ? '' : `?${request.kind}=${request.anchor}`
+}
+
+export interface Page {
+  request: PageRequest
+  stories: readonly Story[]
+  /** RFC 5005 §3 link relations, each a query on the listing's feed URL. */
+  links: { first: PageRequest; last: PageRequest; next?: PageRequest; previous?: PageRequest }
+  /** Stories of the listing not yet published: part of the cache key, since it changes the page. */
+  scheduled: number
+}
+
+/** Why a request names no page, as the one-line plain-text reason the client gets. */
+export class PagingError extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const PAGE_PARAMETERS = ['before', 'after'] as const
+const ANCHOR = /^[0-9a-z]{14}$/
+
+/**
+ * Reads the paging parameters of a feed URL. A feed URL is canonical: anything else in the query
+ * is refused rather than ignored, so a client never silently gets a different feed than it asked for.
+ */
+export function parsePageRequest(search: URLSearchParams): PageRequest {
+  const names = [...new Set(search.keys())]
+  for (const name of names) {
+    if (name === 'page' || name === 'offset') {
+      throw new PagingError(400, `"${name}" is not a paging parameter here: follow the feed's rel="next" link (?before=<story>) (400)`)
+    }
+    if (!(PAGE_PARAMETERS as readonly string[]).includes(name)) {
+      throw new PagingError(400, `unknown query parameter "${name}": a feed URL takes only ?before= or ?after= (400)`)
+    }
+  }
+  if (names.length > 1) throw new PagingError(400, 'give ?before= or ?after=, not both (400)')
+  const name = names[0] as (typeof PAGE_PARAMETERS)[number] | undefined
+  if (!name) return { kind: 'first' }
+  const values = search.getAll(name)
+  if (values.length > 1) throw new PagingError(400, `"${name}" is given ${values.length} times; give it once (400)`)
+  const anchor = values[0]!
+  if (!ANCHOR.test(anchor)) throw new PagingError(400, `"${name}" must be a story anchor from a rel="next" or rel="previous" link (400)`)
+  return { kind: name, anchor }
+}
+
+const positions = new WeakMap<Listing, Map<string, number>>()
+
+/** Where each story sits in a listing, built once per listing on first use. */
+function positionOf(listing: Listing, anchor: string): number | undefined {
+  let map = positions.get(listing)
+  if (!map) {
+    map = new Map(listing.stories.map((s, i) => [s.anchor, i]))
+    positions.set(listing, map)
+  }
+  return map.get(anchor)
+}
+
+/** The page of `listing` that `request` names at instant `now`, `size` stories at most. */
+export function pageOf(listing: Listing, request: PageRequest, size: number, now: number): Page {
+  const all = listing.stories
+  const k = scheduledCount(all, now)
+  let start: number
+  let end: number
+  if (request.kind === 'first') {
+    start = k
+    end = Math.min(all.length, k + size)
+  } else {
+    const at = positionOf(listing, request.anchor)
+    if (at === undefined || at < k) throw new PagingError(404, `no story "${request.anchor}" in this feed (404)`)
+    if (request.kind === 'before') {
+      start = at + 1
+      end = Math.min(all.length, start + size)
+    } else {
+      end = at
+      start = Math.max(k, end - size)
+    }
+  }
+  const stories = all.slice(start, end)
+  const lastStart = Math.max(k, all.length - size)
+  const last: PageRequest = lastStart === k ? { kind: 'first' } : { kind: 'before', anchor: all[lastStart - 1]!.anchor }
+  return {
+    request,
+    stories,
+    scheduled: k,
+    links: {
+      first: { kind: 'first' },
+      last,
+      ...(end < all.length && stories.length > 0 && { next: { kind: 'before', anchor: stories.at(-1)!.anchor } }),
+      ...(start > k && { previous: stories.length > 0 ? { kind: 'after', anchor: stories[0]!.anchor } : { kind: 'first' } }),
+    },
+  }
+}

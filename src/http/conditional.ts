@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Conditional GET (RFC 9110 §13): If-None-Match and If-Modified-Since against a representation's
+ * strong ETag and Last-Modified, answered with 304 and the same validators. HEAD is answered by
+ * Hono from the GET route, with these headers and no body.
+ */
+import type { Context } from 'hono'
+import type { Representation } from './representation'
+
+/** RFC 9110 §15.4.5: a 304 "MUST generate … Cache-Control, Content-Location, Date, ETag, Expires, and Vary" as a 200 would. */
+export const RETAINED_304_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'] as const
+
+/** The entity tags of an If-None-Match field value (a list, possibly with weak tags), or `*`. */
+export function parseEntityTags(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*'
+  return [...value.matchAll(/(?:W\/)?"[^"]*"/g)].map((m) => m[0])
+}
+
+/** Weak comparison (RFC 9110 §8.8.3.2): the opaque tags match, whether or not either is weak. */
+function weaklyEqual(a: string, b: string): boolean {
+  return a.replace(/^W\//, '') === b.replace(/^W\//, '')
+}
+
+/**
+ * Whether a GET/HEAD with these headers gets 304. RFC 9110 §13.2.2: If-None-Match is evaluated
+ * first, and when it is present If-Modified-Since is ignored.
+ */
+export function isNotModified(headers: Headers, representation: Representation): boolean {
+  const inm = headers.get('if-none-match')
+  if (inm !== null) {
+    const tags = parseEntityTags(inm)
+    return tags === '*' || tags.some((t) => weaklyEqual(t, representation.etag))
+  }
+  const ims = headers.get('if-modified-since')
+  if (ims !== null) {
+    const since = Date.parse(ims)
+    // An invalid date is ignored (§13.1.3); HTTP dates have whole seconds.
+    if (!Number.isNaN(since)) return Math.floor(representation.lastModified.getTime() / 1000) * 1000 <= since
+  }
+  return false
+}
+
+/** Sends a representation with its validators, or 304 with the same validators and no body. */
+export function send(c: Context, representation: Representation, headers: Record<string, string>): Response {
+  const all: Record<string, string> = {
+    ...headers,
+    'Content-Type': representation.contentType,
+    ETag: representation.etag,
+    'Last-Modified': representation.lastModified.toUTCString(),
+  }
+  if (isNotModified(c.req.raw.headers, representation)) {
+    const kept = Object.fromEntries(Object.entries(all).filter(([k]) => (RETAINED_304_HEADERS as readonly string[]).includes(k.toLowerCase())))
+    return c.body(null, 304, kept)
+  }
+  return c.body(representation.body, 200, all)
+}

@@ -1,0 +1,45 @@
+/**
+ * @module
+ * `/feeds.opml`: every feed as an OPML 2.0 subscription list (http://opml.org/spec2.opml), for
+ * readers that import one. Serialised by xml-js (src/feeds/xml-js.ts).
+ */
+import type { Collection, Listing } from '../content/collection'
+import { feedPath, type Format } from '../feeds/build'
+import { xmlJsText } from '../feeds/sanitize'
+import { serializeXml } from '../feeds/xml-js'
+
+const FORMATS: readonly [Format, string, string][] = [
+  ['rss', 'RSS', 'RSS2'],
+  ['atom', 'Atom', 'ATOM'],
+  ['json', 'JSON Feed', 'JSONFEED'],
+]
+
+export function renderOpml(collection: Collection, listings: readonly Listing[], dateModified: Date): string {
+  const doc = {
+    _declaration: { _attributes: { version: '1.0', encoding: 'utf-8' } },
+    opml: {
+      _attributes: { version: '2.0' },
+      head: {
+        title: { _text: xmlJsText(`${collection.site.title} feeds`) },
+        dateModified: { _text: dateModified.toUTCString() },
+        docs: { _text: 'http://opml.org/spec2.opml' },
+      },
+      body: {
+        outline: listings.map((l) => ({
+          _attributes: { text: l.title, title: l.title },
+          outline: FORMATS.map(([format, label, version]) => ({
+            _attributes: {
+              type: 'rss',
+              version,
+              text: `${l.title} (${label})`,
+              title: `${l.title} (${label})`,
+              xmlUrl: collection.link(feedPath(l, format)).url,
+              htmlUrl: l.url,
+            },
+          })),
+        })),
+      },
+    },
+  }
+  return serializeXml(doc, 2) + '\n'
+}
