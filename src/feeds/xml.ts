@@ -134,6 +134,15 @@ function pageLinks(options: FeedOptions): [string, string][] {
   })
 }
 
+/**
+ * RSS 2.0 has no date for a correction: pubDate stays the first publication. `atom:updated` (the
+ * Atom namespace is declared for atom:link anyway) carries it, as Atom's `updated` and JSON Feed's
+ * `date_modified` do.
+ */
+function updated(item: Item): Extension {
+  return { name: 'atom:updated', objects: { _text: item.date.toISOString() } }
+}
+
 /** RSS 2.0: title is plain text, description is the dek as HTML, names go in dc:creator. */
 export function renderRss(source: Feed): string {
   const slots = new Slots()
@@ -162,7 +171,7 @@ export function renderRss(source: Feed): string {
       category: item.category?.map((c) => tokenizeCategory(slots, c, 'text')),
       // RSS 2.0 enclosure: url, length, type — nothing else; `feed` guesses type unless we set it.
       ...(typeof image === 'object' && { image: { url: image.url, type: image.type, length: image.length } }),
-      extensions: [...creators, ...(item.extensions ?? [])].map((e) => ({
+      extensions: [...creators, updated(item), ...(item.extensions ?? [])].map((e) => ({
         name: e.name,
         objects: tokenizeCompact(slots, e.objects) as Extension['objects'],
       })),

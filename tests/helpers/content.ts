@@ -23,3 +23,16 @@ export function article(overrides: Partial<Article> = {}): Article {
 export function collection(articles: Article[], overrides: Partial<Content> = {}): Content {
   return { site: real.site, authors: real.authors, sections: real.sections, articles, ...overrides }
 }
+
+/** `n` articles one hour apart, the newest first in time (file order shuffled by the caller if wanted). */
+export function manyArticles(n: number, start = Date.parse('2020-01-01T00:00:00Z')): Article[] {
+  return Array.from({ length: n }, (_, i) =>
+    article({
+      id: `tag:test.example,2024:bulk-${i}`,
+      slug: `bulk-${i}`,
+      headline: `Bulk story ${i}`,
+      published: new Date(start + i * 3_600_000).toISOString().replace('.000Z', 'Z') as Article['published'],
+      tags: i % 2 ? ['Odd'] : ['Even'],
+    }),
+  )
+}

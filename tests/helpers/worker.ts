@@ -2,6 +2,7 @@
 import { env, exports } from 'cloudflare:workers'
 import type { Content } from '../../src/content/article'
 import { createApp } from '../../src/app'
+import type { ConfigVars } from '../../src/config'
 
 export const ORIGIN = 'http://localhost:8787'
 
@@ -11,7 +12,7 @@ export function get(path: string, init?: RequestInit): Promise<Response> {
 }
 
 /** A worker over other content (generated, hostile), same routes and config. */
-export function appFor(content: Content, vars: { SITE_URL?: string; FEED_SIZE?: string } = {}) {
+export function appFor(content: Content, vars: ConfigVars = {}) {
   const app = createApp(content)
   return (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, { ...env, ...vars } as Env)
 }

@@ -1,0 +1,192 @@
+/**
+ * HTTP semantics for readers that poll millions of times (RFC 9110 / 9111): validators, 304s,
+ * HEAD, Cache-Control, CORS and security headers, the edge cache, guessed URLs, browser previews.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import content from '../../content/index'
+import { article, collection } from '../helpers/content'
+import { appFor, get, ORIGIN } from '../helpers/worker'
+import { children, descendants, parseXml, textOf } from '../helpers/xml'
+
+const PATHS = ['/feed.xml', '/atom.xml', '/feed.json', '/', `/articles/${content.articles[0]!.slug}`, '/sections/news/feed.xml', '/feeds.opml']
+
+describe('validators', () => {
+  it.each(PATHS)('%s has a strong ETag and a Last-Modified', async (path) => {
+    const res = await get(path)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]{24}"$/)
+    expect(res.headers.get('last-modified')).toBe('Thu, 28 Mar 2024 23:58:00 GMT')
+  })
+
+  it.each(PATHS)('%s answers 304 with no body and the same validators when If-None-Match matches', async (path) => {
+    const full = await get(path)
+    const res = await get(path, { headers: { 'If-None-Match': full.headers.get('etag')! } })
+    expect(res.status).toBe(304)
+    expect(await res.text()).toBe('')
+    for (const h of ['etag', 'last-modified', 'cache-control', 'vary']) expect(res.headers.get(h), h).toBe(full.headers.get(h))
+  })
+
+  it('answers 304 for a list of tags containing the current one, weak or not, and for *', async () => {
+    const etag = (await get('/feed.xml')).headers.get('etag')!
+    for (const inm of [`"nope", ${etag}`, `W/${etag}`, `"a", W/"b" , W/${etag}`, '*']) {
+      expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(304)
+    }
+  })
+
+  it('answers 200 when no tag matches', async () => {
+    for (const inm of ['"nope"', 'W/"nope", "other"', 'garbage', '']) {
+      expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(200)
+    }
+  })
+
+  it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it or when the date is invalid', async () => {
+    const ims = (value: string) => get('/atom.xml', { headers: { 'If-Modified-Since': value } })
+    expect((await ims('Thu, 28 Mar 2024 23:58:00 GMT')).status).toBe(304)
+    expect((await ims('Fri, 29 Mar 2024 00:00:00 GMT')).status).toBe(304)
+    expect((await ims('Thu, 28 Mar 2024 23:57:59 GMT')).status).toBe(200)
+    expect((await ims('not a date')).status).toBe(200)
+  })
+
+  it('ignores If-Modified-Since when If-None-Match is present', async () => {
+    const res = await get('/atom.xml', { headers: { 'If-None-Match': '"stale"', 'If-Modified-Since': 'Fri, 29 Mar 2024 00:00:00 GMT' } })
+    expect(res.status).toBe(200)
+  })
+
+  it('answers a conditional HEAD with 304 too', async () => {
+    const etag = (await get('/feed.json')).headers.get('etag')!
+    const res = await get('/feed.json', { method: 'HEAD', headers: { 'If-None-Match': etag } })
+    expect(res.status).toBe(304)
+    expect(res.headers.get('etag')).toBe(etag)
+  })
+})
+
+describe('HEAD', () => {
+  it.each([...PATHS, '/feeds', '/tags/russia/atom.xml', '/icon.svg'])('%s has the GET headers and no body', async (path) => {
+    const [head, full] = [await get(path, { method: 'HEAD' }), await get(path)]
+    expect(head.status).toBe(full.status)
+    for (const h of ['content-type', 'etag', 'last-modified', 'cache-control']) expect(head.headers.get(h), h).toBe(full.headers.get(h))
+    expect(await head.text()).toBe('')
+  })
+})
+
+describe('caching headers', () => {
+  it('sends the configured Cache-Control on feeds and pages', async () => {
+    expect((await get('/feed.xml')).headers.get('cache-control')).toBe(env.FEED_CACHE_CONTROL)
+    expect((await get('/')).headers.get('cache-control')).toBe(env.PAGE_CACHE_CONTROL)
+    const custom = appFor(content, { FEED_CACHE_CONTROL: 'public, max-age=60', PAGE_CACHE_CONTROL: 'no-cache' })
+    expect((await custom('/atom.xml')).headers.get('cache-control')).toBe('public, max-age=60')
+    expect((await custom('/')).headers.get('cache-control')).toBe('no-cache')
+  })
+
+  it('lets any origin read the feeds, and forbids sniffing', async () => {
+    for (const path of ['/feed.xml', '/atom.xml', '/feed.json']) {
+      const res = await get(path)
+      expect(res.headers.get('access-control-allow-origin')).toBe('*')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+  })
+
+  it('sends security headers with pages', async () => {
+    const res = await get('/')
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect(res.headers.get('x-frame-options')).toBe('DENY')
+    expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+})
+
+describe('the edge cache', () => {
+  it('renders a feed once, then serves it from memory, and a fresh isolate from the edge', async () => {
+    const c = collection([article({ headline: 'Edge cached' })])
+    const first = appFor(c)
+    const a = await first('/atom.xml')
+    expect(a.headers.get('x-herald-cache')).toBe('render')
+    const b = await first('/atom.xml')
+    expect(b.headers.get('x-herald-cache')).toBe('memory')
+    const fresh = await appFor(c)('/atom.xml')
+    expect(fresh.headers.get('x-herald-cache')).toBe('edge')
+    expect(fresh.headers.get('etag')).toBe(a.headers.get('etag'))
+    expect(await fresh.text()).toBe(await a.text())
+  })
+
+  it('never serves another content version’s body: an edit is rendered anew under a new ETag', async () => {
+    const original = article({ id: 'tag:test.example,2024:edited', headline: 'Before the edit' })
+    const before = await appFor(collection([original]))('/feed.json')
+    const after = await appFor(collection([{ ...original, headline: 'After the edit' }]))('/feed.json')
+    expect(after.headers.get('x-herald-cache')).toBe('render')
+    expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'))
+    expect((await after.json<{ items: { title: string }[] }>()).items[0]!.title).toBe('After the edit')
+  })
+})
+
+describe('guessed feed URLs', () => {
+  it.each([
+    ['/rss', '/feed.xml'], ['/rss.xml', '/feed.xml'], ['/feed', '/feed.xml'], ['/feed/', '/feed.xml'], ['/index.xml', '/feed.xml'],
+    ['/atom', '/atom.xml'], ['/atom/', '/atom.xml'], ['/feed.xml/', '/feed.xml'], ['/feed.json/', '/feed.json'], ['/json', '/feed.json'],
+    ['/sections/news/rss', '/sections/news/feed.xml'], ['/sections/news/', '/sections/news'], ['/tags/russia/atom', '/tags/russia/atom.xml'],
+    ['/rss?before=abc', '/feed.xml?before=abc'],
+  ])('%s answers 301 to %s', async (path, target) => {
+    const res = await get(path, { redirect: 'manual' })
+    expect(res.status).toBe(301)
+    expect(res.headers.get('location')).toBe(target)
+  })
+
+  it('never serves a second copy of a feed', async () => {
+    expect((await get('/rss', { redirect: 'manual' })).headers.get('content-type') ?? '').not.toMatch(/rss/)
+  })
+})
+
+describe('opening a feed in a browser', () => {
+  const navigation = { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'none', Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+
+  it.each(['/feed.xml', '/atom.xml', '/feed.json', '/sections/news/atom.xml'])('%s shows a readable preview with how to subscribe', async (path) => {
+    const res = await get(path, { headers: navigation })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(res.headers.get('vary')).toBe('Sec-Fetch-Mode, Sec-Fetch-Dest')
+    const html = await res.text()
+    expect(html).toContain('copy this address into it')
+    expect(html).toContain(`<code>${ORIGIN}${path}</code>`)
+    expect(html).toContain(content.articles[0]!.headline)
+  })
+
+  it.each([
+    ['Miniflux', 'application/xml,application/atom+xml,application/rss+xml,application/rdf+xml,application/feed+json,text/html,*/*;q=0.9'],
+    ['NetNewsWire', 'application/rss+xml, application/atom+xml, application/feed+json, text/xml, application/xml, */*'],
+    ['Feedly', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
+    ['Inoreader', '*/*'],
+    ['newsboat', '*/*'],
+    ['a browser app fetching JSON Feed', 'application/feed+json'],
+  ])('still sends the feed to %s (Accept alone never decides)', async (_, accept) => {
+    for (const [path, type] of [['/feed.xml', 'application/rss+xml'], ['/atom.xml', 'application/atom+xml'], ['/feed.json', 'application/feed+json']]) {
+      const res = await get(path!, { headers: { Accept: accept } })
+      expect(res.headers.get('content-type')).toBe(`${type}; charset=utf-8`)
+    }
+    const cors = await get('/feed.json', { headers: { Accept: accept, 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' } })
+    expect(cors.headers.get('content-type')).toBe('application/feed+json; charset=utf-8')
+  })
+
+  it('keeps separate validators for the preview and the feed', async () => {
+    const feed = await get('/feed.xml')
+    const preview = await get('/feed.xml', { headers: navigation })
+    expect(preview.headers.get('etag')).not.toBe(feed.headers.get('etag'))
+  })
+})
+
+describe('/feeds.opml', () => {
+  it('lists every feed as OPML 2.0, each one resolving', async () => {
+    const res = await get('/feeds.opml')
+    expect(res.headers.get('content-type')).toBe('text/x-opml; charset=utf-8')
+    const opml = parseXml(await res.text())
+    expect(opml.attributes.version).toBe('2.0')
+    const outlines = descendants(opml, 'outline').filter((o) => o.attributes.xmlUrl)
+    const urls = outlines.map((o) => o.attributes.xmlUrl!)
+    for (const path of ['/feed.xml', '/atom.xml', '/feed.json', '/sections/news/feed.xml', '/tags/russia/atom.xml', '/authors/newsroom/feed.json']) {
+      expect(urls).toContain(ORIGIN + path)
+    }
+    for (const url of urls) expect((await get(url.slice(ORIGIN.length))).status, url).toBe(200)
+    expect(textOf(children(children(opml, 'head')[0]!, 'title')[0]!)).toBe('Herald feeds')
+  })
+})
