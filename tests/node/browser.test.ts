@@ -64,6 +64,19 @@ describe('in a browser at phone width', () => {
   })
 })
 
+describe('a feed opened in the browser', () => {
+  it('is a readable preview, not raw XML, while a reader still gets the feed', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
+    const res = await page.goto(server.origin + '/feed.xml')
+    expect(res?.headers()['content-type']).toBe('text/html; charset=utf-8')
+    expect(await page.locator('code').textContent()).toBe(`${server.origin}/feed.xml`)
+    expect(await page.getByRole('link', { name: STORY.headline }).count()).toBe(1)
+    await page.close()
+    const reader = await fetch(server.origin + '/feed.xml', { headers: { Accept: 'application/rss+xml, text/html, */*' } })
+    expect(reader.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8')
+  })
+})
+
 describe('the feeds the dev server sends', () => {
   it('are valid Atom by the RFC 4287 schema', async () => {
     for (const path of ['/atom.xml', '/sections/news/atom.xml']) {
