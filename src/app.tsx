@@ -6,13 +6,16 @@
 import { Hono, type Context } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Content } from './content/article'
-import { heraldFor, type Herald } from './herald'
+import { heraldFor, type Herald, type HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
 import { methodNotAllowed } from './http/errors'
 import { ICON_SVG } from './pages/icon'
 import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
+import { HUB_PATH } from './feeds/build'
+import { adminPublish } from './websub/admin'
+import { hubInfo, hubRequest } from './websub/hub'
 
 export interface AppEnv {
   Bindings: Env
@@ -21,8 +24,9 @@ export interface AppEnv {
 
 const FEED_FILE = ':file{(?:feed\\.xml|atom\\.xml|feed\\.json)}'
 
-export function createApp(content: Content) {
-  const herald = heraldFor(content)
+/** The app over a collection (tests), or over the Herald source the Worker's other handlers share. */
+export function createApp(source: Content | HeraldSource) {
+  const herald = typeof source === 'function' ? source : heraldFor(source)
   const app = new Hono<AppEnv>()
 
   app.use(async (c, next) => {
@@ -50,7 +54,7 @@ export function createApp(content: Content) {
   /** Registers a GET route (HEAD follows it) and answers every other method with 405. */
   const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response | undefined> | undefined) => {
     app.get(path, async (c) => (await handler(c)) ?? notFound(c))
-    app.all(path, methodNotAllowed)
+    app.all(path, methodNotAllowed())
   }
   const param = (c: Context<AppEnv>, name: string) => c.req.param(name) ?? ''
 
@@ -68,6 +72,13 @@ export function createApp(content: Content) {
   route('/icon.svg', (c) =>
     c.body(ICON_SVG, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=86400' }),
   )
+
+  // WebSub (src/websub/): subscriptions, and publishing on demand.
+  app.get(HUB_PATH, hubInfo)
+  app.post(HUB_PATH, hubRequest)
+  app.all(HUB_PATH, methodNotAllowed(['GET', 'HEAD', 'POST', 'OPTIONS']))
+  app.post('/admin/publish', adminPublish)
+  app.all('/admin/publish', methodNotAllowed(['POST']))
 
   app.notFound(notFound)
   app.onError((err, c) => {

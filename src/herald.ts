@@ -29,8 +29,11 @@ function fingerprintOf(content: Content): () => Promise<string> {
       .then((d) => [...new Uint8Array(d).subarray(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')))
 }
 
+/** Gives the Herald for an env, building it on first use. */
+export type HeraldSource = (env: ConfigVars) => Herald
+
 /** Returns a function that gives the Herald for an env, building it on first use. */
-export function heraldFor(content: Content): (env: ConfigVars) => Herald {
+export function heraldFor(content: Content): HeraldSource {
   const built = new Map<string, Herald>()
   const fingerprint = fingerprintOf(content)
   return (env) => {

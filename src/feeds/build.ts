@@ -11,6 +11,9 @@ import { pageQuery, type Page } from './paging'
 
 export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'
 
+/** Where the WebSub hub takes subscriptions. */
+export const HUB_PATH = '/hub'
+
 /** The three formats, with their file names and the media types RFC 4287, RSS and JSON Feed register. */
 export const FORMATS = {
   rss: { file: 'feed.xml', contentType: 'application/rss+xml; charset=utf-8' },
@@ -55,6 +58,8 @@ export function buildFeed(collection: Collection, listing: Listing, page: Page, 
     generator: 'Herald',
     updated: newestUpdate(stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0),
     favicon: collection.link('/icon.svg').url,
+    // WebSub (src/websub/): Herald is its own hub.
+    hub: collection.link(HUB_PATH).url,
     author: { name: collection.site.title, link: collection.home.url },
     feedLinks: {
       rss: self('rss'),

@@ -14,17 +14,12 @@ interface JsonAuthor {
   url?: string
 }
 
-export interface JsonFeedOptions {
-  /** WebSub hubs (`{ type: "WebSub", url }`), when the site has one. */
-  hubs?: readonly { type: string; url: string }[]
-}
-
 function authors(list: readonly Author[] | undefined): JsonAuthor[] | undefined {
   if (!list?.length) return undefined
   return list.map((a) => ({ ...(a.name !== undefined && { name: a.name }), ...(a.link && { url: a.link }) }))
 }
 
-export function renderJsonFeed(feed: Feed, options: JsonFeedOptions = {}): string {
+export function renderJsonFeed(feed: Feed): string {
   const v1 = JSON.parse(feed.json1()) as Record<string, unknown> & { items: Record<string, unknown>[] }
   const { version: _v1, author: _first, items, ...top } = v1
   const { options: o } = feed
@@ -36,7 +31,8 @@ export function renderJsonFeed(feed: Feed, options: JsonFeedOptions = {}): strin
     ...(o.author && { authors: authors([o.author]) }),
     // JSON Feed's only paging link: "the URL of a feed that provides the next n items".
     ...(o.feedLinks?.next && { next_url: o.feedLinks.next }),
-    ...(options.hubs?.length && { hubs: options.hubs }),
+    // "the only way a JSON Feed is discovered" by WebSub subscribers, beside the Link header.
+    ...(o.hub && { hubs: [{ type: 'WebSub', url: o.hub }] }),
     items: items.map((item, i) => {
       const source = feed.items[i]!
       // Drop the single `author` and the RSS-only extension objects ("media:content", …).

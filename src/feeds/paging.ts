@@ -109,3 +109,8 @@ export function pageOf(listing: Listing, request: PageRequest, size: number, now
     },
   }
 }
+
+/** Whether a listing exists at all: sections and the home page always; a tag or author once one of its stories is out. */
+export function isListed(listing: Listing, page: Page): boolean {
+  return !listing.key.startsWith('tag/') && !listing.key.startsWith('author/') ? true : page.scheduled < listing.stories.length
+}

@@ -146,11 +146,12 @@ function updated(item: Item): Extension {
 /** RSS 2.0: title is plain text, description is the dek as HTML, names go in dc:creator. */
 export function renderRss(source: Feed): string {
   const slots = new Slots()
-  // `feed` writes only rel=self (and hub) as atom:link; the channel's extension replaces that list.
+  // `feed` writes only rel=self and rel=hub as atom:link; the channel's extension replaces that list.
   const atomLinks: Extension = {
     name: 'atom:link',
     objects: tokenizeCompact(slots, [
       { _attributes: { href: source.options.feedLinks?.rss, rel: 'self', type: 'application/rss+xml' } },
+      ...(source.options.hub ? [{ _attributes: { href: source.options.hub, rel: 'hub' } }] : []),
       ...pageLinks(source.options).map(([rel, href]) => ({ _attributes: { href, rel, type: 'application/rss+xml' } })),
     ]) as Extension['objects'],
   }

@@ -7,22 +7,14 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../content/collection'
-import { feedPath, FORMATS, type Format } from '../feeds/build'
-import { pageOf, pageQuery, PagingError, parsePageRequest, type Page } from '../feeds/paging'
+import { feedPath, HUB_PATH } from '../feeds/build'
+import { isListed, pageOf, pageQuery, PagingError, parsePageRequest, type Page } from '../feeds/paging'
 import { feedRepresentation, lastModifiedOf } from '../feeds/render'
+import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
 import { represent } from '../http/representation'
 import { FeedPreview, isBrowserNavigation } from '../pages/preview'
-
-export const FEED_FILES = Object.fromEntries(
-  (Object.keys(FORMATS) as Format[]).map((f) => [FORMATS[f].file, f]),
-) as Record<string, Format>
-
-/** Whether a listing is there at all: sections and the home page always; a tag or author once a story is out. */
-export function isListed(listing: Listing, page: Page): boolean {
-  return !listing.key.startsWith('tag/') && !listing.key.startsWith('author/') ? true : page.scheduled < listing.stories.length
-}
 
 /** A one-line plain-text refusal (paging mistakes): status and reason, nothing else. */
 export function refuse(c: Context, error: PagingError): Response {
@@ -50,7 +42,7 @@ function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
 
 /** Sends a listing's feed in the format its file name names (undefined: not found). */
 export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
-  const format = FEED_FILES[file]
+  const format = formatOfFile(file)
   if (!listing || !format) return undefined
   const page = requestedPage(c, listing, new URL(c.req.url).searchParams)
   if (page instanceof Response) return page
@@ -59,9 +51,9 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
   const { collection, config, memo } = c.var.herald
   const preview = isBrowserNavigation(c.req.raw.headers)
   const selfPath = feedPath(listing, format) + pageQuery(page.request)
-  // The key names everything the bytes depend on: variant, format, listing, page, and how many of
-  // the listing's stories are still scheduled (a story going live makes a new key, not a stale hit).
-  const key = `${preview ? 'preview' : 'feed'} ${format} ${listing.key} ${pageQuery(page.request)} ${page.scheduled}`
+  // The key names everything the bytes depend on, including how many of the listing's stories are
+  // still scheduled: a story going live makes a new key, not a stale hit.
+  const key = feedKey(preview ? 'preview' : 'feed', format, listing, page)
   let source: CacheSource = 'memory'
   const { representation } = await memo.get(key, async () => {
     const version = `${c.env.CF_VERSION_METADATA?.id ?? 'local'}-${await c.var.herald.fingerprint()}`
@@ -78,6 +70,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     return made.representation
   })
   return send(c, representation, {
+    ...(!preview && { Link: `<${collection.link(HUB_PATH).url}>; rel="hub", <${collection.link(selfPath).url}>; rel="self"` }),
     'Cache-Control': config.feedCacheControl,
     // The same URL answers a browser navigation with a preview page: shared caches must key on it.
     Vary: 'Sec-Fetch-Mode, Sec-Fetch-Dest',

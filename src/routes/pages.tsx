@@ -12,7 +12,8 @@ import { send } from '../http/conditional'
 import { represent } from '../http/representation'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
-import { isListed, requestedPage } from './feeds'
+import { isListed } from '../feeds/paging'
+import { requestedPage } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
 

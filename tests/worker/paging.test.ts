@@ -96,7 +96,7 @@ describe('page links', () => {
   it('are in RSS as atom:link and in JSON Feed as next_url', async () => {
     const channel = child(parseXml(await (await request('/feed.xml')).text()), 'channel')
     const rels = children(channel, `{${NS.atom}}link`).map((l) => l.attributes.rel)
-    expect(rels).toEqual(['self', 'first', 'last', 'next'])
+    expect(rels).toEqual(['self', 'hub', 'first', 'last', 'next'])
     const json = await (await request('/feed.json')).json<{ next_url: string }>()
     expect(json.next_url).toMatch(new RegExp(`^${ORIGIN}/feed.json\\?before=[0-9a-z]{14}$`))
   })

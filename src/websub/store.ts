@@ -1,0 +1,157 @@
+/**
+ * @module
+ * All of the hub's SQL, against D1: numbered parameters, upserts on natural keys, typed rows.
+ */
+
+export interface Subscription {
+  topic: string
+  callback: string
+  secret: string | null
+  leaseSeconds: number
+  expiresAt: number
+}
+
+interface SubscriptionRow {
+  topic: string
+  callback: string
+  secret: string | null
+  lease_seconds: number
+  expires_at: number
+}
+
+const toSubscription = (r: SubscriptionRow): Subscription => ({
+  topic: r.topic,
+  callback: r.callback,
+  secret: r.secret,
+  leaseSeconds: r.lease_seconds,
+  expiresAt: r.expires_at,
+})
+
+function db(env: { DB?: D1Database }): D1Database {
+  if (!env.DB) throw new Error('DB binding is required (wrangler.toml [[d1_databases]])')
+  return env.DB
+}
+
+/** Creates or renews a subscription; a re-subscription replaces lease and secret (websub.rocks 103). */
+export async function upsertSubscription(env: { DB?: D1Database }, s: Subscription, now: number): Promise<void> {
+  await db(env)
+    .prepare(
+      `INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, verified_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT (topic, callback) DO UPDATE SET secret = ?3, lease_seconds = ?4, expires_at = ?5, verified_at = ?6`,
+    )
+    .bind(s.topic, s.callback, s.secret, s.leaseSeconds, s.expiresAt, now)
+    .run()
+}
+
+export async function deleteSubscription(env: { DB?: D1Database }, topic: string, callback: string): Promise<void> {
+  await db(env).prepare('DELETE FROM subscriptions WHERE topic = ?1 AND callback = ?2').bind(topic, callback).run()
+}
+
+export async function activeSubscription(env: { DB?: D1Database }, topic: string, callback: string, now: number): Promise<Subscription | undefined> {
+  const row = await db(env)
+    .prepare('SELECT * FROM subscriptions WHERE topic = ?1 AND callback = ?2 AND expires_at > ?3')
+    .bind(topic, callback, now)
+    .first<SubscriptionRow>()
+  return row ? toSubscription(row) : undefined
+}
+
+export async function subscribers(env: { DB?: D1Database }, topic: string, now: number): Promise<Subscription[]> {
+  const { results } = await db(env)
+    .prepare('SELECT * FROM subscriptions WHERE topic = ?1 AND expires_at > ?2 ORDER BY callback')
+    .bind(topic, now)
+    .all<SubscriptionRow>()
+  return results.map(toSubscription)
+}
+
+export async function subscriberCount(env: { DB?: D1Database }, topic: string, now: number): Promise<number> {
+  const row = await db(env).prepare('SELECT COUNT(*) AS n FROM subscriptions WHERE topic = ?1 AND expires_at > ?2').bind(topic, now).first<{ n: number }>()
+  return row?.n ?? 0
+}
+
+/** Topics with at least one live subscription. */
+export async function subscribedTopics(env: { DB?: D1Database }, now: number): Promise<string[]> {
+  const { results } = await db(env).prepare('SELECT DISTINCT topic FROM subscriptions WHERE expires_at > ?1 ORDER BY topic').bind(now).all<{ topic: string }>()
+  return results.map((r) => r.topic)
+}
+
+/** Removes expired leases; returns how many. */
+export async function expireLeases(env: { DB?: D1Database }, now: number): Promise<number> {
+  const result = await db(env).prepare('DELETE FROM subscriptions WHERE expires_at <= ?1').bind(now).run()
+  return result.meta.changes ?? 0
+}
+
+export async function topicFingerprint(env: { DB?: D1Database }, topic: string): Promise<string | undefined> {
+  const row = await db(env).prepare('SELECT fingerprint FROM topic_state WHERE topic = ?1').bind(topic).first<{ fingerprint: string }>()
+  return row?.fingerprint
+}
+
+export async function setTopicFingerprint(env: { DB?: D1Database }, topic: string, fingerprint: string, now: number): Promise<void> {
+  await db(env)
+    .prepare(
+      `INSERT INTO topic_state (topic, fingerprint, changed_at) VALUES (?1, ?2, ?3)
+       ON CONFLICT (topic) DO UPDATE SET fingerprint = ?2, changed_at = ?3`,
+    )
+    .bind(topic, fingerprint, now)
+    .run()
+}
+
+/** Records the baseline for a topic only if none exists yet (first subscriber). */
+export async function initTopicFingerprint(env: { DB?: D1Database }, topic: string, fingerprint: string, now: number): Promise<void> {
+  await db(env)
+    .prepare('INSERT INTO topic_state (topic, fingerprint, changed_at) VALUES (?1, ?2, ?3) ON CONFLICT (topic) DO NOTHING')
+    .bind(topic, fingerprint, now)
+    .run()
+}
+
+export interface DeliveryRecord {
+  topic: string
+  fingerprint: string
+  callback: string
+  outcome: 'delivered' | 'dead'
+  attempts: number
+  detail: string
+}
+
+export async function deliveryOutcome(env: { DB?: D1Database }, topic: string, fingerprint: string, callback: string): Promise<DeliveryRecord['outcome'] | undefined> {
+  const row = await db(env)
+    .prepare('SELECT outcome FROM deliveries WHERE topic = ?1 AND fingerprint = ?2 AND callback = ?3')
+    .bind(topic, fingerprint, callback)
+    .first<{ outcome: DeliveryRecord['outcome'] }>()
+  return row?.outcome
+}
+
+export async function recordDelivery(env: { DB?: D1Database }, d: DeliveryRecord, now: number): Promise<void> {
+  await db(env)
+    .prepare(
+      `INSERT INTO deliveries (topic, fingerprint, callback, outcome, attempts, detail, settled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+       ON CONFLICT (topic, fingerprint, callback) DO UPDATE SET outcome = ?4, attempts = ?5, detail = ?6, settled_at = ?7`,
+    )
+    .bind(d.topic, d.fingerprint, d.callback, d.outcome, d.attempts, d.detail, now)
+    .run()
+}
+
+export async function deliveryRecords(env: { DB?: D1Database }): Promise<DeliveryRecord[]> {
+  const { results } = await db(env).prepare('SELECT topic, fingerprint, callback, outcome, attempts, detail FROM deliveries ORDER BY settled_at').all<DeliveryRecord>()
+  return results
+}
+
+/**
+ * Counts a subscribe/unsubscribe request against the callback's hourly allowance.
+ * Returns the seconds to wait when over it, or 0.
+ */
+export async function countRequest(env: { DB?: D1Database }, callback: string, limit: number, now: number): Promise<number> {
+  const hour = 3_600_000
+  const row = await db(env)
+    .prepare(
+      `INSERT INTO hub_requests (callback, window_start, count) VALUES (?1, ?2, 1)
+       ON CONFLICT (callback) DO UPDATE SET
+         count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+       RETURNING window_start, count`,
+    )
+    .bind(callback, now, hour)
+    .first<{ window_start: number; count: number }>()
+  if (!row || row.count <= limit) return 0
+  return Math.max(1, Math.ceil((row.window_start + hour - now) / 1000))
+}
