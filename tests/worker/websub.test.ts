@@ -1,0 +1,378 @@
+/**
+ * Herald as a WebSub hub (W3C WebSub): discovery, subscription requests, verification of intent,
+ * noticing changes, fat-ping delivery with signatures, retries and dead letters, the SSRF guard and
+ * the admin endpoint. Real D1 (migrated), the real queue consumer, a scripted subscriber.
+ */
+import { env, exports } from 'cloudflare:workers'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import content from '../../content/index'
+import type { Article } from '../../src/content/article'
+import { publishChanges } from '../../src/websub/publish'
+import { deliveryRecords, subscribers, upsertSubscription } from '../../src/websub/store'
+import { article, collection } from '../helpers/content'
+import { echoChallenge, fakeSubscriber, hubWorker, runJobs } from '../helpers/hub'
+import { get, ORIGIN } from '../helpers/worker'
+import { child, children, NS, parseXml } from '../helpers/xml'
+
+const TOPIC = `${ORIGIN}/feed.xml`
+const CALLBACK = 'https://subscriber.example/cb'
+const HOUR = 3_600_000
+
+beforeEach(async () => {
+  for (const table of ['subscriptions', 'topic_state', 'deliveries', 'hub_requests']) await env.DB.exec(`DELETE FROM ${table}`)
+})
+afterEach(() => vi.restoreAllMocks())
+
+async function hmacHex(secret: string, body: string) {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)))].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+describe('discovery', () => {
+  it.each(['/feed.xml', '/atom.xml', '/feed.json', '/sections/news/atom.xml', '/tags/russia/feed.json', '/authors/newsroom/feed.xml'])(
+    '%s sends Link rel=hub and rel=self',
+    async (path) => {
+      const link = (await get(path)).headers.get('link')
+      expect(link).toBe(`<${ORIGIN}/hub>; rel="hub", <${ORIGIN}${path}>; rel="self"`)
+    },
+  )
+
+  it('names the hub in each document: atom:link in RSS, link in Atom, hubs in JSON Feed', async () => {
+    const rss = children(child(parseXml(await (await get('/feed.xml')).text()), 'channel'), `{${NS.atom}}link`)
+    expect(rss.find((l) => l.attributes.rel === 'hub')?.attributes.href).toBe(`${ORIGIN}/hub`)
+    const atom = children(parseXml(await (await get('/atom.xml')).text()), `{${NS.atom}}link`)
+    expect(atom.find((l) => l.attributes.rel === 'hub')?.attributes.href).toBe(`${ORIGIN}/hub`)
+    expect((await (await get('/feed.json')).json<{ hubs: unknown }>()).hubs).toEqual([{ type: 'WebSub', url: `${ORIGIN}/hub` }])
+  })
+})
+
+describe('POST /hub', () => {
+  it('accepts a subscription with 202 and queues its verification, lease clamped to the bounds', async () => {
+    const hub = hubWorker(content)
+    for (const [lease, expected] of [['10', 3600], ['999999999', 2592000], ['', 864000], ['86400', 86400]] as const) {
+      const res = await hub.subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': lease, 'hub.secret': 's3cret' })
+      expect(res.status).toBe(202)
+      expect(hub.jobs.at(-1)).toEqual({ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: expected, secret: 's3cret' })
+    }
+  })
+
+  it.each([
+    [{ 'hub.topic': TOPIC, 'hub.callback': CALLBACK }, 'hub.mode must be subscribe or unsubscribe'],
+    [{ 'hub.mode': 'publish', 'hub.url': TOPIC }, 'hub.mode=publish is not taken here'],
+    [{ 'hub.mode': 'subscribe', 'hub.callback': CALLBACK }, 'hub.topic is required'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': 'https://elsewhere.example/feed.xml', 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': `${TOPIC}?before=00000000000000`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': `${ORIGIN}/tags/nope/feed.xml`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC }, 'hub.callback is required'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': '/relative' }, 'hub.callback must be an absolute http(s) URL'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'ftp://subscriber.example/' }, 'hub.callback must be an absolute http(s) URL'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'https://user:pw@subscriber.example/' }, 'hub.callback must not carry credentials'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': `${ORIGIN}/hub` }, 'hub.callback must not be on this site'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.secret': 'x'.repeat(200) }, 'hub.secret must be less than 200 bytes'],
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': '-5' }, 'hub.lease_seconds must be a whole number'],
+  ])('refuses %o with 400 and a reason', async (form, reason) => {
+    const res = await hubWorker(content).subscribe(form as Record<string, string>)
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(await res.text()).toContain(reason)
+  })
+
+  it('refuses a parameter given twice', async () => {
+    const hub = hubWorker(content)
+    const res = await hub.request('/hub', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `hub.mode=subscribe&hub.mode=unsubscribe&hub.topic=${encodeURIComponent(TOPIC)}` })
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain('hub.mode is given 2 times')
+  })
+
+  it('refuses other media types (415) and oversized bodies (413)', async () => {
+    const hub = hubWorker(content)
+    expect((await hub.request('/hub', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(415)
+    const big = await hub.request('/hub', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'hub.mode=subscribe&x=' + 'a'.repeat(20_000) })
+    expect(big.status).toBe(413)
+  })
+
+  it('rate-limits subscription requests per callback (429 with Retry-After)', async () => {
+    const hub = hubWorker(content, { HUB_RATE_LIMIT: '3' })
+    const form = { 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK }
+    for (let i = 0; i < 3; i++) expect((await hub.subscribe(form)).status).toBe(202)
+    const limited = await hub.subscribe(form)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await hub.subscribe({ ...form, 'hub.callback': 'https://other.example/cb' })).status).toBe(202)
+  })
+
+  it('answers other methods with 405 and Allow', async () => {
+    const res = await get('/hub', { method: 'PUT', body: 'x' })
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS')
+  })
+})
+
+describe('the callback policy (no request reaches an address it should not)', () => {
+  const production = { HUB_ALLOW_LOOPBACK: 'false' }
+  it.each([
+    'http://127.0.0.1/cb', 'http://127.1.2.3/cb', 'http://localhost/cb', 'http://sub.localhost/cb', 'http://[::1]/cb',
+    'http://10.0.0.5/cb', 'http://172.16.0.1/cb', 'http://192.168.1.10/cb', 'http://100.64.0.1/cb', 'http://0.0.0.0/cb',
+    'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00::1]/cb',
+    'http://[fe80::1]/cb', 'http://[::ffff:10.0.0.1]/cb', 'http://2130706433/cb', 'http://0x7f.1/cb', 'http://intranet/cb',
+    'https://subscriber.example:8443/cb', 'http://224.0.0.1/cb',
+  ])('refuses %s in production', async (callback) => {
+    const res = await hubWorker(content, production).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
+    expect(res.status, callback).toBe(400)
+  })
+
+  it('allows loopback on any port when HUB_ALLOW_LOOPBACK is on (development and tests)', async () => {
+    const res = await hubWorker(content, { HUB_ALLOW_LOOPBACK: 'true' }).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'http://127.0.0.1:9876/cb' })
+    expect(res.status).toBe(202)
+  })
+
+  it('never follows a redirect from a subscriber', async () => {
+    const hub = hubWorker(content)
+    const calls = fakeSubscriber(() => new Response(null, { status: 302, headers: { Location: 'http://169.254.169.254/' } }))
+    await runJobs(hub.env, hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600 }])
+    expect(calls).toHaveLength(1)
+    expect(calls[0]!.redirect).toBe('manual')
+    expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
+  })
+})
+
+describe('verification of intent', () => {
+  const verify = (mode: 'subscribe' | 'unsubscribe', extra = {}) => ({ kind: 'verify' as const, mode, topic: TOPIC, callback: CALLBACK, leaseSeconds: 7200, ...extra })
+
+  it('GETs the callback with hub.mode, hub.topic, hub.challenge and hub.lease_seconds, and subscribes on an exact echo', async () => {
+    const hub = hubWorker(content)
+    const calls = fakeSubscriber(echoChallenge)
+    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'k' })])
+    expect(result.explicitAcks).toEqual(['m0'])
+    const q = calls[0]!.url.searchParams
+    expect(calls[0]!.method).toBe('GET')
+    expect([q.get('hub.mode'), q.get('hub.topic'), q.get('hub.lease_seconds')]).toEqual(['subscribe', TOPIC, '7200'])
+    expect(q.get('hub.challenge')).toMatch(/^[0-9a-f]{48}$/)
+    const [s] = await subscribers(env, TOPIC, Date.now())
+    expect(s).toMatchObject({ callback: CALLBACK, secret: 'k', leaseSeconds: 7200 })
+  })
+
+  it.each([
+    ['a 2xx without the challenge', () => new Response('ok')],
+    ['the challenge with extra text', (c: { url: URL }) => new Response(`${c.url.searchParams.get('hub.challenge')}\n`)],
+    ['a 404', () => new Response('no', { status: 404 })],
+  ])('does not subscribe on %s', async (_, answer) => {
+    const hub = hubWorker(content)
+    fakeSubscriber(answer)
+    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    expect(result.explicitAcks).toEqual(['m0'])
+    expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
+  })
+
+  it('retries a verification that met a 5xx or no answer', async () => {
+    const hub = hubWorker(content)
+    fakeSubscriber(() => new Response('down', { status: 503 }))
+    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m0'])
+    expect(result.delays).toEqual({ m0: 2 })
+  })
+
+  it('renews the lease and replaces the secret on re-subscription, keeping one subscription', async () => {
+    const hub = hubWorker(content)
+    fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'old', leaseSeconds: 3600 })])
+    await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'new', leaseSeconds: 86400 })])
+    const subs = await subscribers(env, TOPIC, Date.now())
+    expect(subs).toHaveLength(1)
+    expect(subs[0]).toMatchObject({ secret: 'new', leaseSeconds: 86400 })
+    expect(subs[0]!.expiresAt).toBeGreaterThan(Date.now() + 86000_000)
+  })
+
+  it('unsubscribes only when the subscriber confirms', async () => {
+    const hub = hubWorker(content)
+    fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    vi.restoreAllMocks()
+    fakeSubscriber(() => new Response('not me', { status: 404 }))
+    await runJobs(hub.env, hub.herald(), [verify('unsubscribe')])
+    expect(await subscribers(env, TOPIC, Date.now())).toHaveLength(1)
+    vi.restoreAllMocks()
+    const calls = fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, hub.herald(), [verify('unsubscribe')])
+    expect(calls[0]!.url.searchParams.get('hub.mode')).toBe('unsubscribe')
+    expect(calls[0]!.url.searchParams.has('hub.lease_seconds')).toBe(false)
+    expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
+  })
+
+  it('sends the spec’s denied callback when a subscription cannot be honoured', async () => {
+    const hub = hubWorker(content, { HUB_MAX_SUBSCRIBERS: '1' })
+    fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    vi.restoreAllMocks()
+    const calls = fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, hub.herald(), [verify('subscribe', { callback: 'https://second.example/cb' })])
+    expect(calls).toHaveLength(1)
+    const q = calls[0]!.url.searchParams
+    expect([calls[0]!.url.origin, q.get('hub.mode'), q.get('hub.topic')]).toEqual(['https://second.example', 'denied', TOPIC])
+    expect(q.get('hub.reason')).toContain('subscriber limit')
+    expect((await subscribers(env, TOPIC, Date.now())).map((s) => s.callback)).toEqual([CALLBACK])
+  })
+
+  it('goes through the real queue binding: POST /hub, then the consumer verifies', async () => {
+    fakeSubscriber(echoChallenge)
+    const res = await exports.default.fetch(new Request(`${ORIGIN}/hub`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'https://queued.example/cb' }).toString(),
+    }))
+    expect(res.status).toBe(202)
+    await vi.waitFor(async () => expect((await subscribers(env, TOPIC, Date.now())).map((s) => s.callback)).toEqual(['https://queued.example/cb']), { timeout: 15_000, interval: 200 })
+  })
+})
+
+describe('noticing changes and delivering them', () => {
+  const NOW = Date.parse('2025-06-01T12:00:00Z')
+  const old = article({ id: 'tag:test.example,2024:old', published: '2025-05-01T00:00:00Z', tags: ['Elsewhere'] })
+  const scheduled = article({ id: 'tag:test.example,2024:new', published: '2025-06-01T12:30:00Z', section: 'news', tags: ['Russia'], authors: ['newsroom'] })
+  const site = collection([old, scheduled])
+
+  // Leases are measured against the real clock by the consumer, so they start now.
+  async function subscribe(topic: string, callback = CALLBACK, secret: string | null = null, now = Date.now()) {
+    await upsertSubscription(env, { topic, callback, secret, leaseSeconds: 86400, expiresAt: now + 86400_000 }, now)
+  }
+
+  it('fans one new story out to the home, section, tag and author topics in all three formats, and nothing else', async () => {
+    const hub = hubWorker(site)
+    const formats = ['feed.xml', 'atom.xml', 'feed.json']
+    const touched = ['', '/sections/news', '/tags/russia', '/authors/newsroom'].flatMap((p) => formats.map((f) => `${ORIGIN}${p}/${f}`))
+    const untouched = `${ORIGIN}/tags/elsewhere/feed.xml`
+    for (const t of [...touched, untouched]) await subscribe(t)
+    // Baseline before the story goes live: everything is new to the hub once, then quiet.
+    await publishChanges(hub.env, hub.herald(), NOW)
+    hub.jobs.length = 0
+    expect((await publishChanges(hub.env, hub.herald(), NOW)).changedTopics).toEqual([])
+    const report = await publishChanges(hub.env, hub.herald(), NOW + HOUR)
+    expect(report.changedTopics.sort()).toEqual(touched.sort())
+    expect(report.deliveriesQueued).toBe(12)
+    expect(hub.jobs.map((j) => j.kind === 'deliver' && j.topic).sort()).toEqual(touched.sort())
+  })
+
+  it('POSTs the full body with its Content-Type, Link and a verifiable X-Hub-Signature', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC, CALLBACK, 'subscriber-secret')
+    await subscribe(TOPIC, 'https://nosecret.example/cb')
+    await publishChanges(hub.env, hub.herald(), NOW)
+    const calls = fakeSubscriber(echoChallenge)
+    const result = await runJobs(hub.env, hub.herald(), hub.jobs)
+    expect(result.explicitAcks).toEqual(['m0', 'm1'])
+    const feed = await (await hub.request('/feed.xml')).text()
+    const signed = calls.find((c) => c.url.href === CALLBACK)!
+    expect(signed.method).toBe('POST')
+    expect(signed.body).toBe(feed)
+    expect(signed.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8')
+    expect(signed.headers.get('link')).toBe(`<${ORIGIN}/hub>; rel="hub", <${TOPIC}>; rel="self"`)
+    expect(signed.headers.get('x-hub-signature')).toBe(`sha256=${await hmacHex('subscriber-secret', feed)}`)
+    expect(calls.find((c) => c.url.href === 'https://nosecret.example/cb')!.headers.has('x-hub-signature')).toBe(false)
+  })
+
+  it('retries a failed delivery with growing delays, and never sends a delivered change twice', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, hub.herald(), NOW)
+    const job = hub.jobs[0]!
+    fakeSubscriber(() => new Response('oops', { status: 500 }))
+    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 1 })).delays).toEqual({ m0: 2 })
+    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 3 })).delays).toEqual({ m0: 8 })
+    vi.restoreAllMocks()
+    const calls = fakeSubscriber(() => new Response(null, { status: 204 }))
+    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 4 })).explicitAcks).toEqual(['m0'])
+    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 5 })).explicitAcks).toEqual(['m0'])
+    expect(calls).toHaveLength(1)
+    expect(await deliveryRecords(env)).toMatchObject([{ callback: CALLBACK, outcome: 'delivered', attempts: 4 }])
+  })
+
+  it('retries a delivery that timed out', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, hub.herald(), NOW)
+    vi.spyOn(globalThis, 'fetch').mockRejectedValue(new DOMException('timed out', 'TimeoutError'))
+    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).retryMessages).toHaveLength(1)
+  })
+
+  it('records a delivery that exhausted its retries (dead-letter queue)', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, hub.herald(), NOW)
+    const result = await runJobs(hub.env, hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    expect(result.explicitAcks).toEqual(['m0'])
+    expect(await deliveryRecords(env)).toMatchObject([{ topic: TOPIC, callback: CALLBACK, outcome: 'dead', detail: 'retries exhausted' }])
+  })
+
+  it('removes a subscription whose callback answers 410 Gone', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, hub.herald(), NOW)
+    fakeSubscriber(() => new Response('gone', { status: 410 }))
+    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
+    expect(await subscribers(env, TOPIC, NOW)).toEqual([])
+  })
+
+  it('sends nothing to a subscriber that unsubscribed before the delivery ran', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, hub.herald(), NOW)
+    await env.DB.exec('DELETE FROM subscriptions')
+    const calls = fakeSubscriber(echoChallenge)
+    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
+    expect(calls).toHaveLength(0)
+  })
+
+  it('expires leases on the cron, and the cron handler runs the publish step', async () => {
+    await subscribe(TOPIC, CALLBACK, null, Date.now() - 90_000_000)
+    await subscribe(TOPIC, 'https://live.example/cb', null, Date.now())
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test')
+    const worker = (await import('../../src/index')).default
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '* * * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    expect((await subscribers(env, TOPIC, Date.now())).map((s) => s.callback)).toEqual(['https://live.example/cb'])
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM subscriptions').first('n')).toBe(1)
+  })
+
+  it('never logs a subscriber secret', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC, CALLBACK, 'do-not-log-me')
+    await publishChanges(hub.env, hub.herald(), NOW)
+    const logged: unknown[] = []
+    for (const level of ['log', 'error', 'warn', 'info'] as const) vi.spyOn(console, level).mockImplementation((...args) => void logged.push(...args))
+    vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('boom'))
+    await runJobs(hub.env, hub.herald(), hub.jobs)
+    await runJobs(hub.env, hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    await runJobs(hub.env, hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600, secret: 'do-not-log-me' }])
+    expect(JSON.stringify(logged.map(String))).not.toContain('do-not-log-me')
+  })
+})
+
+describe('POST /admin/publish', () => {
+  it('requires the bearer token, compared exactly', async () => {
+    for (const auth of [undefined, 'Bearer wrong', 'Basic dGVzdA==', 'Bearer test-admin-token-extra']) {
+      const res = await get('/admin/publish', { method: 'POST', headers: auth ? { Authorization: auth } : {} })
+      expect(res.status, auth).toBe(401)
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="herald-admin"')
+    }
+  })
+
+  it('runs the publish step on demand', async () => {
+    const res = await get('/admin/publish', { method: 'POST', headers: { Authorization: 'Bearer test-admin-token' } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ expiredLeases: 0, changedTopics: [], deliveriesQueued: 0 })
+  })
+
+  it('is disabled (503) when no token is set', async () => {
+    const hub = hubWorker(content, { ADMIN_TOKEN: '' })
+    expect((await hub.request('/admin/publish', { method: 'POST', headers: { Authorization: 'Bearer x' } })).status).toBe(503)
+  })
+
+  it('answers GET with 405', async () => {
+    const res = await get('/admin/publish')
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('POST')
+  })
+})
+
+export type { Article }
