@@ -1,13 +1,16 @@
 /** `wrangler dev` on a loopback port for end-to-end tests; stopped by its process group. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import { resolve } from 'node:path'
 
 export interface DevServer {
   origin: string
   stop: () => Promise<void>
+  /** What wrangler printed so far, for failure messages. */
+  output: () => string
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, '127.0.0.1', () => {
@@ -18,13 +21,30 @@ async function freePort(): Promise<number> {
   })
 }
 
-export async function startDevServer(): Promise<DevServer> {
+export interface DevServerOptions {
+  /** Folder with wrangler.toml (default: this checkout). */
+  cwd?: string
+  /** `--var` overrides, beside SITE_URL. */
+  vars?: Record<string, string>
+  /** More `wrangler dev` flags, e.g. `--test-scheduled`. */
+  args?: string[]
+}
+
+const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
+
+/** Applies the D1 migrations to the local database of `cwd`, as `npm run dev` does. */
+export function migrateLocal(cwd = '.'): void {
+  execFileSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local'], { cwd, stdio: 'pipe', env: { ...process.env, CI: 'true' } })
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
+  const vars = Object.entries({ SITE_URL: origin, ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child: ChildProcess = spawn(
     process.execPath,
-    ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--var', `SITE_URL:${origin}`, '--log-level', 'error', '--show-interactive-dev-session=false'],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
+    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), ...vars, '--log-level', 'error', '--show-interactive-dev-session=false', ...(options.args ?? [])],
+    { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
   )
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
@@ -42,7 +62,7 @@ export async function startDevServer(): Promise<DevServer> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`)
     try {
-      if ((await fetch(origin + '/')).status === 200) return { origin, stop }
+      if ((await fetch(origin + '/')).status === 200) return { origin, stop, output: () => output }
     } catch {
       /* not listening yet */
     }
