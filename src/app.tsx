@@ -89,9 +89,9 @@ export function createApp(source: Content | HeraldSource) {
   return app
 }
 
+/** The 404 page; HEAD gets the same headers (Hono runs HEAD as GET and drops the body). */
 function notFound(c: Context<AppEnv>): Response {
   const herald = c.get('herald')
-  const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
   if (!herald) return c.text('Not found (404)\n', 404)
-  return c.html(<NotFoundPage collection={herald.collection} path="/" />, 404, headers) as Response
+  return c.html(<NotFoundPage collection={herald.collection} />, 404, { 'Cache-Control': 'no-store' }) as Response
 }

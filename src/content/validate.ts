@@ -9,7 +9,7 @@ import MarkdownIt from 'markdown-it'
 import { z } from 'zod'
 import { isClean } from '../feeds/sanitize'
 import type { Article, Content, Site } from './article'
-import { tagSlug } from './collection'
+import { anchorOf, tagSlug } from './collection'
 
 export interface Problem {
   file: string
@@ -198,6 +198,7 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
 
   const slugs = new Map<string, string>()
   const ids = new Map<string, string>()
+  const anchors = new Map<string, string>()
   content.articles.forEach((article: Article, i) => {
     const file = sources.articleFiles[i] ?? `content.articles[${i}]`
     const add = (field: string, message: string) => problems.push({ file, field, message })
@@ -216,6 +217,11 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
       const other = ids.get(article.id)
       if (other) add('id', `"${article.id}" is already used by ${other}`)
       else ids.set(article.id, file)
+      // Paging URLs name a story by a 64-bit hash of its id: two ids may not share one.
+      const anchor = anchorOf(article.id)
+      const clash = anchors.get(anchor)
+      if (clash && !other) add('id', `its paging anchor ${anchor} collides with ${clash}'s; mint another id`)
+      else anchors.set(anchor, file)
     }
     if (typeof article.section === 'string' && !(article.section in content.sections)) {
       add('section', `"${article.section}" is not a key of content/sections.ts (${Object.keys(content.sections).join(', ')})`)

@@ -9,12 +9,6 @@ import type { Collection, Link } from '../content/collection'
 import { feedPath, type Format } from '../feeds/build'
 import { STYLES } from './styles'
 
-/** The feeds a page advertises: its listing's, and the site's. */
-export interface FeedRef {
-  title: string
-  path: string
-}
-
 const LABELS: Record<Format, { type: string; label: string }> = {
   rss: { type: 'application/rss+xml', label: 'RSS' },
   atom: { type: 'application/atom+xml', label: 'Atom' },
@@ -34,7 +28,8 @@ export interface LayoutProps {
   collection: Collection
   title: string
   description: string
-  canonical: Link
+  /** The page's canonical URL; left out on error pages. */
+  canonical?: Link
   /** The listing whose feeds this page advertises first (the home page's by default). */
   feedsOf?: { path: string; title: string }
   children?: Child
@@ -51,7 +46,7 @@ export function Layout({ collection, title, description, canonical, feedsOf, chi
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <meta name="description" content={description} />
-        <link rel="canonical" href={canonical.url} />
+        {canonical && <link rel="canonical" href={canonical.url} />}
         <link rel="icon" href={collection.link('/icon.svg').url} type="image/svg+xml" />
         {[...own, ...siteFeeds].map((f) => (
           <link rel="alternate" type={f.type} title={f.title} href={collection.link(f.path).url} />

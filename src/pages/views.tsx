@@ -132,9 +132,9 @@ export function IndexPage(props: { collection: Collection; title: string; path: 
   )
 }
 
-export function NotFoundPage({ collection, path }: { collection: Collection; path: string }) {
+export function NotFoundPage({ collection }: { collection: Collection }) {
   return (
-    <Layout collection={collection} title={`Not found · ${collection.site.title}`} description="No page at this address." canonical={collection.link(path)}>
+    <Layout collection={collection} title={`Not found · ${collection.site.title}`} description="No page at this address.">
       <h1>Not found</h1>
       <p>There is no page at this address. The latest stories are on the <a href="/">front page</a>.</p>
     </Layout>
