@@ -93,5 +93,5 @@ export function createApp(source: Content | HeraldSource) {
 function notFound(c: Context<AppEnv>): Response {
   const herald = c.get('herald')
   if (!herald) return c.text('Not found (404)\n', 404)
-  return c.html(<NotFoundPage collection={herald.collection} />, 404, { 'Cache-Control': 'no-store' }) as Response
+  return c.html(<NotFoundPage collection={herald.collection} />, 404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
 }
