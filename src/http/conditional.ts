@@ -52,5 +52,5 @@ export function send(c: Context, representation: Representation, headers: Record
     const kept = Object.fromEntries(Object.entries(all).filter(([k]) => (RETAINED_304_HEADERS as readonly string[]).includes(k.toLowerCase())))
     return c.body(null, 304, kept)
   }
-  return c.body(representation.body, 200, all)
+  return c.body(representation.bytes, 200, all)
 }

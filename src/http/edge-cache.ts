@@ -26,12 +26,18 @@ export async function throughEdgeCache(
   const cache = edgeCache()
   if (!cache) return { representation: await make(), source: 'render' }
   const request = new Request(`${KEY_ORIGIN}/${encodeURIComponent(version)}/${encodeURIComponent(key)}`)
-  const hit = await cache.match(request)
+  // The cache is an optimisation: when it fails, render.
+  const hit = await cache.match(request).catch((err: unknown) => {
+    console.error('herald: edge cache match failed', err)
+    return undefined
+  })
   if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer())
     return {
       source: 'edge',
       representation: {
-        body: await hit.text(),
+        body: new TextDecoder().decode(bytes),
+        bytes,
         contentType: hit.headers.get('content-type')!,
         etag: hit.headers.get('etag')!,
         lastModified: new Date(hit.headers.get('last-modified')!),
@@ -39,7 +45,7 @@ export async function throughEdgeCache(
     }
   }
   const representation = await make()
-  const stored = new Response(representation.body, {
+  const stored = new Response(representation.bytes, {
     headers: {
       'Content-Type': representation.contentType,
       ETag: representation.etag,

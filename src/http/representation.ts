@@ -6,6 +6,8 @@
 
 export interface Representation {
   body: string
+  /** The body as UTF-8, encoded once: a 250 KB feed is not re-encoded on every request. */
+  bytes: Uint8Array<ArrayBuffer>
   contentType: string
   /** Strong entity tag (RFC 9110 §8.8.3) of exactly these bytes. */
   etag: string
@@ -14,14 +16,15 @@ export interface Representation {
 }
 
 /** A strong ETag: the first 144 bits of the body's SHA-256, base64url. */
-export async function strongEtag(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))
+export async function strongEtag(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes)
   const b64 = btoa(String.fromCharCode(...new Uint8Array(digest).subarray(0, 18)))
   return `"${b64.replace(/\+/g, '-').replace(/\//g, '_')}"`
 }
 
 export async function represent(body: string, contentType: string, lastModified: Date): Promise<Representation> {
-  return { body, contentType, etag: await strongEtag(body), lastModified }
+  const bytes = new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>
+  return { body, bytes, contentType, etag: await strongEtag(bytes), lastModified }
 }
 
 /**

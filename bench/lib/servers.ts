@@ -1,0 +1,72 @@
+/**
+ * Workers for the serving benchmark, on workerd through Miniflare with direct sockets (no
+ * Miniflare entry worker, no wrangler dev proxy): Herald's bundle, and a "limit" worker that
+ * answers each URL with a constant string of the same bytes and headers.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from 'miniflare'
+import { freePort } from '../../tests/node/helpers/dev-server'
+
+/** Miniflare 5 takes a new options shape; the v4 one is clearer here and converts. */
+function start(options: V4MiniflareOptions): Miniflare {
+  return new Miniflare(convertV4MiniflareOptions(options))
+}
+
+export interface Running {
+  origin: string
+  stop: () => Promise<void>
+}
+
+const VARS = {
+  FEED_SIZE: '50',
+  FEED_CACHE_CONTROL: 'public, max-age=300, stale-while-revalidate=86400',
+  PAGE_CACHE_CONTROL: 'public, max-age=60, stale-while-revalidate=3600',
+  HUB_ALLOW_LOOPBACK: 'false',
+}
+
+export async function startHerald(bundle: string): Promise<Running> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const mf = start({
+    modules: true,
+    scriptPath: bundle,
+    compatibilityDate: '2026-11-01',
+    bindings: { ...VARS, SITE_URL: origin, ADMIN_TOKEN: 'bench' },
+    d1Databases: ['DB'],
+    queueProducers: { HUB_QUEUE: 'herald-hub' },
+    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+  })
+  await mf.ready
+  return { origin, stop: () => mf.dispose() }
+}
+
+export interface Canned {
+  url: string
+  status: number
+  headers: [string, string][]
+  body: string
+  /** For 304 targets: the request's If-None-Match. */
+  ifNoneMatch?: string
+}
+
+/** A worker whose every response is a module-level constant: the cost floor of sending those bytes. */
+export async function startLimit(dir: string, canned: Canned[], originOf: (port: number) => string): Promise<Running> {
+  const port = await freePort()
+  const origin = originOf(port)
+  const table = Object.fromEntries(canned.map((c) => [c.url.replace(/^http:\/\/[^/]+/, origin), c]))
+  const source = `const TABLE = ${JSON.stringify(table)};
+export default {
+  fetch(request) {
+    const c = TABLE[request.url];
+    if (!c) return new Response('no such bench URL', { status: 404 });
+    return new Response(c.status === 304 ? null : c.body, { status: c.status, headers: c.headers });
+  },
+};
+`
+  const script = join(dir, 'limit-worker.mjs')
+  writeFileSync(script, source)
+  const mf = start({ modules: true, scriptPath: script, compatibilityDate: '2026-11-01', unsafeDirectSockets: [{ host: '127.0.0.1', port }] })
+  await mf.ready
+  return { origin, stop: () => mf.dispose() }
+}

@@ -1,0 +1,85 @@
+/**
+ * A generated newsroom for benchmarks: N typed article modules (about 5 KB of body each) in a copy
+ * of the project under bench/work/, bundled by `wrangler deploy --dry-run` exactly as a deploy would.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { writeArticleIndex } from '../../scripts/lib/article-index'
+import type { Article } from '../../src/content/article'
+
+const ROOT = resolve('.')
+const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
+
+const WORDS = 'the newsroom reported that officials and residents across the region said on monday they expected further delays at border crossings while authorities reviewed migration rules and employers counted the cost of new restrictions on hiring foreign workers'.split(' ')
+
+function paragraph(seed: number, words: number): string {
+  const out: string[] = []
+  for (let i = 0; i < words; i++) out.push(WORDS[(seed * 7 + i * 13) % WORDS.length]!)
+  const text = out.join(' ')
+  return text[0]!.toUpperCase() + text.slice(1) + '.'
+}
+
+/** Article i of a generated archive, ten minutes after article i−1. */
+export function benchArticle(i: number, start = Date.parse('2020-01-01T00:00:00Z')): Article {
+  const body = [
+    paragraph(i, 120),
+    paragraph(i + 1, 110),
+    `> "${paragraph(i + 2, 40)}" a spokesperson said.`,
+    paragraph(i + 3, 130),
+    `Read [the earlier report](/articles/bench-${Math.max(0, i - 1)}) for background.`,
+    paragraph(i + 4, 120),
+    paragraph(i + 5, 100),
+  ].join('\n\n')
+  return {
+    id: `tag:herald.example.com,2024:bench-${i}`,
+    slug: `bench-${i}`,
+    headline: `Bench story ${i}: ${paragraph(i, 8).slice(0, -1)}`,
+    dek: paragraph(i + 9, 30),
+    section: 'news',
+    tags: [`Topic ${i % 40}`, `Region ${i % 7}`],
+    published: new Date(start + i * 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') as Article['published'],
+    timeZone: 'UTC',
+    body,
+  }
+}
+
+function articleSource(i: number): string {
+  return `import { defineArticle } from '../define'\nexport default defineArticle(${JSON.stringify(benchArticle(i), null, 2)} as const)\n`
+}
+
+export interface BenchWorkspace {
+  root: string
+  articles: number
+  bundle: string
+  bundleBytes: number
+  bundleGzipBytes: number
+  bundleSeconds: number
+}
+
+/** Builds (or reuses) bench/work/<n>/ with n generated articles and its dry-run bundle. */
+export function benchWorkspace(n: number): BenchWorkspace {
+  const root = join(ROOT, 'bench/work', String(n))
+  const bundleDir = join(root, 'dist')
+  const bundle = join(bundleDir, 'index.js')
+  if (!existsSync(bundle)) {
+    rmSync(root, { recursive: true, force: true })
+    mkdirSync(root, { recursive: true })
+    for (const part of ['src', 'migrations', 'wrangler.toml', 'package.json']) cpSync(join(ROOT, part), join(root, part), { recursive: true })
+    mkdirSync(join(root, 'content/articles'), { recursive: true })
+    for (const f of readdirSync(join(ROOT, 'content'))) {
+      if (f !== 'articles' && f !== 'ledger.json') cpSync(join(ROOT, 'content', f), join(root, 'content', f))
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+    for (let i = 0; i < n; i++) writeFileSync(join(root, 'content/articles', `bench-${i}.ts`), articleSource(i))
+    writeArticleIndex(join(root, 'content/articles'))
+  }
+  const t0 = performance.now()
+  if (!existsSync(bundle)) {
+    execFileSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', bundleDir], { cwd: root, stdio: 'pipe', env: { ...process.env, CI: 'true' } })
+  }
+  const bundleSeconds = (performance.now() - t0) / 1000
+  const bytes = readFileSync(bundle)
+  return { root, articles: n, bundle, bundleBytes: statSync(bundle).size, bundleGzipBytes: gzipSync(bytes).length, bundleSeconds }
+}

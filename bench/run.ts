@@ -1,0 +1,67 @@
+/**
+ * `npm run bench`: serving (vs. a constant-string limit), generation (vs. minimal string
+ * building) and scale (generated archives), written to bench/results.md. Ratios are measured in
+ * one run on one machine; absolute numbers are context only.
+ *
+ * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 3), BENCH_SCALES (default
+ * "1000,10000"), BENCH_ONLY (serve|generate|scale) adjust it.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { generationBench } from './generate'
+import { scaleBench } from './scale'
+import { serveBench } from './serve'
+import { benchWorkspace } from './lib/workspace'
+import { ensureWrk } from './lib/wrk'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 4)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const scales = (process.env.BENCH_SCALES ?? '1000,10000').split(',').map(Number)
+const only = process.env.BENCH_ONLY
+
+ensureWrk()
+mkdirSync('bench/work', { recursive: true })
+const version = (cmd: string, args: string[]) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0]
+  } catch {
+    return 'unknown'
+  }
+}
+const sections: string[] = [
+  '# Herald benchmark results',
+  '',
+  `Run with \`npm run bench\` on ${new Date().toISOString()}.`,
+  '',
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
+  `${version('node_modules/.bin/workerd', ['--version'])}; ${version('wrk', ['--version'])}; wrangler ${version(process.execPath, ['node_modules/wrangler/bin/wrangler.js', '--version'])}.`,
+  `Settings: ${seconds} s per wrk run, ${rounds} alternating rounds, 1 thread, 16 connections, 127.0.0.1 only.`,
+  '',
+]
+
+const base = benchWorkspace(1000)
+if (!only || only === 'serve') {
+  console.log('bench: serving')
+  const serve = await serveBench(base, { seconds, rounds })
+  sections.push(
+    '## 1. Serving (1,000-article archive, 50-item feeds)',
+    '',
+    'Server: workerd via Miniflare with direct sockets (no wrangler dev proxy), for Herald and for the',
+    'limit alike. The limit is a worker whose response is a module-level constant string with the same',
+    'body and headers. Ratio = Herald median req/s ÷ limit median req/s, A/B alternating.',
+    '',
+    serve.markdown,
+    '',
+  )
+}
+if (!only || only === 'generate') {
+  console.log('bench: generation')
+  sections.push('## 2. Generation', '', await generationBench(), '')
+}
+if (!only || only === 'scale') {
+  console.log('bench: scale')
+  sections.push('## 3. Scale', '', await scaleBench(scales), '')
+}
+writeFileSync('bench/results.md', sections.join('\n') + '\n')
+console.log(sections.join('\n'))
