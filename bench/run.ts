@@ -3,11 +3,11 @@
  * building) and scale (generated archives), written to bench/results.md. Ratios are measured in
  * one run on one machine; absolute numbers are context only.
  *
- * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 3), BENCH_SCALES (default
+ * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 5), BENCH_SCALES (default
  * "1000,10000"), BENCH_ONLY (serve|generate|scale) adjust it.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { generationBench } from './generate'
 import { scaleBench } from './scale'
@@ -16,11 +16,13 @@ import { benchWorkspace } from './lib/workspace'
 import { ensureWrk } from './lib/wrk'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const scales = (process.env.BENCH_SCALES ?? '1000,10000').split(',').map(Number)
 const only = process.env.BENCH_ONLY
 
 ensureWrk()
+// Always measure the code as it is now: no bundle from an earlier run survives.
+rmSync('bench/work', { recursive: true, force: true })
 mkdirSync('bench/work', { recursive: true })
 const version = (cmd: string, args: string[]) => {
   try {

@@ -4,11 +4,11 @@
  * a request looks up a listing or story and sends its memoised representation.
  */
 import { Hono, type Context } from 'hono'
-import { secureHeaders } from 'hono/secure-headers'
 import type { Content } from './content/article'
 import { heraldFor, type Herald, type HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
 import { methodNotAllowed } from './http/errors'
+import { HTML_SECURITY_HEADERS } from './http/security'
 import { ICON_SVG } from './pages/icon'
 import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
@@ -33,22 +33,6 @@ export function createApp(source: Content | HeraldSource) {
     c.set('herald', herald(c.env))
     await next()
   })
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        imgSrc: ["'self'", 'https:', 'http:', 'data:'],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      // Feed readers' web apps show our icon and read JSON Feed from other origins.
-      crossOriginResourcePolicy: 'cross-origin',
-      referrerPolicy: 'strict-origin-when-cross-origin',
-      xFrameOptions: 'DENY',
-    }),
-  )
   app.use(feedAliases())
 
   /** Registers a GET route (HEAD follows it) and answers every other method with 405. */
@@ -93,5 +77,5 @@ export function createApp(source: Content | HeraldSource) {
 function notFound(c: Context<AppEnv>): Response {
   const herald = c.get('herald')
   if (!herald) return c.text('Not found (404)\n', 404)
-  return c.html(<NotFoundPage collection={herald.collection} />, 404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
+  return c.html(<NotFoundPage collection={herald.collection} />, 404, { ...HTML_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
 }

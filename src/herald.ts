@@ -35,8 +35,12 @@ export type HeraldSource = (env: ConfigVars) => Herald
 /** Returns a function that gives the Herald for an env, building it on first use. */
 export function heraldFor(content: Content): HeraldSource {
   const built = new Map<string, Herald>()
+  // The env object is the same for every request of an isolate: look it up by identity first.
+  const byEnv = new WeakMap<object, Herald>()
   const fingerprint = fingerprintOf(content)
   return (env) => {
+    const known = byEnv.get(env)
+    if (known) return known
     const key = JSON.stringify([env.SITE_URL, env.FEED_SIZE, env.FEED_CACHE_CONTROL, env.PAGE_CACHE_CONTROL])
     let herald = built.get(key)
     if (!herald) {
@@ -44,6 +48,7 @@ export function heraldFor(content: Content): HeraldSource {
       herald = { config, collection: new Collection(content, config.origin), memo: new RepresentationMemo(), fingerprint }
       built.set(key, herald)
     }
+    byEnv.set(env, herald)
     return herald
   }
 }

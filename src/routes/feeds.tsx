@@ -14,7 +14,10 @@ import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
 import { represent } from '../http/representation'
+import { HTML_SECURITY_HEADERS } from '../http/security'
 import { FeedPreview, isBrowserNavigation } from '../pages/preview'
+
+const NO_QUERY = new URLSearchParams()
 
 /** A one-line plain-text refusal (paging mistakes): status and reason, nothing else. */
 export function refuse(c: Context, error: PagingError): Response {
@@ -44,7 +47,8 @@ function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
 export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
   const format = formatOfFile(file)
   if (!listing || !format) return undefined
-  const page = requestedPage(c, listing, new URL(c.req.url).searchParams)
+  // Most requests have no query: skip parsing the URL for them.
+  const page = requestedPage(c, listing, c.req.url.includes('?') ? new URL(c.req.url).searchParams : NO_QUERY)
   if (page instanceof Response) return page
   if (!isListed(listing, page)) return undefined
 
@@ -70,6 +74,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     return made.representation
   })
   return send(c, representation, {
+    ...(preview && HTML_SECURITY_HEADERS),
     ...(!preview && { Link: `<${collection.link(HUB_PATH).url}>; rel="hub", <${collection.link(selfPath).url}>; rel="self"` }),
     'Cache-Control': config.feedCacheControl,
     // The same URL answers a browser navigation with a preview page: shared caches must key on it.

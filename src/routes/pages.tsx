@@ -10,6 +10,7 @@ import { newestUpdate } from '../feeds/build'
 import { pageQuery } from '../feeds/paging'
 import { send } from '../http/conditional'
 import { represent } from '../http/representation'
+import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
 import { isListed } from '../feeds/paging'
@@ -22,7 +23,7 @@ async function sendMemo(c: Context<AppEnv>, key: string, contentType: string, la
   const { collection, config, memo } = c.var.herald
   const epoch = scheduledCount(collection.stories, Date.now())
   const { representation } = await memo.get(`${key} @${epoch}`, () => represent(render(), contentType, lastModified))
-  return send(c, representation, { 'Cache-Control': config.pageCacheControl })
+  return send(c, representation, { ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl })
 }
 
 const html = (element: JSX.Element) => () => `<!doctype html>${String(element)}`
