@@ -8,8 +8,8 @@
 import type { Collection, Listing } from '../content/collection'
 import type { Format } from '../feeds/build'
 import { pageQuery, type Page } from '../feeds/paging'
-import { shortDate } from './dateline'
 import { feedLinks, Layout } from './layout'
+import { StoryList } from './views'
 
 /** True for a top-level browser navigation, per Fetch Metadata (W3C). */
 export function isBrowserNavigation(headers: Headers): boolean {
@@ -42,19 +42,7 @@ export function FeedPreview(props: { collection: Collection; listing: Listing; p
         Also as: {formats.filter((f) => f.format !== format).map((f) => <a href={f.path}>{f.label}</a>)} · Web page:{' '}
         <a href={listing.path}>{listing.path}</a>
       </p>
-      <ul class="stories">
-        {page.stories.map((s) => (
-          <li>
-            <h2>
-              <a href={s.path}>{s.headline}</a>
-            </h2>
-            <p>{s.dek}</p>
-            <p class="meta">
-              <time datetime={s.published.toISOString()}>{shortDate(s.published, s.timeZone)}</time>
-            </p>
-          </li>
-        ))}
-      </ul>
+      <StoryList stories={page.stories} />
       {page.links.next && (
         <p>
           <a href={selfPath.replace(/\?.*$/, '') + pageQuery(page.links.next)} rel="next">

@@ -8,7 +8,8 @@ import { pageQuery, type Page } from '../feeds/paging'
 import { dateline, shortDate } from './dateline'
 import { feedLinks, Layout } from './layout'
 
-function StoryList({ stories }: { stories: readonly Story[] }) {
+/** Stories as a list: section, headline (linked), dek, date. */
+export function StoryList({ stories }: { stories: readonly Story[] }) {
   if (stories.length === 0) return <p>No stories yet.</p>
   return (
     <ul class="stories">
