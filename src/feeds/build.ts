@@ -56,7 +56,7 @@ export function buildFeed(collection: Collection, listing: Listing, page: Page, 
     language: collection.site.language,
     copyright: collection.site.copyright,
     generator: 'Herald',
-    updated: newestUpdate(stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0),
+    updated: lastModifiedOf(listing, page),
     favicon: collection.link('/icon.svg').url,
     // WebSub (src/websub/): Herald is its own hub.
     hub: collection.link(HUB_PATH).url,
@@ -71,6 +71,11 @@ export function buildFeed(collection: Collection, listing: Listing, page: Page, 
   const schemes = categorySchemes(collection)
   for (const story of stories) feed.addItem(buildItem(story, schemes))
   return feed
+}
+
+/** The newest change a page shows; for an empty page, the listing's newest published change. */
+export function lastModifiedOf(listing: Listing, page: Page): Date {
+  return newestUpdate(page.stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0)
 }
 
 export function newestUpdate(stories: readonly Story[]): Date | undefined {

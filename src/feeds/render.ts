@@ -4,7 +4,7 @@
  */
 import type { Collection, Listing } from '../content/collection'
 import { represent, type Representation } from '../http/representation'
-import { buildFeed, FORMATS, newestUpdate, type Format } from './build'
+import { buildFeed, FORMATS, lastModifiedOf, type Format } from './build'
 import { renderJsonFeed } from './json-feed'
 import type { Page } from './paging'
 import { renderAtom, renderRss } from './xml'
@@ -24,9 +24,4 @@ export function renderFeed(collection: Collection, listing: Listing, page: Page,
 export function feedRepresentation(collection: Collection, listing: Listing, page: Page, format: Format): Promise<Representation> {
   const body = renderFeed(collection, listing, page, format)
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))
-}
-
-/** The newest change a page shows; for an empty page, the listing's newest published change. */
-export function lastModifiedOf(listing: Listing, page: Page): Date {
-  return newestUpdate(page.stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0)
 }

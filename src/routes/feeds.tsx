@@ -7,9 +7,9 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../content/collection'
-import { feedPath, HUB_PATH } from '../feeds/build'
+import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
 import { isListed, pageOf, pageQuery, PagingError, parsePageRequest, type Page } from '../feeds/paging'
-import { feedRepresentation, lastModifiedOf } from '../feeds/render'
+import { feedRepresentation } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
@@ -18,6 +18,11 @@ import { HTML_SECURITY_HEADERS } from '../http/security'
 import { FeedPreview, isBrowserNavigation } from '../pages/preview'
 
 const NO_QUERY = new URLSearchParams()
+
+/** The request's query; most requests have none, and skip parsing the URL. */
+export function searchOf(c: Context): URLSearchParams {
+  return c.req.url.includes('?') ? new URL(c.req.url).searchParams : NO_QUERY
+}
 
 /** A one-line plain-text refusal (paging mistakes): status and reason, nothing else. */
 export function refuse(c: Context, error: PagingError): Response {
@@ -47,8 +52,7 @@ function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
 export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
   const format = formatOfFile(file)
   if (!listing || !format) return undefined
-  // Most requests have no query: skip parsing the URL for them.
-  const page = requestedPage(c, listing, c.req.url.includes('?') ? new URL(c.req.url).searchParams : NO_QUERY)
+  const page = requestedPage(c, listing, searchOf(c))
   if (page instanceof Response) return page
   if (!isListed(listing, page)) return undefined
 

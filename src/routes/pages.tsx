@@ -6,15 +6,14 @@ import type { Context } from 'hono'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AppEnv } from '../app'
 import { scheduledCount, type Collection, type Listing } from '../content/collection'
-import { newestUpdate } from '../feeds/build'
-import { pageQuery } from '../feeds/paging'
+import { lastModifiedOf, newestUpdate } from '../feeds/build'
+import { isListed, pageQuery } from '../feeds/paging'
 import { send } from '../http/conditional'
 import { represent } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
-import { isListed } from '../feeds/paging'
-import { requestedPage } from './feeds'
+import { requestedPage, searchOf } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
 
@@ -42,15 +41,14 @@ function siteLastModified(collection: Collection, now: number): Date {
 /** Listing pages take the feeds' paging parameters and ignore any other (shared links carry tracking tags). */
 export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response | undefined> {
   if (!listing) return undefined
-  const url = new URL(c.req.url)
-  const search = new URLSearchParams([...url.searchParams].filter(([k]) => ['before', 'after', 'page', 'offset'].includes(k)))
+  const search = new URLSearchParams([...searchOf(c)].filter(([k]) => ['before', 'after', 'page', 'offset'].includes(k)))
   const page = requestedPage(c, listing, search)
   if (page instanceof Response) return page
   if (!isListed(listing, page)) return undefined
   const { collection } = c.var.herald
   return sendMemo(c, `listing ${listing.key}${pageQuery(page.request)}`, HTML, () => ({
     body: html(<ListingPage collection={collection} listing={listing} page={page} />),
-    lastModified: newestUpdate(page.stories) ?? new Date(0),
+    lastModified: lastModifiedOf(listing, page),
   }))
 }
 
