@@ -1,11 +1,11 @@
 /**
  * @module
- * The Hono app: routes only. Everything a route needs was built once per isolate (src/herald.ts);
+ * The Hono app: routes only. Everything a route needs was opened once per isolate (src/herald.ts);
  * a request looks up a listing or story and sends its memoised representation.
  */
 import { Hono, type Context } from 'hono'
-import type { Content } from './content/article'
-import { heraldFor, type Herald, type HeraldSource } from './herald'
+import { ArchiveError } from './archive/archive'
+import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
 import { methodNotAllowed } from './http/errors'
 import { HTML_SECURITY_HEADERS } from './http/security'
@@ -24,13 +24,12 @@ export interface AppEnv {
 
 const FEED_FILE = ':file{(?:feed\\.xml|atom\\.xml|feed\\.json)}'
 
-/** The app over a collection (tests), or over the Herald source the Worker's other handlers share. */
-export function createApp(source: Content | HeraldSource) {
-  const herald = typeof source === 'function' ? source : heraldFor(source)
+/** The app over a Herald source: the deployed archive, or (tests) one compiled from other content. */
+export function createApp(herald: HeraldSource) {
   const app = new Hono<AppEnv>()
 
   app.use(async (c, next) => {
-    c.set('herald', herald(c.env))
+    c.set('herald', await herald(c.env))
     await next()
   })
   app.use(feedAliases())
@@ -42,14 +41,14 @@ export function createApp(source: Content | HeraldSource) {
   }
   const param = (c: Context<AppEnv>, name: string) => c.req.param(name) ?? ''
 
-  route('/', (c) => listingPage(c, c.var.herald.collection.home))
-  route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.collection.home, param(c, 'file')))
+  route('/', (c) => listingPage(c, c.var.herald.archive.home))
+  route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
   route('/articles/:slug', (c) => articlePage(c, param(c, 'slug')))
 
   for (const kind of ['sections', 'tags', 'authors'] as const) {
     route(`/${kind}`, (c) => indexPage(c, kind))
-    route(`/${kind}/:key`, (c) => listingPage(c, c.var.herald.collection[kind].get(param(c, 'key'))))
-    route(`/${kind}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.collection[kind].get(param(c, 'key')), param(c, 'file')))
+    route(`/${kind}/:key`, (c) => listingPage(c, c.var.herald.archive[kind].get(param(c, 'key'))))
+    route(`/${kind}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[kind].get(param(c, 'key')), param(c, 'file')))
   }
   route('/feeds', (c) => indexPage(c, 'feeds'))
   route('/feeds.opml', (c) => opml(c))
@@ -66,6 +65,11 @@ export function createApp(source: Content | HeraldSource) {
 
   app.notFound(notFound)
   app.onError((err, c) => {
+    if (err instanceof ArchiveError) {
+      // A deploy without its archive (or `wrangler dev` before the first build): say what to run.
+      console.error(`herald: ${err.message}`)
+      return c.text(`Service Unavailable (503): ${err.message}\n`, 503, { 'Cache-Control': 'no-store', 'Retry-After': '30' })
+    }
     // Unknown failures are logged and hidden; nothing about the request is echoed back.
     console.error('herald: unhandled error', err)
     return c.text('Internal Server Error (500)\n', 500)
@@ -77,5 +81,5 @@ export function createApp(source: Content | HeraldSource) {
 function notFound(c: Context<AppEnv>): Response {
   const herald = c.get('herald')
   if (!herald) return c.text('Not found (404)\n', 404)
-  return c.html(<NotFoundPage collection={herald.collection} />, 404, { ...HTML_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
+  return c.html(<NotFoundPage archive={herald.archive} />, 404, { ...HTML_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
 }

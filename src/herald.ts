@@ -1,54 +1,57 @@
 /**
  * @module
- * What a request needs, built once per isolate and configuration: the resolved collection and the
- * memo of rendered representations. Building it sorts and indexes the content; requests only look
- * things up.
+ * What a request needs, opened once per isolate and configuration: the compiled archive (its
+ * manifest; stories are read on demand) and the memo of rendered representations. Nothing here
+ * sorts or indexes: the build did (src/archive/compile.ts).
  */
-import type { Content } from './content/article'
-import { Collection } from './content/collection'
+import { Archive, ArchiveError, type ReadFile } from './archive/archive'
 import { readConfig, type Config, type ConfigVars } from './config'
 import { RepresentationMemo } from './http/representation'
 
 export interface Herald {
   config: Config
-  collection: Collection
+  archive: Archive
   /** Rendered feeds, previews, pages and OPML, by key. */
   memo: RepresentationMemo
-  /**
-   * SHA-256 of the content, computed once per isolate on first use: part of every edge-cache key,
-   * so a content edit under `wrangler dev` (same version id) never meets an entry of the old content.
-   */
-  fingerprint: () => Promise<string>
 }
 
-function fingerprintOf(content: Content): () => Promise<string> {
-  let hash: Promise<string> | undefined
-  return () =>
-    (hash ??= crypto.subtle
-      .digest('SHA-256', new TextEncoder().encode(JSON.stringify(content)))
-      .then((d) => [...new Uint8Array(d).subarray(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')))
+/** Gives the Herald for an env, opening the archive on first use. */
+export type HeraldSource = (env: ConfigVars) => Promise<Herald>
+
+/** Where an env's archive files are read from. */
+export type ArchiveFiles = (env: ConfigVars) => ReadFile
+
+/** The archive as deployed: the files of the `ARCHIVE` static-assets binding (wrangler.toml `[assets]`). */
+export const assetFiles: ArchiveFiles = (env) => {
+  const assets = (env as Partial<Env>).ARCHIVE
+  if (!assets) throw new ArchiveError('no ARCHIVE binding: wrangler.toml [assets] must name the directory `npm run build` writes')
+  return async (path) => {
+    // The host is never contacted: an assets binding answers from the deployed files.
+    const res = await assets.fetch(new Request(`https://archive.invalid/${path}`))
+    if (res.status === 404) return undefined
+    if (!res.ok) throw new ArchiveError(`archive file ${path}: status ${res.status}`)
+    return res.text()
+  }
 }
 
-/** Gives the Herald for an env, building it on first use. */
-export type HeraldSource = (env: ConfigVars) => Herald
-
-/** Returns a function that gives the Herald for an env, building it on first use. */
-export function heraldFor(content: Content): HeraldSource {
-  const built = new Map<string, Herald>()
+export function heraldFor(files: ArchiveFiles): HeraldSource {
+  const opened = new Map<string, Promise<Herald>>()
   // The env object is the same for every request of an isolate: look it up by identity first.
-  const byEnv = new WeakMap<object, Herald>()
-  const fingerprint = fingerprintOf(content)
+  const byEnv = new WeakMap<object, Promise<Herald>>()
   return (env) => {
     const known = byEnv.get(env)
     if (known) return known
     const key = JSON.stringify([env.SITE_URL, env.FEED_SIZE, env.FEED_CACHE_CONTROL, env.PAGE_CACHE_CONTROL])
-    let herald = built.get(key)
+    let herald = opened.get(key)
     if (!herald) {
       const config = readConfig(env)
-      herald = { config, collection: new Collection(content, config.origin), memo: new RepresentationMemo(), fingerprint }
-      built.set(key, herald)
+      herald = Archive.open(files(env), config.origin).then((archive) => ({ config, archive, memo: new RepresentationMemo() }))
+      opened.set(key, herald)
+      // A failed open (archive not built yet under `wrangler dev`) is retried by the next request.
+      herald.catch(() => opened.get(key) === herald && opened.delete(key))
     }
     byEnv.set(env, herald)
+    herald.catch(() => byEnv.delete(env))
     return herald
   }
 }

@@ -1,8 +1,8 @@
 /**
  * @module
- * The collection as the routes see it: articles resolved against their authors and section,
- * text cleaned once (src/feeds/sanitize.ts), drafts left out, newest first, and indexed by slug,
- * section, tag and author. Built once per isolate and base URL, never per request.
+ * The collection as the build sees it: articles resolved against their authors and section,
+ * text cleaned once (src/feeds/sanitize.ts), drafts left out, newest first, and grouped by
+ * section, tag and author. Built once per build by src/archive/compile.ts, never in the Worker.
  */
 import { cleanText } from '../feeds/sanitize'
 import type { Article, Content, ImageFile, LeadImage, Site, StoryId } from './article'
@@ -54,8 +54,11 @@ export interface Story extends Link {
   readonly html: string
 }
 
-/** A titled list of stories with its own page and feeds: the home page, a section, a tag, an author. */
-export interface Listing extends Link {
+/**
+ * A titled group of stories, newest first, as the build sees it: the home page, a section, a tag,
+ * an author. The compiled archive (src/archive/) stores it; the Worker reads it as a `Listing`.
+ */
+export interface Group extends Link {
   /** Stable key of the listing, used in feed ids: `home`, `section/news`, `tag/russia`. */
   key: string
   /** Short name: "News", "Russia", "Herald Newsroom"; the site title for the home page. */
@@ -107,10 +110,10 @@ export class Collection {
   readonly origin: string
   /** Every story that is not a draft, newest first, including those scheduled for later. */
   readonly stories: readonly Story[]
-  readonly home: Listing
-  readonly sections: ReadonlyMap<string, Listing>
-  readonly tags: ReadonlyMap<string, Listing>
-  readonly authors: ReadonlyMap<string, Listing>
+  readonly home: Group
+  readonly sections: ReadonlyMap<string, Group>
+  readonly tags: ReadonlyMap<string, Group>
+  readonly authors: ReadonlyMap<string, Group>
   readonly #bySlug: ReadonlyMap<string, Story>
 
   constructor(content: Content, origin: string) {
@@ -134,7 +137,7 @@ export class Collection {
     this.sections = new Map(
       Object.keys(content.sections).map((key) => {
         const ref = this.#section(key, content)
-        const listing: Listing = {
+        const listing: Group = {
           ...this.link(ref.path),
           key: `section/${key}`,
           name: ref.name,
@@ -249,9 +252,9 @@ function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
 function group<R>(
   stories: readonly Story[],
   refs: (s: Story) => readonly R[],
-  listing: (ref: R, stories: Story[]) => Listing,
+  listing: (ref: R, stories: Story[]) => Group,
   key: (ref: R) => string,
-): Map<string, Listing> {
+): Map<string, Group> {
   const groups = new Map<string, { ref: R; stories: Story[] }>()
   for (const story of stories) {
     for (const ref of refs(story)) {

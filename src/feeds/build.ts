@@ -6,7 +6,8 @@
  * newest story's date, so the same content always renders the same bytes.
  */
 import { Feed, type Item } from 'feed'
-import type { Collection, Listing, Story } from '../content/collection'
+import type { Archive, Listing } from '../archive/archive'
+import type { Story } from '../content/collection'
 import { pageQuery, type Page } from './paging'
 
 export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'
@@ -29,38 +30,38 @@ export function feedPath(listing: { path: string }, format: Format): string {
 }
 
 /** Scheme IRIs for categories (Atom `category/@scheme`, RSS `category/@domain`). */
-export function categorySchemes(collection: Collection) {
-  return { sections: collection.link('/sections').url, tags: collection.link('/tags').url }
+export function categorySchemes(archive: Archive) {
+  return { sections: archive.link('/sections').url, tags: archive.link('/tags').url }
 }
 
 /** A feed-level permanent id, minted from the site's tag authority like the stories' ids. */
-export function feedId(collection: Collection, listing: Listing): string {
-  return `tag:${collection.site.idAuthority}:feed/${listing.key}`
+export function feedId(archive: Archive, listing: Listing): string {
+  return `tag:${archive.site.idAuthority}:feed/${listing.key}`
 }
 
 /** RFC 5005 link relations, kept in `feedLinks` beside the formats' self links. */
 export const PAGE_RELATIONS = ['first', 'last', 'next', 'previous'] as const
 
-export function buildFeed(collection: Collection, listing: Listing, page: Page, format: Format): Feed {
+export function buildFeed(archive: Archive, listing: Listing, page: Page, format: Format): Feed {
   const { stories } = page
-  const self = (f: Format) => collection.link(feedPath(listing, f) + pageQuery(page.request)).url
+  const self = (f: Format) => archive.link(feedPath(listing, f) + pageQuery(page.request)).url
   const relation = (rel: (typeof PAGE_RELATIONS)[number]) => {
     const target = page.links[rel]
-    return target && collection.link(feedPath(listing, format) + pageQuery(target)).url
+    return target && archive.link(feedPath(listing, format) + pageQuery(target)).url
   }
   const feed = new Feed({
-    id: feedId(collection, listing),
+    id: feedId(archive, listing),
     title: listing.title,
     description: listing.description,
     link: listing.url,
-    language: collection.site.language,
-    copyright: collection.site.copyright,
+    language: archive.site.language,
+    copyright: archive.site.copyright,
     generator: 'Herald',
     updated: lastModifiedOf(listing, page),
-    favicon: collection.link('/icon.svg').url,
+    favicon: archive.link('/icon.svg').url,
     // WebSub (src/websub/): Herald is its own hub.
-    hub: collection.link(HUB_PATH).url,
-    author: { name: collection.site.title, link: collection.home.url },
+    hub: archive.link(HUB_PATH).url,
+    author: { name: archive.site.title, link: archive.home.url },
     feedLinks: {
       rss: self('rss'),
       atom: self('atom'),
@@ -68,14 +69,14 @@ export function buildFeed(collection: Collection, listing: Listing, page: Page, 
       ...Object.fromEntries(PAGE_RELATIONS.map((rel) => [rel, relation(rel)])),
     },
   })
-  const schemes = categorySchemes(collection)
+  const schemes = categorySchemes(archive)
   for (const story of stories) feed.addItem(buildItem(story, schemes))
   return feed
 }
 
 /** The newest change a page shows; for an empty page, the listing's newest published change. */
 export function lastModifiedOf(listing: Listing, page: Page): Date {
-  return newestUpdate(page.stories) ?? newestUpdate(listing.stories.slice(page.scheduled)) ?? new Date(0)
+  return newestUpdate(page.stories) ?? listing.newestUpdateFrom(page.scheduled) ?? new Date(0)
 }
 
 export function newestUpdate(stories: readonly Story[]): Date | undefined {

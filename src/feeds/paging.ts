@@ -6,7 +6,8 @@
  * `?before=X` contains, so archive pages stay cacheable; following `next` from the first page
  * reaches every story exactly once.
  */
-import { scheduledCount, type Listing, type Story } from '../content/collection'
+import type { Listing } from '../archive/archive'
+import type { Story } from '../content/collection'
 
 /** Which page of a listing: the first (newest), or the N stories before/after an anchor story. */
 export type PageRequest = { kind: 'first' } | { kind: 'before' | 'after'; anchor: string }
@@ -62,41 +63,29 @@ export function parsePageRequest(search: URLSearchParams): PageRequest {
   return { kind: name, anchor }
 }
 
-const positions = new WeakMap<Listing, Map<string, number>>()
-
-/** Where each story sits in a listing, built once per listing on first use. */
-function positionOf(listing: Listing, anchor: string): number | undefined {
-  let map = positions.get(listing)
-  if (!map) {
-    map = new Map(listing.stories.map((s, i) => [s.anchor, i]))
-    positions.set(listing, map)
-  }
-  return map.get(anchor)
-}
-
 /** The page of `listing` that `request` names at instant `now`, `size` stories at most. */
-export function pageOf(listing: Listing, request: PageRequest, size: number, now: number): Page {
-  const all = listing.stories
-  const k = scheduledCount(all, now)
+export async function pageOf(listing: Listing, request: PageRequest, size: number, now: number): Promise<Page> {
+  const count = listing.count
+  const k = listing.scheduledCount(now)
   let start: number
   let end: number
   if (request.kind === 'first') {
     start = k
-    end = Math.min(all.length, k + size)
+    end = Math.min(count, k + size)
   } else {
-    const at = positionOf(listing, request.anchor)
+    const at = await listing.positionOf(request.anchor)
     if (at === undefined || at < k) throw new PagingError(404, `no story "${request.anchor}" in this feed (404)`)
     if (request.kind === 'before') {
       start = at + 1
-      end = Math.min(all.length, start + size)
+      end = Math.min(count, start + size)
     } else {
       end = at
       start = Math.max(k, end - size)
     }
   }
-  const stories = all.slice(start, end)
-  const lastStart = Math.max(k, all.length - size)
-  const last: PageRequest = lastStart === k ? { kind: 'first' } : { kind: 'before', anchor: all[lastStart - 1]!.anchor }
+  const stories = await listing.slice(start, end)
+  const lastStart = Math.max(k, count - size)
+  const last: PageRequest = lastStart === k ? { kind: 'first' } : { kind: 'before', anchor: await listing.anchorAt(lastStart - 1) }
   return {
     request,
     stories,
@@ -104,13 +93,8 @@ export function pageOf(listing: Listing, request: PageRequest, size: number, now
     links: {
       first: { kind: 'first' },
       last,
-      ...(end < all.length && stories.length > 0 && { next: { kind: 'before', anchor: stories.at(-1)!.anchor } }),
+      ...(end < count && stories.length > 0 && { next: { kind: 'before', anchor: stories.at(-1)!.anchor } }),
       ...(start > k && { previous: stories.length > 0 ? { kind: 'after', anchor: stories[0]!.anchor } : { kind: 'first' } }),
     },
   }
-}
-
-/** Whether a listing exists at all: sections and the home page always; a tag or author once one of its stories is out. */
-export function isListed(listing: Listing, page: Page): boolean {
-  return !listing.key.startsWith('tag/') && !listing.key.startsWith('author/') ? true : page.scheduled < listing.stories.length
 }

@@ -2,15 +2,15 @@
  * @module
  * A page of a listing's feed, in one format, as a representation ready to send.
  */
-import type { Collection, Listing } from '../content/collection'
+import type { Archive, Listing } from '../archive/archive'
 import { represent, type Representation } from '../http/representation'
 import { buildFeed, FORMATS, lastModifiedOf, type Format } from './build'
 import { renderJsonFeed } from './json-feed'
 import type { Page } from './paging'
 import { renderAtom, renderRss } from './xml'
 
-export function renderFeed(collection: Collection, listing: Listing, page: Page, format: Format): string {
-  const feed = buildFeed(collection, listing, page, format)
+export function renderFeed(archive: Archive, listing: Listing, page: Page, format: Format): string {
+  const feed = buildFeed(archive, listing, page, format)
   switch (format) {
     case 'rss':
       return renderRss(feed)
@@ -21,7 +21,7 @@ export function renderFeed(collection: Collection, listing: Listing, page: Page,
   }
 }
 
-export function feedRepresentation(collection: Collection, listing: Listing, page: Page, format: Format): Promise<Representation> {
-  const body = renderFeed(collection, listing, page, format)
+export function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {
+  const body = renderFeed(archive, listing, page, format)
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))
 }

@@ -5,7 +5,8 @@
  */
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
-import type { Collection, Link } from '../content/collection'
+import type { Archive } from '../archive/archive'
+import type { Link } from '../content/collection'
 import { feedPath, type Format } from '../feeds/build'
 import { STYLES } from './styles'
 
@@ -25,7 +26,7 @@ export function feedLinks(listing: { path: string; title: string }) {
 }
 
 export interface LayoutProps {
-  collection: Collection
+  archive: Archive
   title: string
   description: string
   /** The page's canonical URL; left out on error pages. */
@@ -35,8 +36,8 @@ export interface LayoutProps {
   children?: Child
 }
 
-export function Layout({ collection, title, description, canonical, feedsOf, children }: LayoutProps) {
-  const { site, home } = collection
+export function Layout({ archive, title, description, canonical, feedsOf, children }: LayoutProps) {
+  const { site, home } = archive
   const own = feedsOf && feedsOf.path !== '/' ? feedLinks(feedsOf) : []
   const siteFeeds = feedLinks({ path: '/', title: site.title })
   return (
@@ -47,9 +48,9 @@ export function Layout({ collection, title, description, canonical, feedsOf, chi
         <title>{title}</title>
         <meta name="description" content={description} />
         {canonical && <link rel="canonical" href={canonical.url} />}
-        <link rel="icon" href={collection.link('/icon.svg').url} type="image/svg+xml" />
+        <link rel="icon" href={archive.link('/icon.svg').url} type="image/svg+xml" />
         {[...own, ...siteFeeds].map((f) => (
-          <link rel="alternate" type={f.type} title={f.title} href={collection.link(f.path).url} />
+          <link rel="alternate" type={f.type} title={f.title} href={archive.link(f.path).url} />
         ))}
         <style>{raw(STYLES)}</style>
       </head>
@@ -60,7 +61,7 @@ export function Layout({ collection, title, description, canonical, feedsOf, chi
               {site.title}
             </a>
             <nav aria-label="Sections">
-              {[...collection.sections.values()].map((s) => (
+              {[...archive.sections.values()].map((s) => (
                 <a href={s.path}>{s.name}</a>
               ))}
               <a href="/feeds">Feeds</a>

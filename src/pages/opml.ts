@@ -3,7 +3,7 @@
  * `/feeds.opml`: every feed as an OPML 2.0 subscription list (http://opml.org/spec2.opml), for
  * readers that import one. Serialised by xml-js (src/feeds/xml-js.ts).
  */
-import type { Collection, Listing } from '../content/collection'
+import type { Archive, Listing } from '../archive/archive'
 import { feedPath, type Format } from '../feeds/build'
 import { xmlJsText } from '../feeds/sanitize'
 import { serializeXml } from '../feeds/xml-js'
@@ -14,13 +14,13 @@ const FORMATS: readonly [Format, string, string][] = [
   ['json', 'JSON Feed', 'JSONFEED'],
 ]
 
-export function renderOpml(collection: Collection, listings: readonly Listing[], dateModified: Date): string {
+export function renderOpml(archive: Archive, listings: readonly Listing[], dateModified: Date): string {
   const doc = {
     _declaration: { _attributes: { version: '1.0', encoding: 'utf-8' } },
     opml: {
       _attributes: { version: '2.0' },
       head: {
-        title: { _text: xmlJsText(`${collection.site.title} feeds`) },
+        title: { _text: xmlJsText(`${archive.site.title} feeds`) },
         dateModified: { _text: dateModified.toUTCString() },
         docs: { _text: 'http://opml.org/spec2.opml' },
       },
@@ -33,7 +33,7 @@ export function renderOpml(collection: Collection, listings: readonly Listing[],
               version,
               text: `${l.title} (${label})`,
               title: `${l.title} (${label})`,
-              xmlUrl: collection.link(feedPath(l, format)).url,
+              xmlUrl: archive.link(feedPath(l, format)).url,
               htmlUrl: l.url,
             },
           })),

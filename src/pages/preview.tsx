@@ -5,7 +5,7 @@
  * navigations (`Sec-Fetch-Mode: navigate` + `Sec-Fetch-Dest: document`), never decided by `Accept`:
  * Miniflux, for one, sends `text/html` at full weight.
  */
-import type { Collection, Listing } from '../content/collection'
+import type { Archive, Listing } from '../archive/archive'
 import type { Format } from '../feeds/build'
 import { pageQuery, type Page } from '../feeds/paging'
 import { feedLinks, Layout } from './layout'
@@ -16,17 +16,17 @@ export function isBrowserNavigation(headers: Headers): boolean {
   return headers.get('sec-fetch-mode') === 'navigate' && headers.get('sec-fetch-dest') === 'document'
 }
 
-export function FeedPreview(props: { collection: Collection; listing: Listing; page: Page; format: Format; selfPath: string }) {
-  const { collection, listing, page, format, selfPath } = props
+export function FeedPreview(props: { archive: Archive; listing: Listing; page: Page; format: Format; selfPath: string }) {
+  const { archive, listing, page, format, selfPath } = props
   const formats = feedLinks(listing)
   const current = formats.find((f) => f.format === format)!
-  const feedUrl = collection.link(selfPath).url
+  const feedUrl = archive.link(selfPath).url
   return (
     <Layout
-      collection={collection}
+      archive={archive}
       title={`${current.label} feed: ${listing.title}`}
       description={`Subscribe to ${listing.title} in a feed reader.`}
-      canonical={collection.link(selfPath)}
+      canonical={archive.link(selfPath)}
       feedsOf={listing}
     >
       <p class="kicker">{current.label} feed</p>

@@ -3,7 +3,8 @@
  * The pages the feeds link to: home, article, and the listings (section, tag, author).
  */
 import { raw } from 'hono/html'
-import type { Collection, Listing, Story } from '../content/collection'
+import type { Archive, Listing } from '../archive/archive'
+import type { Story } from '../content/collection'
 import { pageQuery, type Page } from '../feeds/paging'
 import { dateline, shortDate } from './dateline'
 import { feedLinks, Layout } from './layout'
@@ -31,11 +32,11 @@ export function StoryList({ stories }: { stories: readonly Story[] }) {
   )
 }
 
-export function ListingPage({ collection, listing, page }: { collection: Collection; listing: Listing; page: Page }) {
+export function ListingPage({ archive, listing, page }: { archive: Archive; listing: Listing; page: Page }) {
   const isHome = listing.path === '/'
   const { next, previous } = page.links
   return (
-    <Layout collection={collection} title={listing.title} description={listing.description} canonical={collection.link(listing.path + pageQuery(page.request))} feedsOf={listing}>
+    <Layout archive={archive} title={listing.title} description={listing.description} canonical={archive.link(listing.path + pageQuery(page.request))} feedsOf={listing}>
       {isHome ? <h1>Latest stories</h1> : <h1>{listing.name}</h1>}
       <p class="dek">{listing.description}</p>
       <StoryList stories={page.stories} />
@@ -49,15 +50,15 @@ export function ListingPage({ collection, listing, page }: { collection: Collect
   )
 }
 
-export function ArticlePage({ collection, story }: { collection: Collection; story: Story }) {
+export function ArticlePage({ archive, story }: { archive: Archive; story: Story }) {
   const corrected = story.updated.getTime() !== story.published.getTime()
   return (
     <Layout
-      collection={collection}
-      title={`${story.headline} · ${collection.site.title}`}
+      archive={archive}
+      title={`${story.headline} · ${archive.site.title}`}
       description={story.dek}
       canonical={story}
-      feedsOf={collection.sections.get(story.section.key)}
+      feedsOf={archive.sections.get(story.section.key)}
     >
       <article lang={story.language}>
         <a class="kicker" href={story.section.path}>
@@ -102,14 +103,14 @@ export function ArticlePage({ collection, story }: { collection: Collection; sto
 }
 
 /** An index of listings (all sections, all tags), each with its feeds. */
-export function IndexPage(props: { collection: Collection; title: string; path: string; listings: readonly Listing[] }) {
-  const { collection, title, listings } = props
+export function IndexPage(props: { archive: Archive; title: string; path: string; listings: readonly Listing[] }) {
+  const { archive, title, listings } = props
   return (
     <Layout
-      collection={collection}
-      title={`${title} · ${collection.site.title}`}
-      description={`${title} of ${collection.site.title}.`}
-      canonical={collection.link(props.path)}
+      archive={archive}
+      title={`${title} · ${archive.site.title}`}
+      description={`${title} of ${archive.site.title}.`}
+      canonical={archive.link(props.path)}
     >
       <h1>{title}</h1>
       <ul class="stories">
@@ -133,9 +134,9 @@ export function IndexPage(props: { collection: Collection; title: string; path: 
   )
 }
 
-export function NotFoundPage({ collection }: { collection: Collection }) {
+export function NotFoundPage({ archive }: { archive: Archive }) {
   return (
-    <Layout collection={collection} title={`Not found · ${collection.site.title}`} description="No page at this address.">
+    <Layout archive={archive} title={`Not found · ${archive.site.title}`} description="No page at this address.">
       <h1>Not found</h1>
       <p>There is no page at this address. The latest stories are on the <a href="/">front page</a>.</p>
     </Layout>

@@ -6,14 +6,14 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
-import type { Listing } from '../content/collection'
+import type { Listing } from '../archive/archive'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
-import { isListed, pageOf, pageQuery, PagingError, parsePageRequest, type Page } from '../feeds/paging'
+import { pageOf, pageQuery, PagingError, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
 import { feedRepresentation } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
-import { represent } from '../http/representation'
+import { represent, type Representation } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { FeedPreview, isBrowserNavigation } from '../pages/preview'
 
@@ -29,10 +29,24 @@ export function refuse(c: Context, error: PagingError): Response {
   return c.text(`${error.message}\n`, error.status, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
 }
 
-/** The page of a listing a request names, or the refusal to send. */
-export function requestedPage(c: Context<AppEnv>, listing: Listing, search: URLSearchParams): Page | Response {
+/** The page a request's query names, or the refusal to send (400). Reads no story. */
+export function requestedPage(c: Context, search: URLSearchParams): PageRequest | Response {
   try {
-    return pageOf(listing, parsePageRequest(search), c.var.herald.config.feedSize, Date.now())
+    return parsePageRequest(search)
+  } catch (err) {
+    if (err instanceof PagingError) return refuse(c, err)
+    throw err
+  }
+}
+
+/**
+ * The memoised representation under `key`, made by `make` on a miss only: a hit costs a map lookup,
+ * whatever the archive's size. A miss that names no page (an unknown anchor) is refused, and not
+ * remembered.
+ */
+export async function memoised(c: Context<AppEnv>, key: string, make: () => Promise<Representation>): Promise<Representation | Response> {
+  try {
+    return (await c.var.herald.memo.get(key, make)).representation
   } catch (err) {
     if (err instanceof PagingError) return refuse(c, err)
     throw err
@@ -52,34 +66,37 @@ function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
 export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
   const format = formatOfFile(file)
   if (!listing || !format) return undefined
-  const page = requestedPage(c, listing, searchOf(c))
-  if (page instanceof Response) return page
-  if (!isListed(listing, page)) return undefined
+  const request = requestedPage(c, searchOf(c))
+  if (request instanceof Response) return request
+  const now = Date.now()
+  if (!listing.isListed(now)) return undefined
 
-  const { collection, config, memo } = c.var.herald
+  const { archive, config } = c.var.herald
   const preview = isBrowserNavigation(c.req.raw.headers)
-  const selfPath = feedPath(listing, format) + pageQuery(page.request)
+  const selfPath = feedPath(listing, format) + pageQuery(request)
   // The key names everything the bytes depend on, including how many of the listing's stories are
   // still scheduled: a story going live makes a new key, not a stale hit.
-  const key = feedKey(preview ? 'preview' : 'feed', format, listing, page)
+  const key = feedKey(preview ? 'preview' : 'feed', format, listing, request, listing.scheduledCount(now))
   let source: CacheSource = 'memory'
-  const { representation } = await memo.get(key, async () => {
-    const version = `${c.env.CF_VERSION_METADATA?.id ?? 'local'}-${await c.var.herald.fingerprint()}`
-    const made = await throughEdgeCache(version, `${config.origin} ${config.feedSize} ${key}`, waitUntil(c), () =>
-      preview
+  const representation = await memoised(c, key, async () => {
+    const version = `${c.env.CF_VERSION_METADATA?.id ?? 'local'}-${archive.fingerprint}`
+    const made = await throughEdgeCache(version, `${config.origin} ${config.feedSize} ${key}`, waitUntil(c), async () => {
+      const page: Page = await pageOf(listing, request, config.feedSize, now)
+      return preview
         ? represent(
-            String(<FeedPreview collection={collection} listing={listing} page={page} format={format} selfPath={selfPath} />),
+            String(<FeedPreview archive={archive} listing={listing} page={page} format={format} selfPath={selfPath} />),
             'text/html; charset=utf-8',
             lastModifiedOf(listing, page),
           )
-        : feedRepresentation(collection, listing, page, format),
-    )
+        : feedRepresentation(archive, listing, page, format)
+    })
     source = made.source
     return made.representation
   })
+  if (representation instanceof Response) return representation
   return send(c, representation, {
     ...(preview && HTML_SECURITY_HEADERS),
-    ...(!preview && { Link: `<${collection.link(HUB_PATH).url}>; rel="hub", <${collection.link(selfPath).url}>; rel="self"` }),
+    ...(!preview && { Link: `<${archive.link(HUB_PATH).url}>; rel="hub", <${archive.link(selfPath).url}>; rel="self"` }),
     'Cache-Control': config.feedCacheControl,
     // The same URL answers a browser navigation with a preview page: shared caches must key on it.
     Vary: 'Sec-Fetch-Mode, Sec-Fetch-Dest',

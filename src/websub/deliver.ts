@@ -32,7 +32,7 @@ export async function deliver(env: Env, herald: Herald, job: DeliverJob, attempt
 
   const headers: Record<string, string> = {
     'Content-Type': content.contentType,
-    Link: `<${herald.collection.link(HUB_PATH).url}>; rel="hub", <${job.topic}>; rel="self"`,
+    Link: `<${herald.archive.link(HUB_PATH).url}>; rel="hub", <${job.topic}>; rel="self"`,
   }
   if (subscription.secret !== null) headers['X-Hub-Signature'] = `sha256=${await signature(subscription.secret, content.body)}`
   const res = await outbound(job.callback, { method: 'POST', headers, body: content.body })

@@ -53,17 +53,17 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   if (mode === 'publish') return refuse(c, 400, 'hub.mode=publish is not taken here: this hub notices new content by itself')
   if (mode !== 'subscribe' && mode !== 'unsubscribe') return refuse(c, 400, 'hub.mode must be subscribe or unsubscribe')
 
-  const { collection } = c.var.herald
+  const { archive } = c.var.herald
   const topic = one('hub.topic')
   if (topic instanceof Response) return topic
   if (!topic) return refuse(c, 400, 'hub.topic is required')
-  if (!resolveFeedUrl(collection, topic)) return refuse(c, 400, `hub.topic must be one of this site's feed URLs, such as ${collection.link('/feed.xml').url}`)
+  if (!resolveFeedUrl(archive, topic)) return refuse(c, 400, `hub.topic must be one of this site's feed URLs, such as ${archive.link('/feed.xml').url}`)
 
   const hub = readHubConfig(c.env)
   const callback = one('hub.callback')
   if (callback instanceof Response) return callback
   if (!callback) return refuse(c, 400, 'hub.callback is required')
-  const problem = callbackProblem(callback, { allowLoopback: hub.allowLoopback, ownOrigin: collection.origin })
+  const problem = callbackProblem(callback, { allowLoopback: hub.allowLoopback, ownOrigin: archive.origin })
   if (problem) return refuse(c, 400, problem)
 
   const secret = one('hub.secret')

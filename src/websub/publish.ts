@@ -24,7 +24,7 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
   const expiredLeases = await expireLeases(env, now)
   const topics = new Set(await subscribedTopics(env, now))
   // External hubs learn of the site's own feeds, whether or not anyone subscribed here.
-  const main = (['rss', 'atom', 'json'] as Format[]).map((f) => herald.collection.link(feedPath(herald.collection.home, f)).url)
+  const main = (['rss', 'atom', 'json'] as Format[]).map((f) => herald.archive.link(feedPath(herald.archive.home, f)).url)
   if (hub.externalHubs.length) for (const t of main) topics.add(t)
 
   const changedTopics: string[] = []

@@ -36,7 +36,7 @@ async function deny(job: VerifyJob, reason: string): Promise<JobOutcome> {
 export async function verifyIntent(env: Env, herald: Herald, job: VerifyJob, now: number): Promise<JobOutcome> {
   const hub = readHubConfig(env)
   // Checked again at the moment of calling: the policy may have changed since the request.
-  const problem = callbackProblem(job.callback, { allowLoopback: hub.allowLoopback, ownOrigin: herald.collection.origin })
+  const problem = callbackProblem(job.callback, { allowLoopback: hub.allowLoopback, ownOrigin: herald.archive.origin })
   if (problem) return { done: true, detail: `not called: ${problem}` }
 
   let fingerprint: string | undefined

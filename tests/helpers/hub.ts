@@ -4,10 +4,10 @@ import { env } from 'cloudflare:workers'
 import { vi } from 'vitest'
 import type { Content } from '../../src/content/article'
 import { createApp } from '../../src/app'
-import { heraldFor, type Herald } from '../../src/herald'
+import type { Herald } from '../../src/herald'
 import { handleBatch } from '../../src/websub/consumer'
 import type { HubJob } from '../../src/websub/jobs'
-import { ORIGIN } from './worker'
+import { heraldOf, ORIGIN } from './worker'
 
 /** A queue binding that records what is sent. */
 export function recordingQueue() {
@@ -23,16 +23,16 @@ export function recordingQueue() {
   return { queue, jobs }
 }
 
-/** The worker's fetch over `content`, with a recording queue and other vars. */
-export function hubWorker(content: Content, vars: Record<string, string> = {}) {
+/** The worker's fetch over `content` (deployed at `builtAt`), with a recording queue and other vars. */
+export function hubWorker(content: Content, vars: Record<string, string> = {}, builtAt?: Date) {
   const { queue, jobs } = recordingQueue()
-  const source = heraldFor(content)
+  const source = heraldOf(content, builtAt)
   const app = createApp(source)
   const testEnv = { ...env, HUB_QUEUE: queue, ...vars } as Env
   return {
     jobs,
     env: testEnv,
-    herald: (): Herald => source(testEnv),
+    herald: (): Promise<Herald> => source(testEnv),
     request: (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, testEnv),
     subscribe: (form: Record<string, string>) =>
       app.request(ORIGIN + '/hub', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }, testEnv),

@@ -5,6 +5,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
+import { heraldOf } from '../helpers/archive'
 import content from '../../content/index'
 import { hostileContent } from '../fixtures/hostile'
 import { atomSchemaErrors } from './helpers/atom-schema'
@@ -15,14 +16,14 @@ const atomOf = async (app: ReturnType<typeof createApp>, path = '/atom.xml') => 
 
 describe('Atom and the RFC 4287 schema', () => {
   it('accepts the real feeds', async () => {
-    const app = createApp(content)
+    const app = createApp(heraldOf(content))
     for (const path of ['/atom.xml', '/sections/news/atom.xml', '/tags/russia/atom.xml', '/authors/newsroom/atom.xml']) {
       expect(atomSchemaErrors(await atomOf(app, path)), path).toEqual([])
     }
   })
 
   it('accepts the hostile-strings article, enclosure included', async () => {
-    expect(atomSchemaErrors(await atomOf(createApp(hostileContent)))).toEqual([])
+    expect(atomSchemaErrors(await atomOf(createApp(heraldOf(hostileContent))))).toEqual([])
   })
 
   it('rejects what the schema forbids (the check can fail)', () => {
@@ -33,7 +34,7 @@ describe('Atom and the RFC 4287 schema', () => {
   it('accepts any generated article (1,000 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(generated, async (g) => {
-        expect(atomSchemaErrors(await atomOf(createApp(contentFrom(g))))).toEqual([])
+        expect(atomSchemaErrors(await atomOf(createApp(heraldOf(contentFrom(g)))))).toEqual([])
       }),
       { numRuns: 1000 },
     )

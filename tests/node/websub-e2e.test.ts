@@ -6,7 +6,7 @@
  * wrangler dev's clock cannot be moved, so the stories are scheduled seconds ahead and the test waits.
  */
 import { createHmac } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -76,6 +76,20 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'e2e-first.ts'), scheduledArticle('e2e-first', 'E2E first scheduled story', firstLive))
   writeFileSync(join(dir, 'e2e-second.ts'), scheduledArticle('e2e-second', 'E2E second scheduled story', secondLive))
   writeArticleIndex(dir)
+  // As `npm run new` would: the build's content check wants every story in the ledger.
+  const ledger = join(workspace.root, 'content/ledger.json')
+  writeFileSync(
+    ledger,
+    JSON.stringify(
+      {
+        ...JSON.parse(readFileSync(ledger, 'utf8')),
+        'content/articles/e2e-first.ts': 'tag:herald.example.com,2024:e2e-first',
+        'content/articles/e2e-second.ts': 'tag:herald.example.com,2024:e2e-second',
+      },
+      null,
+      2,
+    ),
+  )
   migrateLocal(workspace.root)
 
   const port = await freePort()

@@ -129,7 +129,7 @@ describe('the callback policy (no request reaches an address it should not)', ()
   it('never follows a redirect from a subscriber', async () => {
     const hub = hubWorker(content)
     const calls = fakeSubscriber(() => new Response(null, { status: 302, headers: { Location: 'http://169.254.169.254/' } }))
-    await runJobs(hub.env, hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600 }])
+    await runJobs(hub.env, await hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600 }])
     expect(calls).toHaveLength(1)
     expect(calls[0]!.redirect).toBe('manual')
     expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
@@ -142,7 +142,7 @@ describe('verification of intent', () => {
   it('GETs the callback with hub.mode, hub.topic, hub.challenge and hub.lease_seconds, and subscribes on an exact echo', async () => {
     const hub = hubWorker(content)
     const calls = fakeSubscriber(echoChallenge)
-    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'k' })])
+    const result = await runJobs(hub.env, await hub.herald(), [verify('subscribe', { secret: 'k' })])
     expect(result.explicitAcks).toEqual(['m0'])
     const q = calls[0]!.url.searchParams
     expect(calls[0]!.method).toBe('GET')
@@ -159,7 +159,7 @@ describe('verification of intent', () => {
   ])('does not subscribe on %s', async (_, answer) => {
     const hub = hubWorker(content)
     fakeSubscriber(answer)
-    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    const result = await runJobs(hub.env, await hub.herald(), [verify('subscribe')])
     expect(result.explicitAcks).toEqual(['m0'])
     expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
   })
@@ -167,7 +167,7 @@ describe('verification of intent', () => {
   it('retries a verification that met a 5xx or no answer', async () => {
     const hub = hubWorker(content)
     fakeSubscriber(() => new Response('down', { status: 503 }))
-    const result = await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    const result = await runJobs(hub.env, await hub.herald(), [verify('subscribe')])
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m0'])
     expect(result.delays).toEqual({ m0: 2 })
   })
@@ -175,8 +175,8 @@ describe('verification of intent', () => {
   it('renews the lease and replaces the secret on re-subscription, keeping one subscription', async () => {
     const hub = hubWorker(content)
     fakeSubscriber(echoChallenge)
-    await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'old', leaseSeconds: 3600 })])
-    await runJobs(hub.env, hub.herald(), [verify('subscribe', { secret: 'new', leaseSeconds: 86400 })])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { secret: 'old', leaseSeconds: 3600 })])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { secret: 'new', leaseSeconds: 86400 })])
     const subs = await subscribers(env, TOPIC, Date.now())
     expect(subs).toHaveLength(1)
     expect(subs[0]).toMatchObject({ secret: 'new', leaseSeconds: 86400 })
@@ -186,14 +186,14 @@ describe('verification of intent', () => {
   it('unsubscribes only when the subscriber confirms', async () => {
     const hub = hubWorker(content)
     fakeSubscriber(echoChallenge)
-    await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe')])
     vi.restoreAllMocks()
     fakeSubscriber(() => new Response('not me', { status: 404 }))
-    await runJobs(hub.env, hub.herald(), [verify('unsubscribe')])
+    await runJobs(hub.env, await hub.herald(), [verify('unsubscribe')])
     expect(await subscribers(env, TOPIC, Date.now())).toHaveLength(1)
     vi.restoreAllMocks()
     const calls = fakeSubscriber(echoChallenge)
-    await runJobs(hub.env, hub.herald(), [verify('unsubscribe')])
+    await runJobs(hub.env, await hub.herald(), [verify('unsubscribe')])
     expect(calls[0]!.url.searchParams.get('hub.mode')).toBe('unsubscribe')
     expect(calls[0]!.url.searchParams.has('hub.lease_seconds')).toBe(false)
     expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
@@ -202,10 +202,10 @@ describe('verification of intent', () => {
   it('sends the spec’s denied callback when a subscription cannot be honoured', async () => {
     const hub = hubWorker(content, { HUB_MAX_SUBSCRIBERS: '1' })
     fakeSubscriber(echoChallenge)
-    await runJobs(hub.env, hub.herald(), [verify('subscribe')])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe')])
     vi.restoreAllMocks()
     const calls = fakeSubscriber(echoChallenge)
-    await runJobs(hub.env, hub.herald(), [verify('subscribe', { callback: 'https://second.example/cb' })])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { callback: 'https://second.example/cb' })])
     expect(calls).toHaveLength(1)
     const q = calls[0]!.url.searchParams
     expect([calls[0]!.url.origin, q.get('hub.mode'), q.get('hub.topic')]).toEqual(['https://second.example', 'denied', TOPIC])
@@ -237,16 +237,17 @@ describe('noticing changes and delivering them', () => {
   }
 
   it('fans one new story out to the home, section, tag and author topics in all three formats, and nothing else', async () => {
-    const hub = hubWorker(site)
+    // Deployed before the story's instant, as a newsroom schedules one.
+    const hub = hubWorker(site, {}, new Date(NOW))
     const formats = ['feed.xml', 'atom.xml', 'feed.json']
     const touched = ['', '/sections/news', '/tags/russia', '/authors/newsroom'].flatMap((p) => formats.map((f) => `${ORIGIN}${p}/${f}`))
     const untouched = `${ORIGIN}/tags/elsewhere/feed.xml`
     for (const t of [...touched, untouched]) await subscribe(t)
     // Baseline before the story goes live: everything is new to the hub once, then quiet.
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     hub.jobs.length = 0
-    expect((await publishChanges(hub.env, hub.herald(), NOW)).changedTopics).toEqual([])
-    const report = await publishChanges(hub.env, hub.herald(), NOW + HOUR)
+    expect((await publishChanges(hub.env, await hub.herald(), NOW)).changedTopics).toEqual([])
+    const report = await publishChanges(hub.env, await hub.herald(), NOW + HOUR)
     expect(report.changedTopics.sort()).toEqual(touched.sort())
     expect(report.deliveriesQueued).toBe(12)
     expect(hub.jobs.map((j) => j.kind === 'deliver' && j.topic).sort()).toEqual(touched.sort())
@@ -256,9 +257,9 @@ describe('noticing changes and delivering them', () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC, CALLBACK, 'subscriber-secret')
     await subscribe(TOPIC, 'https://nosecret.example/cb')
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     const calls = fakeSubscriber(echoChallenge)
-    const result = await runJobs(hub.env, hub.herald(), hub.jobs)
+    const result = await runJobs(hub.env, await hub.herald(), hub.jobs)
     expect(result.explicitAcks).toEqual(['m0', 'm1'])
     const feed = await (await hub.request('/feed.xml')).text()
     const signed = calls.find((c) => c.url.href === CALLBACK)!
@@ -273,15 +274,15 @@ describe('noticing changes and delivering them', () => {
   it('retries a failed delivery with growing delays, and never sends a delivered change twice', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     const job = hub.jobs[0]!
     fakeSubscriber(() => new Response('oops', { status: 500 }))
-    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 1 })).delays).toEqual({ m0: 2 })
-    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 3 })).delays).toEqual({ m0: 8 })
+    expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 1 })).delays).toEqual({ m0: 2 })
+    expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 3 })).delays).toEqual({ m0: 8 })
     vi.restoreAllMocks()
     const calls = fakeSubscriber(() => new Response(null, { status: 204 }))
-    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 4 })).explicitAcks).toEqual(['m0'])
-    expect((await runJobs(hub.env, hub.herald(), [job], { attempts: 5 })).explicitAcks).toEqual(['m0'])
+    expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 4 })).explicitAcks).toEqual(['m0'])
+    expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 5 })).explicitAcks).toEqual(['m0'])
     expect(calls).toHaveLength(1)
     expect(await deliveryRecords(env)).toMatchObject([{ callback: CALLBACK, outcome: 'delivered', attempts: 4 }])
   })
@@ -289,16 +290,16 @@ describe('noticing changes and delivering them', () => {
   it('retries a delivery that timed out', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     vi.spyOn(globalThis, 'fetch').mockRejectedValue(new DOMException('timed out', 'TimeoutError'))
-    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).retryMessages).toHaveLength(1)
+    expect((await runJobs(hub.env, await hub.herald(), hub.jobs)).retryMessages).toHaveLength(1)
   })
 
   it('records a delivery that exhausted its retries (dead-letter queue)', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
-    await publishChanges(hub.env, hub.herald(), NOW)
-    const result = await runJobs(hub.env, hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    const result = await runJobs(hub.env, await hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
     expect(result.explicitAcks).toEqual(['m0'])
     expect(await deliveryRecords(env)).toMatchObject([{ topic: TOPIC, callback: CALLBACK, outcome: 'dead', detail: 'retries exhausted' }])
   })
@@ -306,19 +307,19 @@ describe('noticing changes and delivering them', () => {
   it('removes a subscription whose callback answers 410 Gone', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     fakeSubscriber(() => new Response('gone', { status: 410 }))
-    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
+    expect((await runJobs(hub.env, await hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
     expect(await subscribers(env, TOPIC, NOW)).toEqual([])
   })
 
   it('sends nothing to a subscriber that unsubscribed before the delivery ran', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     await env.DB.exec('DELETE FROM subscriptions')
     const calls = fakeSubscriber(echoChallenge)
-    expect((await runJobs(hub.env, hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
+    expect((await runJobs(hub.env, await hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
     expect(calls).toHaveLength(0)
   })
 
@@ -337,13 +338,13 @@ describe('noticing changes and delivering them', () => {
   it('never logs a subscriber secret', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC, CALLBACK, 'do-not-log-me')
-    await publishChanges(hub.env, hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW)
     const logged: unknown[] = []
     for (const level of ['log', 'error', 'warn', 'info'] as const) vi.spyOn(console, level).mockImplementation((...args) => void logged.push(...args))
     vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('boom'))
-    await runJobs(hub.env, hub.herald(), hub.jobs)
-    await runJobs(hub.env, hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
-    await runJobs(hub.env, hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600, secret: 'do-not-log-me' }])
+    await runJobs(hub.env, await hub.herald(), hub.jobs)
+    await runJobs(hub.env, await hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    await runJobs(hub.env, await hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: 3600, secret: 'do-not-log-me' }])
     expect(JSON.stringify(logged.map(String))).not.toContain('do-not-log-me')
   })
 })

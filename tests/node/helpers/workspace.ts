@@ -14,7 +14,7 @@ export function contentWorkspace(options: { worker?: boolean } = {}): { root: st
   const root = mkdtempSync(join(ROOT, 'test-results', 'ws-'))
   cpSync(join(ROOT, 'content'), join(root, 'content'), { recursive: true })
   if (options.worker) {
-    for (const part of ['src', 'migrations', 'wrangler.toml', 'tsconfig.json', 'worker-configuration.d.ts', 'package.json']) {
+    for (const part of ['src', 'scripts', 'migrations', 'wrangler.toml', 'tsconfig.json', 'worker-configuration.d.ts', 'package.json']) {
       cpSync(join(ROOT, part), join(root, part), { recursive: true })
     }
   } else {

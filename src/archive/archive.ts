@@ -1,0 +1,247 @@
+/**
+ * @module
+ * The compiled archive as the routes see it: the site, its listings (home, sections, tags, authors)
+ * and their stories, read on demand from the files `npm run build` wrote (src/archive/format.ts).
+ * Opening reads only the manifest; a page reads the few story blocks it shows. Parsed files are
+ * kept per isolate (bounded), and what the routes render from them is memoised above this.
+ */
+import type { Site } from '../content/article'
+import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/collection'
+import { ARCHIVE_FORMAT, ARCHIVE_ORIGIN, paths, shardOf, type KeyShard, type ListingKind, type ListingMeta, type Manifest, type StoryRecord } from './format'
+
+/** Reads one archive file by path; undefined when there is none. */
+export type ReadFile = (path: string) => Promise<string | undefined>
+
+/** A titled list of stories, newest first, with its own page and feeds. */
+export interface Listing extends Link {
+  kind: ListingKind
+  /** Stable key, used in feed ids and memo keys: `home`, `section/news`, `tag/russia`. */
+  key: string
+  /** Short name: "News", "Russia", "Herald Newsroom"; the site title for the home page. */
+  name: string
+  /** Page and feed title: "News · Herald". */
+  title: string
+  description: string
+  /** Stories, scheduled ones included. */
+  count: number
+  /** How many of the first stories are scheduled after `now`: the rest are published. */
+  scheduledCount(now: number): number
+  /** The newest `updated` of the stories from position `k` on (k at most the scheduled count). */
+  newestUpdateFrom(k: number): Date | undefined
+  /** Whether the listing exists at `now`: home and sections always, a tag or author once a story of it is out. */
+  isListed(now: number): boolean
+  /** Where the story with this paging anchor sits in the listing, if it is in it. */
+  positionOf(anchor: string): Promise<number | undefined>
+  /** Stories at positions [start, end). */
+  slice(start: number, end: number): Promise<Story[]>
+  /** The paging anchor of the story at a position. */
+  anchorAt(position: number): Promise<string>
+}
+
+/** Errors that mean the deploy is wrong, not the request: the message says what to run. */
+export class ArchiveError extends Error {}
+
+/** A bounded map: the oldest entry leaves first. */
+class Bounded<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super()
+  }
+  remember(key: K, value: V): V {
+    this.set(key, value)
+    if (this.size > this.limit) this.delete(this.keys().next().value!)
+    return value
+  }
+}
+
+export class Archive {
+  readonly site: Site
+  /** The site's origin, without a trailing slash: `https://herald.example.com`. */
+  readonly origin: string
+  /** SHA-256 of the archive's files, computed at build time. */
+  readonly fingerprint: string
+  readonly builtAt: Date
+  readonly home: Listing
+  readonly sections: ReadonlyMap<string, Listing>
+  readonly tags: ReadonlyMap<string, Listing>
+  readonly authors: ReadonlyMap<string, Listing>
+  readonly #manifest: Manifest
+  readonly #read: ReadFile
+  readonly #sectionRefs = new Map<string, SectionRef>()
+  readonly #authorRefs = new Map<string, AuthorRef>()
+  // About 32 stories per block: 256 blocks is a few MB of parsed stories at most.
+  readonly #blocks = new Bounded<number, Promise<Story[]>>(256)
+  readonly #keys = new Bounded<number, Promise<KeyShard>>(256)
+  readonly #listingOrds = new Map<number, Promise<number[]>>()
+  /** What replaces BUILD_LINK in item HTML: this site's origin, in an attribute value. */
+  readonly #link: string
+
+  /** Opens the archive: reads and checks the manifest, nothing else. */
+  static async open(read: ReadFile, origin: string): Promise<Archive> {
+    const text = await read(paths.manifest)
+    if (text === undefined) throw new ArchiveError('no compiled archive (manifest.json): run `npm run build` before serving')
+    const manifest = JSON.parse(text) as Manifest
+    if (manifest.format !== ARCHIVE_FORMAT) {
+      throw new ArchiveError(`archive format ${manifest.format}, this worker reads ${ARCHIVE_FORMAT}: run \`npm run build\``)
+    }
+    return new Archive(manifest, read, origin)
+  }
+
+  private constructor(manifest: Manifest, read: ReadFile, origin: string) {
+    this.#manifest = manifest
+    this.#read = read
+    this.site = manifest.site
+    this.origin = origin
+    this.#link = `="${origin}/`
+    this.fingerprint = manifest.fingerprint
+    this.builtAt = new Date(manifest.builtAt)
+    const byKind = { section: new Map<string, Listing>(), tag: new Map<string, Listing>(), author: new Map<string, Listing>() }
+    let home: Listing | undefined
+    manifest.listings.forEach((meta, n) => {
+      const listing = this.#listing(meta, n)
+      if (meta.kind === 'home') home = listing
+      else byKind[meta.kind].set(meta.slug, listing)
+      if (meta.kind === 'section') this.#sectionRefs.set(meta.slug, { key: meta.slug, name: meta.name, description: meta.description, ...this.link(listing.path) })
+      if (meta.kind === 'author') {
+        this.#authorRefs.set(meta.slug, { key: meta.slug, name: meta.name, ...(meta.homepage ? { homepage: meta.homepage } : {}), ...this.link(listing.path) })
+      }
+    })
+    if (!home) throw new ArchiveError('archive manifest has no home listing: run `npm run build`')
+    this.home = home
+    this.sections = byKind.section
+    this.tags = byKind.tag
+    this.authors = byKind.author
+  }
+
+  /** A path on this site with its absolute URL. */
+  link(path: string): Link {
+    return { path, url: this.origin + path }
+  }
+
+  /** A story by slug, if it is published at `now`. */
+  async story(slug: string, now: number): Promise<Story | undefined> {
+    const ord = await this.#ordOf(`s:${slug}`)
+    if (ord === undefined) return undefined
+    const story = await this.#storyAt(ord)
+    return story.published.getTime() <= now ? story : undefined
+  }
+
+  #listing(meta: ListingMeta, n: number): Listing {
+    const prefix = { home: '', section: '/sections/', tag: '/tags/', author: '/authors/' }[meta.kind]
+    const path = meta.kind === 'home' ? '/' : prefix + encodeURIComponent(meta.slug)
+    const ords = (): Promise<number[]> | undefined => (meta.kind === 'home' ? undefined : this.#ordsOf(n))
+    const ordAt = async (position: number) => {
+      const list = ords()
+      return list ? (await list)[position]! : position
+    }
+    return {
+      ...this.link(path),
+      kind: meta.kind,
+      key: meta.kind === 'home' ? 'home' : `${meta.kind}/${meta.slug}`,
+      name: meta.name,
+      title: meta.kind === 'home' ? this.#manifest.site.title : `${meta.name} · ${this.#manifest.site.title}`,
+      description: meta.description,
+      count: meta.count,
+      scheduledCount: (now) => {
+        let k = 0
+        while (k < meta.head.length && meta.head[k]! > now) k++
+        return k
+      },
+      newestUpdateFrom: (k) => {
+        const t = meta.newest[Math.min(k, meta.newest.length - 1)]
+        return t === null || t === undefined ? undefined : new Date(t)
+      },
+      isListed: (now) => meta.kind === 'home' || meta.kind === 'section' || (meta.oldest !== null && meta.oldest <= now),
+      positionOf: async (anchor) => {
+        const ord = await this.#ordOf(`a:${anchor}`)
+        if (ord === undefined) return undefined
+        const list = ords()
+        if (!list) return ord
+        const position = lowerBound(await list, ord)
+        return (await list)[position] === ord ? position : undefined
+      },
+      slice: async (start, end) => {
+        const list = ords()
+        const wanted = list ? (await list).slice(start, end) : Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i)
+        return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
+      },
+      anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
+    }
+  }
+
+  async #file<T>(path: string): Promise<T> {
+    const text = await this.#read(path)
+    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+    return JSON.parse(text) as T
+  }
+
+  #ordsOf(n: number): Promise<number[]> {
+    let list = this.#listingOrds.get(n)
+    if (!list) {
+      list = this.#file<number[]>(paths.listing(n))
+      this.#listingOrds.set(n, list)
+      list.catch(() => this.#listingOrds.delete(n))
+    }
+    return list
+  }
+
+  async #ordOf(key: string): Promise<number | undefined> {
+    const n = shardOf(key, this.#manifest.keyShards)
+    let shard = this.#keys.get(n)
+    if (!shard) {
+      shard = this.#keys.remember(n, this.#file<KeyShard>(paths.keys(n)))
+      shard.catch(() => this.#keys.delete(n))
+    }
+    const keys = await shard
+    return Object.hasOwn(keys, key) ? keys[key] : undefined
+  }
+
+  async #storyAt(ord: number): Promise<Story> {
+    const { blockSize } = this.#manifest
+    const n = Math.floor(ord / blockSize)
+    let block = this.#blocks.get(n)
+    if (!block) {
+      block = this.#blocks.remember(n, this.#file<StoryRecord[]>(paths.block(n)).then((records) => records.map((r) => this.#resolve(r))))
+      block.catch(() => this.#blocks.delete(n))
+    }
+    const story = (await block)[ord - n * blockSize]
+    if (!story) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
+    return story
+  }
+
+  #resolve(r: StoryRecord): Story {
+    const section = this.#sectionRefs.get(r.section)
+    if (!section) throw new ArchiveError(`archive story ${r.slug}: unknown section "${r.section}": run \`npm run build\``)
+    return {
+      id: r.id,
+      anchor: anchorOf(r.id),
+      slug: r.slug,
+      ...this.link(`/articles/${encodeURIComponent(r.slug)}`),
+      headline: r.headline,
+      dek: r.dek,
+      section,
+      tags: r.tags.map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(`/tags/${encodeURIComponent(tagSlug(name))}`) })),
+      authors: r.authors.map((key) => this.#authorRefs.get(key) ?? { key, name: key, ...this.link(`/authors/${encodeURIComponent(key)}`) }),
+      published: new Date(r.published),
+      updated: new Date(r.updated),
+      timeZone: r.timeZone,
+      language: r.language,
+      ...(r.image ? { image: r.image } : {}),
+      html: r.html.replaceAll(BUILD_LINK, this.#link),
+    }
+  }
+}
+
+/** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
+const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
+
+/** The first index whose value is ≥ `value` in an ascending array. */
+function lowerBound(values: readonly number[], value: number): number {
+  let lo = 0
+  let hi = values.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (values[mid]! < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

@@ -1,0 +1,139 @@
+/**
+ * @module
+ * Content modules → compiled archive (src/archive/format.ts). Runs at build time in Node
+ * (scripts/build-archive.ts) and, for tests, inside workerd: the same code either way. The
+ * in-memory Collection does the resolving, cleaning, sorting and grouping; this module lays its
+ * result out in files.
+ */
+import type { Content } from '../content/article'
+import { Collection, type Group, type Story } from '../content/collection'
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_ORIGIN,
+  BLOCK_SIZE,
+  KEYS_PER_SHARD,
+  paths,
+  SCHEDULE_MARGIN_MS,
+  shardOf,
+  type KeyShard,
+  type ListingKind,
+  type ListingMeta,
+  type Manifest,
+  type StoryRecord,
+} from './format'
+
+/** Receives each file of the archive once; the manifest comes last. */
+export type ArchiveSink = (path: string, text: string) => void | Promise<void>
+
+export interface CompileOptions {
+  /** Build instant: stories after it (less a margin) are recorded as possibly scheduled. */
+  builtAt: Date
+}
+
+/** Compiles `content` into archive files, handing each to `sink`; returns the manifest. */
+export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink): Promise<Manifest> {
+  const collection = new Collection(content, ARCHIVE_ORIGIN)
+  const { stories } = collection
+  const ordOf = new Map<Story, number>(stories.map((s, i) => [s, i]))
+  const horizon = options.builtAt.getTime() - SCHEDULE_MARGIN_MS
+  const digests: string[] = []
+  const write = async (path: string, value: unknown) => {
+    const text = JSON.stringify(value)
+    digests.push(`${path} ${await sha256(text)}`)
+    await sink(path, text)
+  }
+
+  for (let start = 0; start < stories.length; start += BLOCK_SIZE) {
+    await write(paths.block(start / BLOCK_SIZE), stories.slice(start, start + BLOCK_SIZE).map(recordOf))
+  }
+
+  const keyShards = Math.max(1, Math.ceil((stories.length * 2) / KEYS_PER_SHARD))
+  const shards: KeyShard[] = Array.from({ length: keyShards }, () => ({}))
+  stories.forEach((s, ord) => {
+    for (const key of [`s:${s.slug}`, `a:${s.anchor}`]) shards[shardOf(key, keyShards)]![key] = ord
+  })
+  for (const [n, shard] of shards.entries()) await write(paths.keys(n), shard)
+
+  const listings: [ListingKind, string, Group][] = [
+    ['home', '', collection.home],
+    ...[...collection.sections].map(([k, l]): [ListingKind, string, Group] => ['section', k, l]),
+    ...[...collection.tags].map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
+    ...[...collection.authors].map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
+  ]
+  const metas: ListingMeta[] = []
+  for (const [n, [kind, slug, listing]] of listings.entries()) {
+    if (kind !== 'home') await write(paths.listing(n), listing.stories.map((s) => ordOf.get(s)!))
+    const homepage = kind === 'author' ? collection.authors.get(slug)?.stories[0]?.authors.find((a) => a.key === slug)?.homepage : undefined
+    metas.push({
+      kind,
+      slug,
+      name: listing.name,
+      description: listing.description,
+      ...(homepage ? { homepage } : {}),
+      ...summaryOf(listing.stories, horizon),
+    })
+  }
+
+  const manifest: Manifest = {
+    format: ARCHIVE_FORMAT,
+    builtAt: options.builtAt.toISOString(),
+    fingerprint: (await sha256(digests.join('\n'))).slice(0, 24),
+    site: collection.site,
+    stories: stories.length,
+    blockSize: BLOCK_SIZE,
+    keyShards,
+    listings: metas,
+  }
+  await sink(paths.manifest, JSON.stringify(manifest))
+  return manifest
+}
+
+/** Compiles into memory: the archive as a map of path → text (tests, and small tools). */
+export async function compileToMap(content: Content, options: CompileOptions): Promise<Map<string, string>> {
+  const files = new Map<string, string>()
+  await compileArchive(content, options, (path, text) => void files.set(path, text))
+  return files
+}
+
+function recordOf(s: Story): StoryRecord {
+  return {
+    id: s.id,
+    slug: s.slug,
+    headline: s.headline,
+    dek: s.dek,
+    section: s.section.key,
+    tags: s.tags.map((t) => t.name),
+    authors: s.authors.map((a) => a.key),
+    published: s.published.getTime(),
+    updated: s.updated.getTime(),
+    timeZone: s.timeZone,
+    language: s.language,
+    ...(s.image ? { image: s.image } : {}),
+    html: s.html,
+  }
+}
+
+/** Head, newest-from and oldest of a newest-first list of stories (see ListingMeta). */
+function summaryOf(stories: readonly Story[], horizon: number): Pick<ListingMeta, 'count' | 'head' | 'newest' | 'oldest'> {
+  let h = 0
+  while (h < stories.length && stories[h]!.published.getTime() > horizon) h++
+  // Suffix maxima of `updated`, kept for the positions a scheduled count can take (0 … h).
+  const newest: (number | null)[] = new Array<number | null>(h + 1).fill(null)
+  let max: number | null = null
+  for (let i = stories.length - 1; i >= 0; i--) {
+    const t = stories[i]!.updated.getTime()
+    if (max === null || t > max) max = t
+    if (i <= h) newest[i] = max
+  }
+  return {
+    count: stories.length,
+    head: stories.slice(0, h).map((s) => s.published.getTime()),
+    newest,
+    oldest: stories.length ? stories.at(-1)!.published.getTime() : null,
+  }
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}

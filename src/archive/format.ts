@@ -1,0 +1,114 @@
+/**
+ * @module
+ * The compiled archive: what `npm run build` (scripts/build-archive.ts) makes of the typed content
+ * modules, and what the Worker reads through its `ARCHIVE` static-assets binding. Every sort, index
+ * and Markdown render happens once, at build time; a request reads at most a few small files.
+ *
+ * Files (paths relative to the archive directory):
+ * - `manifest.json`: site, listings (names, counts, the stories still scheduled at build time),
+ *   sizes of the shards below, and the archive's fingerprint;
+ * - `stories/<n>.json`: stories `n·blockSize … (n+1)·blockSize − 1` of the whole archive,
+ *   newest first, each with its item HTML rendered;
+ * - `keys/<n>.json`: slug → story number and paging anchor → story number, sharded by hash;
+ * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
+ *   The home listing is every story, so it needs no file.
+ */
+import type { LeadImage, Site, StoryId } from '../content/article'
+
+/** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
+export const ARCHIVE_FORMAT = 1
+
+/** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
+export const BLOCK_SIZE = 32
+
+/** Keys per `keys/<n>.json`, about: the shard count grows with the archive. */
+export const KEYS_PER_SHARD = 512
+
+/**
+ * Stories published after (build time − this) count as possibly scheduled: the manifest keeps
+ * their instants, so a worker whose clock is behind the build machine's still hides them.
+ */
+export const SCHEDULE_MARGIN_MS = 24 * 3600 * 1000
+
+/**
+ * The origin item HTML is rendered against at build time. The archive does not depend on
+ * `SITE_URL` (one build serves `wrangler dev` on any port and every environment): the Worker puts
+ * its own origin in place of this one, in attribute values only (`="https://herald.invalid/`),
+ * where markdown-it writes the links it made absolute; text cannot contain `="` unescaped.
+ * `.invalid` is reserved (RFC 2606), so no real link is ever rewritten.
+ */
+export const ARCHIVE_ORIGIN = 'https://herald.invalid'
+
+export type ListingKind = 'home' | 'section' | 'tag' | 'author'
+
+export interface ListingMeta {
+  kind: ListingKind
+  /** Section key, tag slug or author key; `''` for home. */
+  slug: string
+  name: string
+  description: string
+  /** An author's own page elsewhere. */
+  homepage?: string
+  /** Stories in the listing, scheduled ones included. */
+  count: number
+  /**
+   * Published instants (ms) of the listing's first stories — those that may still be scheduled at
+   * run time. The count of them after `now` is the listing's scheduled count.
+   */
+  head: number[]
+  /**
+   * `newest[k]`: the newest `updated` instant (ms) of the listing's stories from position k on,
+   * for k = 0 … head.length; `null` when there are none (an empty listing).
+   */
+  newest: (number | null)[]
+  /** Published instant of the listing's oldest story: a tag or author exists once it has passed. */
+  oldest: number | null
+}
+
+export interface Manifest {
+  format: typeof ARCHIVE_FORMAT
+  builtAt: string
+  /** SHA-256 of every other file of the archive: part of the edge-cache key. */
+  fingerprint: string
+  site: Site
+  stories: number
+  blockSize: number
+  keyShards: number
+  /** `listings[0]` is home; then sections (in content/sections.ts order), tags, authors. */
+  listings: ListingMeta[]
+}
+
+/** One story as stored: references by key, resolved against the manifest when read. */
+export interface StoryRecord {
+  id: StoryId
+  slug: string
+  headline: string
+  dek: string
+  section: string
+  /** Tag names as displayed; slugs are derived. */
+  tags: string[]
+  authors: string[]
+  published: number
+  updated: number
+  timeZone: string
+  language: string
+  image?: LeadImage
+  html: string
+}
+
+/** What a key shard maps: `s:<slug>` and `a:<anchor>` to a story number. */
+export type KeyShard = Record<string, number>
+
+export const paths = {
+  manifest: 'manifest.json',
+  block: (n: number) => `stories/${n}.json`,
+  keys: (n: number) => `keys/${n}.json`,
+  listing: (n: number) => `listings/${n}.json`,
+}
+
+/** Which key shard holds a key: 32-bit FNV-1a, the same at build time and in the Worker. */
+export function shardOf(key: string, shards: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % shards
+}

@@ -1,0 +1,21 @@
+/** Content → compiled archive → Herald, in memory: what `npm run build` and the deployed worker do, without the disk. */
+import type { ReadFile } from '../../src/archive/archive'
+import { compileToMap } from '../../src/archive/compile'
+import type { Content } from '../../src/content/article'
+import { heraldFor, type HeraldSource } from '../../src/herald'
+
+/**
+ * The archive `npm run build` would make of `content`, compiled by the same code, read through a
+ * file reader like the ARCHIVE binding's. Compiled on first use, at the (possibly faked) clock of
+ * that moment unless `builtAt` says when the deploy was.
+ */
+export function archiveOf(content: Content, builtAt?: Date): ReadFile {
+  let files: Promise<Map<string, string>> | undefined
+  return async (path) => (await (files ??= compileToMap(content, { builtAt: builtAt ?? new Date() }))).get(path)
+}
+
+/** The Herald source over other content (generated, hostile): what the worker would serve after building it. */
+export function heraldOf(content: Content, builtAt?: Date): HeraldSource {
+  const read = archiveOf(content, builtAt)
+  return heraldFor(() => read)
+}
