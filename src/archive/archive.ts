@@ -6,7 +6,7 @@
  * kept per isolate (bounded), and what the routes render from them is memoised above this.
  */
 import type { Site } from '../content/article'
-import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/collection'
+import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 import { ARCHIVE_FORMAT, ARCHIVE_ORIGIN, paths, shardOf, type KeyShard, type ListingKind, type ListingMeta, type Manifest, type StoryRecord } from './format'
 
 /** Reads one archive file by path; undefined when there is none. */

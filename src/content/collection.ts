@@ -5,54 +5,11 @@
  * section, tag and author. Built once per build by src/archive/compile.ts, never in the Worker.
  */
 import { cleanText } from '../feeds/sanitize'
-import type { Article, Content, ImageFile, LeadImage, Site, StoryId } from './article'
+import type { Article, Content, ImageFile, LeadImage, Site } from './article'
 import { renderItemHtml } from './item-html'
+import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from './story'
 
-export interface Link {
-  /** Path on this site, e.g. `/sections/news`. */
-  path: string
-  /** The same, absolute. */
-  url: string
-}
-
-export interface SectionRef extends Link {
-  key: string
-  name: string
-  description: string
-}
-
-export interface TagRef extends Link {
-  name: string
-  slug: string
-}
-
-export interface AuthorRef extends Link {
-  key: string
-  name: string
-  /** The author's own page elsewhere, if any. */
-  homepage?: string
-}
-
-/** An article ready to show: every string clean, every reference resolved, every URL absolute. */
-export interface Story extends Link {
-  id: StoryId
-  /** Short, permanent handle for paging URLs (`?before=<anchor>`), derived from the id. */
-  anchor: string
-  slug: string
-  headline: string
-  dek: string
-  section: SectionRef
-  tags: readonly TagRef[]
-  authors: readonly AuthorRef[]
-  published: Date
-  /** `updated`, or `published` when the story was never updated. */
-  updated: Date
-  timeZone: string
-  language: string
-  image?: LeadImage
-  /** The item HTML that feeds and pages show: lead figure and body. */
-  readonly html: string
-}
+export { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef }
 
 /**
  * A titled group of stories, newest first, as the build sees it: the home page, a section, a tag,
@@ -70,21 +27,6 @@ export interface Group extends Link {
 }
 
 /**
- * A story's paging anchor: 64 bits of FNV-1a over its id, in base 36. Derived from the id, so it
- * never changes when a slug or headline does; `npm run check` refuses two stories with one anchor.
- */
-export function anchorOf(id: string): string {
-  let h1 = 0x811c9dc5
-  let h2 = 0x01000193 ^ 0x5bd1e995
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 0x01000193)
-    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15)
-  }
-  return (h1 >>> 0).toString(36).padStart(7, '0') + (h2 >>> 0).toString(36).padStart(7, '0')
-}
-
-/**
  * How many stories at the front of a newest-first list are scheduled after `now`. Everything from
  * this index on is published; a scheduled story appears on its own when its instant passes.
  */
@@ -92,11 +34,6 @@ export function scheduledCount(stories: readonly Story[], now: number): number {
   let k = 0
   while (k < stories.length && stories[k]!.published.getTime() > now) k++
   return k
-}
-
-/** The tag's URL segment: case and spacing do not make two tags. */
-export function tagSlug(name: string): string {
-  return name.trim().toLowerCase().replace(/\s+/g, '-')
 }
 
 /** Newest first; the id breaks ties so that the order never depends on file order. */

@@ -7,7 +7,7 @@
  */
 import { Feed, type Item } from 'feed'
 import type { Archive, Listing } from '../archive/archive'
-import type { Story } from '../content/collection'
+import type { Story } from '../content/story'
 import { pageQuery, type Page } from './paging'
 
 export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'

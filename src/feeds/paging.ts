@@ -7,7 +7,7 @@
  * reaches every story exactly once.
  */
 import type { Listing } from '../archive/archive'
-import type { Story } from '../content/collection'
+import type { Story } from '../content/story'
 
 /** Which page of a listing: the first (newest), or the N stories before/after an anchor story. */
 export type PageRequest = { kind: 'first' } | { kind: 'before' | 'after'; anchor: string }

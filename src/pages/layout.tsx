@@ -6,7 +6,7 @@
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import type { Archive } from '../archive/archive'
-import type { Link } from '../content/collection'
+import type { Link } from '../content/story'
 import { feedPath, type Format } from '../feeds/build'
 import { STYLES } from './styles'
 

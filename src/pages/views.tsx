@@ -4,7 +4,7 @@
  */
 import { raw } from 'hono/html'
 import type { Archive, Listing } from '../archive/archive'
-import type { Story } from '../content/collection'
+import type { Story } from '../content/story'
 import { pageQuery, type Page } from '../feeds/paging'
 import { dateline, shortDate } from './dateline'
 import { feedLinks, Layout } from './layout'

@@ -1,0 +1,62 @@
+/**
+ * The build step (`npm run build`, run by wrangler before dev, deploy and the dry run): content
+ * mistakes fail it with the file and field named and leave the last good archive in place, and the
+ * deploy bundle carries code only — the stories travel as static assets.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { contentWorkspace } from './helpers/workspace'
+
+const TSX = resolve('node_modules/tsx/dist/cli.mjs')
+const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
+const ARTICLE = 'content/articles/fleeing-fear-central-asians-exit-russia.ts'
+
+const build = (cwd: string) => spawnSync(process.execPath, [TSX, resolve('scripts/build-archive.ts')], { cwd, encoding: 'utf8' })
+
+describe('npm run build', () => {
+  it('writes the archive, and on a content mistake exits 1 naming file and field, keeping the last good archive', () => {
+    const ws = contentWorkspace()
+    try {
+      const ok = build(ws.root)
+      expect(ok.status, ok.stderr).toBe(0)
+      expect(ok.stdout).toMatch(/archive: 1 stories, \d+ listings, \d+ files/)
+      const manifest = join(ws.root, '.herald/archive/manifest.json')
+      const before = readFileSync(manifest, 'utf8')
+      expect(JSON.parse(before).stories).toBe(1)
+
+      const file = join(ws.root, ARTICLE)
+      writeFileSync(file, readFileSync(file, 'utf8').replace("section: 'news'", "section: 'nonexistent'"))
+      const bad = build(ws.root)
+      expect(bad.status).toBe(1)
+      expect(bad.stderr).toContain(`${ARTICLE}: section:`)
+      expect(bad.stderr).toContain('nothing was built')
+      expect(readFileSync(manifest, 'utf8')).toBe(before)
+    } finally {
+      ws.cleanup()
+    }
+  })
+})
+
+describe('the deploy bundle', () => {
+  it('holds the code and no article text; the archive holds the stories', () => {
+    const out = mkdtempSync(join(resolve('test-results'), 'dry-run-'))
+    try {
+      execFileSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', out], { stdio: 'pipe', env: { ...process.env, CI: 'true' } })
+      const bundle = readdirSync(out).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n')
+      expect(bundle).toContain('manifest.json')
+      // A sentence of the real article's body, and its headline.
+      const source = readFileSync(ARTICLE, 'utf8')
+      const headline = /headline: '([^']+)'/.exec(source)![1]!
+      expect(bundle).not.toContain(headline)
+      const archive = resolve('.herald/archive')
+      expect(existsSync(join(archive, 'manifest.json'))).toBe(true)
+      const blocks = readdirSync(join(archive, 'stories')).map((f) => readFileSync(join(archive, 'stories', f), 'utf8')).join('')
+      expect(blocks).toContain(headline)
+      expect(statSync(join(archive, 'manifest.json')).size).toBeLessThan(64 * 1024)
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,192 @@
+/**
+ * The compiled archive (src/archive/): what `npm run build` writes is exactly the collection the
+ * content modules describe — every listing in order, every anchor and slug found, scheduled
+ * stories counted — and serving it reads a few small files per page, however large the archive.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { Archive, type ReadFile } from '../../src/archive/archive'
+import { compileToMap } from '../../src/archive/compile'
+import { SCHEDULE_MARGIN_MS } from '../../src/archive/format'
+import type { Article, Content, Instant } from '../../src/content/article'
+import { Collection, type Group } from '../../src/content/collection'
+import { heraldFor } from '../../src/herald'
+import { archiveOf } from '../helpers/archive'
+import { article, collection, manyArticles } from '../helpers/content'
+import { appFor, ORIGIN } from '../helpers/worker'
+
+const BUILT = Date.parse('2025-06-01T12:00:00Z')
+const HOUR = 3_600_000
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z') as Instant
+
+const SECTIONS = { news: { name: 'News', description: 'News.' }, sport: { name: 'Sport', description: 'Sport.' }, arts: { name: 'Arts', description: 'Arts.' } }
+const AUTHORS = { newsroom: { name: 'Herald Newsroom' }, ana: { name: 'Ana', url: 'https://ana.example/' }, bo: { name: 'Bo' } }
+
+/** Articles around the build instant: most long published, some scheduled, some drafts. */
+const articles = fc.array(
+  fc.record({
+    hoursFromBuild: fc.integer({ min: -2000, max: 72 }),
+    correctedAfterHours: fc.option(fc.integer({ min: 0, max: 500 }), { nil: undefined }),
+    section: fc.constantFrom('news', 'sport', 'arts'),
+    tags: fc.subarray(['Alpha', 'Beta', 'Gamma', 'Delta'], { maxLength: 3 }),
+    authors: fc.subarray(['ana', 'bo', 'newsroom'] as const, { minLength: 0, maxLength: 2 }),
+    draft: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  }),
+  { maxLength: 150 },
+)
+
+function build(specs: { hoursFromBuild: number; correctedAfterHours?: number; section: string; tags: string[]; authors: string[]; draft: boolean }[]): Content {
+  const list: Article[] = specs.map((s, i) => {
+    const published = BUILT + s.hoursFromBuild * HOUR + i * 1000
+    return article({
+      id: `tag:test.example,2025:archive-${i}`,
+      slug: `archive-${i}`,
+      published: iso(published),
+      ...(s.correctedAfterHours !== undefined && { updated: iso(published + s.correctedAfterHours * HOUR) }),
+      section: s.section,
+      tags: s.tags,
+      ...(s.authors.length > 0 && { authors: s.authors as [string, ...string[]] }),
+      ...(s.draft && { draft: true }),
+    })
+  })
+  return collection(list, { sections: SECTIONS, authors: AUTHORS })
+}
+
+async function open(content: Content): Promise<Archive> {
+  const files = await compileToMap(content, { builtAt: new Date(BUILT) })
+  return Archive.open(async (path) => files.get(path), ORIGIN)
+}
+
+/** Every listing of the build's collection beside the archive's listing of the same key. */
+function pairs(groups: Collection, archive: Archive): [Group, ReturnType<Archive['sections']['get']>][] {
+  return [
+    [groups.home, archive.home],
+    ...[...groups.sections].map(([k, g]): [Group, ReturnType<Archive['sections']['get']>] => [g, archive.sections.get(k)]),
+    ...[...groups.tags].map(([k, g]): [Group, ReturnType<Archive['sections']['get']>] => [g, archive.tags.get(k)]),
+    ...[...groups.authors].map(([k, g]): [Group, ReturnType<Archive['sections']['get']>] => [g, archive.authors.get(k)]),
+  ]
+}
+
+describe('the compiled archive', () => {
+  it('holds every listing of the content, in order, with its anchors, slugs and scheduled stories (100 generated archives)', async () => {
+    await fc.assert(
+      fc.asyncProperty(articles, async (specs) => {
+        const content = build(specs)
+        const groups = new Collection(content, ORIGIN)
+        const archive = await open(content)
+        expect(archive.tags.size).toBe(groups.tags.size)
+        expect(archive.authors.size).toBe(groups.authors.size)
+        for (const [group, listing] of pairs(groups, archive)) {
+          expect(listing, group.key).toBeDefined()
+          expect(listing!.key).toBe(group.key)
+          expect(listing!.path).toBe(group.path)
+          expect(listing!.count).toBe(group.stories.length)
+          const read = await listing!.slice(0, listing!.count)
+          expect(read.map((s) => s.id)).toEqual(group.stories.map((s) => s.id))
+          expect(read.map((s) => s.html)).toEqual(group.stories.map((s) => s.html))
+          for (const [i, s] of group.stories.entries()) {
+            expect(await listing!.positionOf(s.anchor)).toBe(i)
+            expect(await listing!.anchorAt(i)).toBe(s.anchor)
+          }
+          // At and after the build, including instants between scheduled stories, and before it by
+          // less than the margin a worker's clock may lag the build machine's (SCHEDULE_MARGIN_MS).
+          for (const now of [BUILT - SCHEDULE_MARGIN_MS + 1, BUILT - 20 * HOUR, BUILT, BUILT + 5 * HOUR, BUILT + 30 * HOUR, BUILT + 100 * HOUR]) {
+            const k = group.stories.filter((s) => s.published.getTime() > now).length
+            expect(listing!.scheduledCount(now)).toBe(k)
+            expect(listing!.isListed(now)).toBe(group.key === 'home' || group.key.startsWith('section/') || k < group.stories.length)
+            const newest = group.stories.slice(k).reduce<number | undefined>((m, s) => Math.max(m ?? 0, s.updated.getTime()), undefined)
+            expect(listing!.newestUpdateFrom(k)?.getTime()).toBe(newest)
+          }
+        }
+        // A story of another listing is not in this one.
+        for (const story of groups.stories) {
+          expect(await archive.story(story.slug, BUILT + 1000 * HOUR)).toMatchObject({ id: story.id, url: story.url, section: { key: story.section.key } })
+          expect(await archive.story(story.slug, story.published.getTime() - 1)).toBeUndefined()
+          for (const [key, tag] of groups.tags) {
+            const expected = tag.stories.includes(story) ? tag.stories.indexOf(story) : undefined
+            expect(await archive.tags.get(key)!.positionOf(story.anchor)).toBe(expected)
+          }
+        }
+        expect(await archive.story('no-such-story', BUILT)).toBeUndefined()
+        expect(await archive.home.positionOf('zzzzzzzzzzzzzz')).toBeUndefined()
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('is the same archive for the same content: a rebuild changes nothing but the build instant', async () => {
+    const content = collection(manyArticles(70))
+    const a = await compileToMap(content, { builtAt: new Date(BUILT) })
+    const b = await compileToMap(content, { builtAt: new Date(BUILT + HOUR) })
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
+    for (const [path, text] of a) if (path !== 'manifest.json') expect(b.get(path), path).toBe(text)
+    expect(JSON.parse(a.get('manifest.json')!).fingerprint).toBe(JSON.parse(b.get('manifest.json')!).fingerprint)
+  })
+})
+
+/** A Herald over `content` that counts the archive files each request reads. */
+function counted(content: Content) {
+  const read = archiveOf(content, new Date())
+  const paths: string[] = []
+  const reader: ReadFile = (path) => (paths.push(path), read(path))
+  const app = createApp(heraldFor(() => reader))
+  const request = (path: string) => app.request(ORIGIN + path, {}, { SITE_URL: ORIGIN } as Env)
+  return { paths, request }
+}
+
+describe('serving from the archive', () => {
+  it('reads a few files for a first request, the same few at 200 and at 2,000 stories, and none once rendered', async () => {
+    const reads: Record<number, number> = {}
+    for (const n of [200, 2000]) {
+      const { paths, request } = counted(collection(manyArticles(n)))
+      expect((await request('/feed.xml')).status).toBe(200)
+      // The manifest, the blocks of the first 50 stories, and the block of the last page's anchor.
+      expect(paths[0]).toBe('manifest.json')
+      reads[n] = paths.length
+      paths.length = 0
+      for (const path of ['/feed.xml', '/feed.xml', '/']) expect((await request(path)).status).toBe(200)
+      // The home page lists the same stories: its blocks are already parsed.
+      expect(paths).toEqual([])
+      expect((await request('/feed.xml')).headers.get('x-herald-cache')).toBe('memory')
+    }
+    expect(reads[200]).toBeLessThanOrEqual(5)
+    expect(reads[2000]).toBe(reads[200])
+  })
+
+  it('reads one key shard and one block for an article, and never the whole archive', async () => {
+    const { paths, request } = counted(collection(manyArticles(2000)))
+    expect((await request('/articles/bulk-1234')).status).toBe(200)
+    expect(paths.filter((p) => p.startsWith('keys/'))).toHaveLength(1)
+    expect(paths.filter((p) => p.startsWith('stories/'))).toHaveLength(1)
+    expect((await request('/articles/no-such-story')).status).toBe(404)
+  })
+
+  it('makes body links absolute against the serving origin, not the build’s, and leaves text alone', async () => {
+    const story = article({ body: 'See [the other story](/articles/other) and ![map](/img/map.png "Map"). Text: ="https://herald.invalid/x' })
+    const request = appFor(collection([story]), { SITE_URL: 'https://news.example.com' })
+    const html = await (await request(`/articles/${story.slug}`)).text()
+    expect(html).toContain('href="https://news.example.com/articles/other"')
+    expect(html).toContain('src="https://news.example.com/img/map.png"')
+    expect(html).toContain('=&quot;https://herald.invalid/x')
+    const json = await (await request('/feed.json')).json<{ items: { content_html: string }[] }>()
+    expect(json.items[0]!.content_html).toContain('href="https://news.example.com/articles/other"')
+  })
+
+  it('answers 503 with what to run when the archive is not built, and when a file of it is missing', async () => {
+    const none = createApp(heraldFor(() => async () => undefined))
+    const res = await none.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
+    expect(res.status).toBe(503)
+    expect(await res.text()).toContain('npm run build')
+
+    const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
+    files.delete('stories/0.json')
+    const broken = createApp(heraldFor(() => async (path) => files.get(path)))
+    const feed = await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
+    expect(feed.status).toBe(503)
+    expect(await feed.text()).toMatch(/stories\/0\.json is missing.*npm run build/)
+    // A later request tries again rather than remembering the failure.
+    files.set('stories/0.json', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/0.json')!)
+    expect((await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)).status).toBe(200)
+  })
+})
