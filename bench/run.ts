@@ -4,7 +4,7 @@
  * one run on one machine; absolute numbers are context only.
  *
  * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 5), BENCH_SCALES (default
- * "1000,10000"), BENCH_ONLY (serve|generate|scale) adjust it.
+ * "1000,10000,100000"), BENCH_ONLY (serve|generate|scale) adjust it.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -17,7 +17,7 @@ import { ensureWrk } from './lib/wrk'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
-const scales = (process.env.BENCH_SCALES ?? '1000,10000').split(',').map(Number)
+const scales = (process.env.BENCH_SCALES ?? '1000,10000,100000').split(',').map(Number)
 const only = process.env.BENCH_ONLY
 
 ensureWrk()
@@ -63,7 +63,7 @@ if (!only || only === 'generate') {
 }
 if (!only || only === 'scale') {
   console.log('bench: scale')
-  sections.push('## 3. Scale', '', await scaleBench(scales), '')
+  sections.push('## 3. Scale', '', await scaleBench(scales, { seconds: Math.max(2, seconds / 2), rounds }), '')
 }
 writeFileSync('bench/results.md', sections.join('\n') + '\n')
 console.log(sections.join('\n'))

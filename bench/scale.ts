@@ -1,75 +1,197 @@
 /**
- * Scale: generated archives of increasing size. Bundle size (raw, gzip) from `wrangler deploy
- * --dry-run`; start to first 200; first and warm latency of the main feed and of the oldest
- * archive page. Per-request cost is the warm latency (the work after the per-isolate build).
+ * Scale: generated archives of increasing size, each built (`npm run build`: content check and
+ * archive), bundled (`wrangler deploy --dry-run`) and served by workerd with its archive as the
+ * ARCHIVE static assets. Measures what grows with the archive and what must not:
+ * - deploy: bundle (raw, gzip), archive files and bytes against Cloudflare's limits, build time;
+ * - startup: `wrangler check startup` on the bundle (CPU of the Worker's global scope);
+ * - a new isolate: start → first 200, and the first request's latency for the main feed;
+ * - per request: warm latency of the main feed, the oldest archive page and an article, and
+ *   req/s of the warm main feed, A/B alternating across the archive sizes in one run.
  */
-import { startHerald } from './lib/servers'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { startHerald, type Running } from './lib/servers'
 import { fmt, median, table } from './lib/stats'
-import { benchWorkspace } from './lib/workspace'
+import { benchWorkspace, type BenchWorkspace } from './lib/workspace'
+import { wrk } from './lib/wrk'
 
-const LIMIT_BYTES = 64 * 2 ** 20
+const MiB = 2 ** 20
+// Cloudflare's limits (developers.cloudflare.com/workers/platform/limits): script size after
+// gzip 3 MiB (Free) / 10 MiB (Paid), 64 MiB before; static assets 20,000 files per version on
+// Free (100,000 on Paid), 25 MiB per file.
+const LIMITS = { gzipFree: 3 * MiB, raw: 64 * MiB, filesFree: 20_000, fileBytes: 25 * MiB }
+const STARTS = 3
+const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
 
-async function timed(url: string): Promise<{ ms: number; status: number; next?: string }> {
+async function timed(url: string): Promise<{ ms: number; status: number; text: string }> {
   const t0 = performance.now()
   const res = await fetch(url)
   const text = await res.text()
-  const ms = performance.now() - t0
-  let next: string | undefined
-  if (url.includes('.json')) next = (JSON.parse(text) as { next_url?: string }).next_url
-  return { ms, status: res.status, next }
+  return { ms: performance.now() - t0, status: res.status, text }
 }
 
-export async function scaleBench(sizes: number[]): Promise<string> {
-  const rows: (string | number)[][] = []
-  const warmByN: Record<number, number> = {}
-  for (const n of sizes) {
-    console.log(`scale: ${n} articles: generating and bundling`)
-    let ws
-    try {
-      ws = benchWorkspace(n)
-    } catch (err) {
-      rows.push([n.toLocaleString('en'), 'bundle failed', '', '', '', '', '', '', String(err).split('\n')[0]!])
-      continue
-    }
-    const t0 = performance.now()
-    const herald = await startHerald(ws.bundle)
-    try {
-      const first = await timed(`${herald.origin}/feed.json`)
-      const startToFirst = performance.now() - t0
-      const warm: number[] = []
-      for (let i = 0; i < 30; i++) warm.push((await timed(`${herald.origin}/feed.json`)).ms)
-      // The oldest archive page: the rel="last" anchor, found from the Atom feed's links.
-      const atom = await (await fetch(`${herald.origin}/atom.xml`)).text()
-      const last = /<link rel="last" href="([^"]+)"/.exec(atom)?.[1]?.replace(/&amp;/g, '&')
-      const oldestFirst = last ? await timed(last.replace(/^https?:\/\/[^/]+/, herald.origin)) : { ms: NaN }
-      const oldestWarm: number[] = []
-      for (let i = 0; i < 30 && last; i++) oldestWarm.push((await timed(last.replace(/^https?:\/\/[^/]+/, herald.origin))).ms)
-      warmByN[n] = median(warm)
-      rows.push([
-        n.toLocaleString('en'),
-        `${fmt(ws.bundleBytes / 2 ** 20, 1)} / ${fmt(ws.bundleGzipBytes / 2 ** 20, 1)}`,
-        ws.bundleBytes > LIMIT_BYTES ? 'over 64 MiB' : `${fmt((100 * ws.bundleBytes) / LIMIT_BYTES, 0)}% of 64 MiB`,
-        fmt(startToFirst, 0),
-        fmt(first.ms, 1),
-        fmt(median(warm), 2),
-        fmt(oldestFirst.ms, 1),
-        fmt(median(oldestWarm), 2),
-        first.status === 200 ? 'ok' : `status ${first.status}`,
-      ])
-      console.log(`scale: ${n}: bundle ${fmt(ws.bundleBytes / 2 ** 20, 1)} MiB, first feed ${fmt(first.ms, 1)} ms, warm ${fmt(median(warm), 2)} ms`)
-    } finally {
-      await herald.stop()
-    }
+/** CPU the Worker's global scope takes at startup, from `wrangler check startup`'s profile (ms, idle excluded). */
+function startupCpuMs(ws: BenchWorkspace): number {
+  const outfile = join(ws.root, 'startup.cpuprofile')
+  try {
+    execFileSync(process.execPath, [WRANGLER, 'check', 'startup', '--worker', ws.bundle, '--outfile', outfile], { cwd: ws.root, stdio: 'pipe', env: { ...process.env, CI: 'true' } })
+    const profile = JSON.parse(readFileSync(outfile, 'utf8')) as { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[]; timeDeltas: number[] }
+    const idle = new Set(profile.nodes.filter((n) => ['(idle)', '(program)'].includes(n.callFrame.functionName)).map((n) => n.id))
+    let busy = 0
+    profile.samples.forEach((id, i) => (busy += idle.has(id) ? 0 : profile.timeDeltas[i] ?? 0))
+    return busy / 1000
+  } catch (err) {
+    console.error(`scale: wrangler check startup failed: ${String(err).split('\n')[0]}`)
+    return NaN
+  } finally {
+    rmSync(outfile, { force: true })
   }
-  const sizesDone = Object.keys(warmByN).map(Number)
-  const growth = sizesDone.length >= 2 ? warmByN[Math.max(...sizesDone)]! / warmByN[Math.min(...sizesDone)]! : NaN
-  return [
-    'Generated archives (about 5 KB of Markdown per article), bundled by `wrangler deploy --dry-run`, served by workerd',
-    '(Miniflare, direct sockets). "First" includes building the collection in a new isolate (sorting, indexing) and',
-    'rendering the feed; "warm" is the median of 30 sequential requests afterwards (wall time on 127.0.0.1).',
-    '',
-    table(['articles', 'bundle MiB raw / gzip', 'vs. script limit', 'start → first 200 ms', 'first /feed.json ms', 'warm /feed.json ms', 'first oldest page ms', 'warm oldest page ms', 'result'], rows),
-    '',
-    `Warm per-request cost, largest ÷ smallest archive measured: ${fmt(growth, 2)}x.`,
-  ].join('\n')
+}
+
+interface Measured {
+  ws: BenchWorkspace
+  startup: number
+  startToFirst: number
+  firstFeed: number
+  warmFeed: number
+  firstOldest: number
+  warmOldest: number
+  warmArticle: number
+  oldestPath: string
+  server: Running
+}
+
+async function measure(ws: BenchWorkspace): Promise<Measured> {
+  const starts: { startToFirst: number; firstFeed: number }[] = []
+  let server: Running | undefined
+  // New isolates: each start is a deploy's first request.
+  for (let i = 0; i < STARTS; i++) {
+    if (server) await server.stop()
+    const t0 = performance.now()
+    server = await startHerald(ws.bundle, ws.archive)
+    const first = await timed(`${server.origin}/feed.json`)
+    if (first.status !== 200) throw new Error(`first /feed.json answered ${first.status}: ${first.text.slice(0, 200)}`)
+    starts.push({ startToFirst: performance.now() - t0, firstFeed: first.ms })
+  }
+  const origin = server!.origin
+  const warm: number[] = []
+  for (let i = 0; i < 30; i++) warm.push((await timed(`${origin}/feed.json`)).ms)
+  // The oldest archive page: the rel="last" link of the Atom feed.
+  const atom = (await timed(`${origin}/atom.xml`)).text
+  const last = /<link rel="last" href="([^"]+)"/.exec(atom)?.[1]?.replace(/&amp;/g, '&')
+  if (!last) throw new Error('no rel="last" link in /atom.xml')
+  const oldestPath = new URL(last).pathname + new URL(last).search
+  const firstOldest = await timed(origin + oldestPath)
+  const warmOldest: number[] = []
+  for (let i = 0; i < 30; i++) warmOldest.push((await timed(origin + oldestPath)).ms)
+  const article = `/articles/bench-${Math.floor(ws.articles / 3)}`
+  const warmArticle: number[] = []
+  for (let i = 0; i < 31; i++) warmArticle.push((await timed(origin + article)).ms)
+  return {
+    ws,
+    startup: startupCpuMs(ws),
+    startToFirst: median(starts.map((s) => s.startToFirst)),
+    firstFeed: median(starts.map((s) => s.firstFeed)),
+    warmFeed: median(warm),
+    firstOldest: firstOldest.ms,
+    warmOldest: median(warmOldest),
+    warmArticle: median(warmArticle.slice(1)),
+    oldestPath,
+    server: server!,
+  }
+}
+
+export async function scaleBench(sizes: number[], load: { seconds: number; rounds: number }): Promise<string> {
+  const measured: Measured[] = []
+  const failed: string[] = []
+  try {
+    for (const n of sizes) {
+      console.log(`scale: ${n} articles: generating, building and bundling`)
+      try {
+        const m = await measure(benchWorkspace(n))
+        measured.push(m)
+        console.log(`scale: ${n}: build ${fmt(m.ws.buildSeconds, 1)} s, ${m.ws.archiveFiles} files, first feed ${fmt(m.firstFeed, 1)} ms, warm ${fmt(m.warmFeed, 2)} ms`)
+      } catch (err) {
+        failed.push(`${n.toLocaleString('en')}: ${String(err).split('\n')[0]}`)
+        console.error(`scale: ${n} failed: ${String(err)}`)
+      }
+    }
+
+    // Per-request cost across sizes, A/B/C alternating on servers that are all up at once.
+    const routes = [
+      { name: 'main feed /feed.xml', path: () => '/feed.xml' },
+      { name: 'oldest archive page', path: (m: Measured) => m.oldestPath.replace('atom.xml', 'feed.xml') },
+      { name: 'article page', path: (m: Measured) => `/articles/bench-${Math.floor(m.ws.articles / 3)}` },
+      { name: '304 /feed.xml', path: () => '/feed.xml', conditional: true },
+    ]
+    const loadRows: (string | number)[][] = []
+    for (const route of routes) {
+      const rps = new Map<Measured, number[]>(measured.map((m) => [m, []]))
+      const headers = new Map<Measured, Record<string, string>>()
+      for (const m of measured) {
+        const res = await fetch(m.server.origin + route.path(m))
+        await res.arrayBuffer()
+        headers.set(m, route.conditional ? { 'If-None-Match': res.headers.get('etag')! } : {})
+        wrk(m.server.origin + route.path(m), 1, headers.get(m)) // warm
+      }
+      for (let r = 0; r < load.rounds; r++) {
+        for (const m of r % 2 ? [...measured].reverse() : measured) rps.get(m)!.push(wrk(m.server.origin + route.path(m), load.seconds, headers.get(m)).rps)
+      }
+      const base = median(rps.get(measured[0]!)!)
+      for (const m of measured) {
+        const xs = rps.get(m)!
+        loadRows.push([route.name, m.ws.articles.toLocaleString('en'), `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`, `**${fmt(median(xs) / base, 2)}x**`])
+      }
+      console.log(`scale: ${route.name}: ${measured.map((m) => `${m.ws.articles}: ${fmt(median(rps.get(m)!))} req/s`).join(', ')}`)
+    }
+
+    const deployRows = measured.map((m) => [
+      m.ws.articles.toLocaleString('en'),
+      `${fmt(m.ws.bundleBytes / 1024, 0)} / ${fmt(m.ws.bundleGzipBytes / 1024, 0)}`,
+      `${fmt((100 * m.ws.bundleGzipBytes) / LIMITS.gzipFree, 1)}%`,
+      m.ws.archiveFiles.toLocaleString('en'),
+      `${fmt((100 * m.ws.archiveFiles) / LIMITS.filesFree, 1)}%`,
+      fmt(m.ws.archiveBytes / MiB, 0),
+      `${fmt(m.ws.largestFileBytes / 1024, 0)} KiB`,
+      fmt(m.ws.buildSeconds, 1),
+    ])
+    const timeRows = measured.map((m) => [
+      m.ws.articles.toLocaleString('en'),
+      fmt(m.startup, 1),
+      fmt(m.startToFirst, 0),
+      `**${fmt(m.firstFeed, 1)}**`,
+      fmt(m.warmFeed, 2),
+      fmt(m.firstOldest, 1),
+      fmt(m.warmOldest, 2),
+      fmt(m.warmArticle, 2),
+    ])
+    return [
+      'Generated archives (about 5 KB of Markdown per article, 40 topic and 7 region tags), each built by',
+      '`npm run build` in its own copy of the project under bench/work/, bundled by `wrangler deploy --dry-run`, and',
+      'served by workerd (Miniflare, direct sockets) with the archive as the ARCHIVE static assets.',
+      '',
+      '### Deploy',
+      '',
+      table(['articles', 'bundle KiB raw / gzip', 'of 3 MiB gzip (Free)', 'archive files', 'of 20,000 files (Free)', 'archive MiB', 'largest file (limit 25 MiB)', 'build s'], deployRows),
+      '',
+      '### A new isolate, and single requests (wall ms on 127.0.0.1)',
+      '',
+      `Startup = CPU of the Worker's global scope in \`wrangler check startup\`'s profile. "Start → first 200" and "first /feed.json"`,
+      `are medians over ${STARTS} fresh workerd starts; "first" is the first request of a new isolate (manifest, story blocks,`,
+      'render, hash). Warm = median of 30 sequential requests.',
+      '',
+      table(['articles', 'startup CPU ms', 'start → first 200 ms', 'first /feed.json ms', 'warm /feed.json ms', 'first oldest page ms', 'warm oldest page ms', 'warm article ms'], timeRows),
+      '',
+      '### Per-request cost under load, across sizes',
+      '',
+      `wrk, 1 thread, 16 connections, ${load.seconds} s per run, ${load.rounds} rounds alternating across the sizes (servers up at once).`,
+      `Ratio = median req/s ÷ that of the ${measured[0]?.ws.articles.toLocaleString('en')}-article archive (1.00x = no growth).`,
+      '',
+      table(['route', 'articles', 'req/s median (min–max)', 'vs. smallest'], loadRows),
+      ...(failed.length ? ['', `Failed: ${failed.join('; ')}`] : []),
+    ].join('\n')
+  } finally {
+    for (const m of measured) await m.server.stop()
+  }
 }

@@ -20,7 +20,7 @@ interface Target {
 }
 
 export async function serveBench(ws: BenchWorkspace, o: ServeOptions): Promise<{ markdown: string; ratios: Record<string, number> }> {
-  const herald = await startHerald(ws.bundle)
+  const herald = await startHerald(ws.bundle, ws.archive)
   try {
     // Find a deep archive page by walking rel="next" from the main feed to the end.
     let next: string | undefined = `${herald.origin}/feed.json`

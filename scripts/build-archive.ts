@@ -1,15 +1,20 @@
 /**
  * `npm run build` (and wrangler's `[build]` step before `dev`, `deploy` and the dry run): checks the
  * content and compiles it into `.herald/archive/`, the Worker's ARCHIVE static assets.
- * The archive does not depend on the environment: one build serves any SITE_URL.
+ * Stories and listings do not depend on the environment; the home and section feeds are also
+ * prerendered for the environment's SITE_URL and FEED_SIZE (a worker with other values renders).
+ *
+ *   tsx scripts/build-archive.ts [--env production]
  */
+import { parseArgs } from 'node:util'
 import { buildArchive, ContentProblems } from './lib/build'
 
+const { values } = parseArgs({ options: { env: { type: 'string' } } })
 const started = performance.now()
 try {
-  const { manifest, files, bytes, dir } = await buildArchive({ root: process.cwd() })
+  const { manifest, files, bytes, dir } = await buildArchive({ root: process.cwd(), env: values.env })
   const ms = Math.round(performance.now() - started)
-  console.log(`archive: ${manifest.stories} stories, ${manifest.listings.length} listings, ${files} files (${(bytes / 1048576).toFixed(1)} MiB) in ${dir} (${ms} ms)`)
+  console.log(`archive: ${manifest.stories} stories, ${manifest.listings.length} listings, ${files} files (${(bytes / 1048576).toFixed(1)} MiB) in ${dir}, feeds prerendered for ${manifest.prerendered?.origin} (${ms} ms)`)
 } catch (err) {
   if (err instanceof ContentProblems) {
     console.error(err.message)

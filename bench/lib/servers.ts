@@ -25,7 +25,8 @@ const VARS = {
   HUB_ALLOW_LOOPBACK: 'false',
 }
 
-export async function startHerald(bundle: string): Promise<Running> {
+/** Herald's bundle with its compiled archive as the ARCHIVE static assets, as deployed. */
+export async function startHerald(bundle: string, archive: string): Promise<Running> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const mf = start({
@@ -33,6 +34,8 @@ export async function startHerald(bundle: string): Promise<Running> {
     scriptPath: bundle,
     compatibilityDate: '2026-11-01',
     bindings: { ...VARS, SITE_URL: origin, ADMIN_TOKEN: 'bench' },
+    // Direct sockets reach the Worker itself, as run_worker_first does; the binding reads the files.
+    assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
     d1Databases: ['DB'],
     queueProducers: { HUB_QUEUE: 'herald-hub' },
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],

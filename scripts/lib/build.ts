@@ -3,12 +3,12 @@
  * the directory wrangler.toml `[assets]` deploys beside the Worker. Written beside the old archive
  * and swapped in at the end, so `wrangler dev` never serves a half-written one.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { parse } from 'smol-toml'
 import { compileArchive } from '../../src/archive/compile'
 import type { Manifest } from '../../src/archive/format'
-import type { Content } from '../../src/content/article'
+import { loadContent } from './load-content'
 import { checkRepository, formatProblem } from './repo'
 
 export const ARCHIVE_DIR = '.herald/archive'
@@ -16,6 +16,8 @@ export const ARCHIVE_DIR = '.herald/archive'
 export interface BuildOptions {
   /** The checkout (or a workspace laid out the same way). */
   root: string
+  /** wrangler.toml environment whose SITE_URL and FEED_SIZE the feeds are prerendered for; top-level vars when absent. */
+  env?: string
   /** Skips `npm run check` (the bench's generated content is valid by construction). */
   skipCheck?: boolean
   builtAt?: Date
@@ -29,22 +31,40 @@ export interface BuildResult {
   dir: string
 }
 
+/**
+ * SITE_URL and FEED_SIZE of an environment, as wrangler reads them (`[env.<name>.vars]` are not
+ * inherited): what the prerendered feeds are made for. A worker with other values renders instead.
+ */
+export function prerenderTarget(root: string, env: string | undefined): { origin: string; feedSize: number } {
+  const config = parse(readFileSync(join(root, 'wrangler.toml'), 'utf8')) as {
+    vars?: Record<string, string>
+    env?: Record<string, { vars?: Record<string, string> }>
+  }
+  const vars = env ? config.env?.[env]?.vars : config.vars
+  const where = `wrangler.toml: ${env ? `env.${env}.` : ''}vars`
+  if (!vars?.SITE_URL) throw new Error(`${where}.SITE_URL is not set`)
+  const feedSize = Number(vars.FEED_SIZE ?? 50)
+  if (!Number.isInteger(feedSize) || feedSize < 1) throw new Error(`${where}.FEED_SIZE: expected a whole number, got "${vars.FEED_SIZE}"`)
+  return { origin: new URL(vars.SITE_URL).origin, feedSize }
+}
+
 export class ContentProblems extends Error {}
 
 export async function buildArchive(options: BuildOptions): Promise<BuildResult> {
   const { root } = options
+  const content = await loadContent(root)
   if (!options.skipCheck) {
-    const { problems } = await checkRepository(root)
+    const { problems } = await checkRepository(root, content)
     if (problems.length > 0) throw new ContentProblems(problems.map(formatProblem).join('\n'))
   }
-  const content = (await import(pathToFileURL(join(root, 'content/index.ts')).href)).default as Content
   const dir = join(root, ARCHIVE_DIR)
   const next = `${dir}.next`
   rmSync(next, { recursive: true, force: true })
   let files = 0
   let bytes = 0
   let largestFile = 0
-  const manifest = await compileArchive(content, { builtAt: options.builtAt ?? new Date() }, (path, text) => {
+  const prerender = prerenderTarget(root, options.env)
+  const manifest = await compileArchive(content, { builtAt: options.builtAt ?? new Date(), prerender }, (path, text) => {
     const file = join(next, path)
     mkdirSync(dirname(file), { recursive: true })
     writeFileSync(file, text)
@@ -52,7 +72,7 @@ export async function buildArchive(options: BuildOptions): Promise<BuildResult> 
     files++
     bytes += size
     largestFile = Math.max(largestFile, size)
-  })
+  }, async (path) => readFileSync(join(next, path), 'utf8'))
   rmSync(`${dir}.old`, { recursive: true, force: true })
   try {
     renameSync(dir, `${dir}.old`)

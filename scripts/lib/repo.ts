@@ -1,10 +1,10 @@
 /** Reads the content of a checkout (or of a fixture folder laid out the same way) for the check. */
 import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Content } from '../../src/content/article'
 import { formatProblem, validateContent, validateLedger, type Ledger, type Problem } from '../../src/content/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
+import { loadContent } from './load-content'
 
 export const LEDGER = 'content/ledger.json'
 
@@ -16,15 +16,15 @@ export function readLedger(root: string): Ledger {
   }
 }
 
-/** Every problem of the content under `root`: index, values, ledger. */
-export async function checkRepository(root: string): Promise<{ problems: Problem[]; articles: number }> {
+/** Every problem of the content under `root` (loaded unless given): index, values, ledger. */
+export async function checkRepository(root: string, loaded?: Content): Promise<{ problems: Problem[]; articles: number }> {
   const dir = join(root, 'content/articles')
   const rel = (f: string) => relative(root, join(dir, f)).split('\\').join('/')
   const problems: Problem[] = []
   if (!articleIndexIsCurrent(dir)) {
     problems.push({ file: rel('index.ts'), field: '(index)', message: 'does not list exactly the files in content/articles/; run `npm run index`' })
   }
-  const content = (await import(pathToFileURL(join(root, 'content/index.ts')).href)).default as Content
+  const content = loaded ?? (await loadContent(root))
   // Files in the folder's order, which is the generated index's order when it is current.
   const files = articleFiles(dir).map(rel)
   const sources = { articleFiles: files, site: 'content/site.ts' }

@@ -7,7 +7,19 @@
  */
 import type { Site } from '../content/article'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
-import { ARCHIVE_FORMAT, ARCHIVE_ORIGIN, paths, shardOf, type KeyShard, type ListingKind, type ListingMeta, type Manifest, type StoryRecord } from './format'
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_ORIGIN,
+  paths,
+  shardOf,
+  type KeyShard,
+  type ListingKind,
+  type ListingMeta,
+  type Manifest,
+  type PrerenderedFeeds,
+  type PrerenderedRepresentation,
+  type StoryRecord,
+} from './format'
 
 /** Reads one archive file by path; undefined when there is none. */
 export type ReadFile = (path: string) => Promise<string | undefined>
@@ -72,6 +84,8 @@ export class Archive {
   readonly #blocks = new Bounded<number, Promise<Story[]>>(256)
   readonly #keys = new Bounded<number, Promise<KeyShard>>(256)
   readonly #listingOrds = new Map<number, Promise<number[]>>()
+  /** Each listing's number in the manifest, for its files. */
+  readonly #numbers = new Map<Listing, number>()
   /** What replaces BUILD_LINK in item HTML: this site's origin, in an attribute value. */
   readonly #link: string
 
@@ -98,6 +112,7 @@ export class Archive {
     let home: Listing | undefined
     manifest.listings.forEach((meta, n) => {
       const listing = this.#listing(meta, n)
+      this.#numbers.set(listing, n)
       if (meta.kind === 'home') home = listing
       else byKind[meta.kind].set(meta.slug, listing)
       if (meta.kind === 'section') this.#sectionRefs.set(meta.slug, { key: meta.slug, name: meta.name, description: meta.description, ...this.link(listing.path) })
@@ -123,6 +138,19 @@ export class Archive {
     if (ord === undefined) return undefined
     const story = await this.#storyAt(ord)
     return story.published.getTime() <= now ? story : undefined
+  }
+
+  /**
+   * The first page of a listing's feed as the build rendered it, when the build rendered it for this
+   * origin and feed size and the listing's scheduled stories are still the build's.
+   */
+  async prerendered(listing: Listing, format: 'rss' | 'atom' | 'json', feedSize: number, now: number): Promise<PrerenderedRepresentation | undefined> {
+    const target = this.#manifest.prerendered
+    const n = this.#numbers.get(listing)
+    if (!target || n === undefined || target.origin !== this.origin || target.feedSize !== feedSize || !target.listings.includes(n)) return undefined
+    // Not kept: the caller memoises what it sends, and the three formats are read once each.
+    const feeds = await this.#file<PrerenderedFeeds>(paths.feeds(n))
+    return feeds.scheduled === listing.scheduledCount(now) ? feeds.formats[format] : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {

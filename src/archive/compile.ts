@@ -21,17 +21,27 @@ import {
   type Manifest,
   type StoryRecord,
 } from './format'
+import type { ReadFile } from './archive'
+import { prerenderFeeds } from './prerender'
 
 /** Receives each file of the archive once; the manifest comes last. */
 export type ArchiveSink = (path: string, text: string) => void | Promise<void>
 
 export interface CompileOptions {
+  /**
+   * Also render the home and section feeds' first pages for this origin and feed size
+   * (src/archive/prerender.ts); they are read back through `readBack`.
+   */
+  prerender?: { origin: string; feedSize: number }
   /** Build instant: stories after it (less a margin) are recorded as possibly scheduled. */
   builtAt: Date
 }
 
-/** Compiles `content` into archive files, handing each to `sink`; returns the manifest. */
-export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink): Promise<Manifest> {
+/**
+ * Compiles `content` into archive files, handing each to `sink`; returns the manifest. With
+ * `options.prerender`, `readBack` must read what `sink` was given.
+ */
+export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack?: ReadFile): Promise<Manifest> {
   const collection = new Collection(content, ARCHIVE_ORIGIN)
   const { stories } = collection
   const ordOf = new Map<Story, number>(stories.map((s, i) => [s, i]))
@@ -85,13 +95,17 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     listings: metas,
   }
   await sink(paths.manifest, JSON.stringify(manifest))
-  return manifest
+  if (!options.prerender) return manifest
+  if (!readBack) throw new Error('compileArchive: prerendering needs readBack')
+  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt }, sink)
+  await sink(paths.manifest, JSON.stringify(prerendered))
+  return prerendered
 }
 
 /** Compiles into memory: the archive as a map of path → text (tests, and small tools). */
 export async function compileToMap(content: Content, options: CompileOptions): Promise<Map<string, string>> {
   const files = new Map<string, string>()
-  await compileArchive(content, options, (path, text) => void files.set(path, text))
+  await compileArchive(content, options, (path, text) => void files.set(path, text), async (path) => files.get(path))
   return files
 }
 

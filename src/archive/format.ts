@@ -12,6 +12,8 @@
  * - `keys/<n>.json`: slug → story number and paging anchor → story number, sharded by hash;
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
  *   The home listing is every story, so it needs no file.
+ * - `feeds/<n>.json`: the first page of listing `n`'s feeds (home and sections, the ones readers
+ *   poll), rendered in the three formats for one origin and feed size (`Manifest.prerendered`).
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 
@@ -76,6 +78,21 @@ export interface Manifest {
   keyShards: number
   /** `listings[0]` is home; then sections (in content/sections.ts order), tags, authors. */
   listings: ListingMeta[]
+  /** Feeds rendered at build time, for this origin and feed size only; any other renders on demand. */
+  prerendered?: { origin: string; feedSize: number; listings: number[] }
+}
+
+/** A representation as the build rendered it: exactly the bytes, ETag and date a worker would make. */
+export interface PrerenderedRepresentation {
+  body: string
+  etag: string
+  lastModified: string
+}
+
+/** `feeds/<n>.json`: listing n's first feed page, valid while `scheduled` of its stories are still scheduled. */
+export interface PrerenderedFeeds {
+  scheduled: number
+  formats: Record<'rss' | 'atom' | 'json', PrerenderedRepresentation>
 }
 
 /** One story as stored: references by key, resolved against the manifest when read. */
@@ -104,6 +121,7 @@ export const paths = {
   block: (n: number) => `stories/${n}.json`,
   keys: (n: number) => `keys/${n}.json`,
   listing: (n: number) => `listings/${n}.json`,
+  feeds: (n: number) => `feeds/${n}.json`,
 }
 
 /** Which key shard holds a key: 32-bit FNV-1a, the same at build time and in the Worker. */

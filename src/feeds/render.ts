@@ -21,6 +21,14 @@ export function renderFeed(archive: Archive, listing: Listing, page: Page, forma
   }
 }
 
+/** The build's rendering of a listing's first feed page, when it still holds (src/archive/prerender.ts). */
+export async function prerenderedFeed(archive: Archive, listing: Listing, format: Format, feedSize: number, now: number): Promise<Representation | undefined> {
+  const made = await archive.prerendered(listing, format, feedSize, now)
+  if (!made) return undefined
+  const bytes = new TextEncoder().encode(made.body) as Uint8Array<ArrayBuffer>
+  return { body: made.body, bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
+}
+
 export function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {
   const body = renderFeed(archive, listing, page, format)
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))

@@ -10,7 +10,8 @@ import type { Representation } from './representation'
 /** Internal cache-key host: keys are never fetched, and are distinct from every real URL. */
 const KEY_ORIGIN = 'https://edge-cache.herald.invalid'
 
-export type CacheSource = 'memory' | 'edge' | 'render'
+/** Where a body came from: this isolate's memo, the edge cache, the build (prerendered), or rendering now. */
+export type CacheSource = 'memory' | 'edge' | 'prebuilt' | 'render'
 
 function edgeCache(): Cache | undefined {
   return typeof caches === 'undefined' ? undefined : (caches as unknown as { default: Cache }).default

@@ -9,7 +9,7 @@ import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
 import { pageOf, pageQuery, PagingError, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
-import { feedRepresentation } from '../feeds/render'
+import { feedRepresentation, prerenderedFeed } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
@@ -79,6 +79,11 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
   const key = feedKey(preview ? 'preview' : 'feed', format, listing, request, listing.scheduledCount(now))
   let source: CacheSource = 'memory'
   const representation = await memoised(c, key, async () => {
+    const prebuilt = !preview && request.kind === 'first' ? await prerenderedFeed(archive, listing, format, config.feedSize, now) : undefined
+    if (prebuilt) {
+      source = 'prebuilt'
+      return prebuilt
+    }
     const version = `${c.env.CF_VERSION_METADATA?.id ?? 'local'}-${archive.fingerprint}`
     const made = await throughEdgeCache(version, `${config.origin} ${config.feedSize} ${key}`, waitUntil(c), async () => {
       const page: Page = await pageOf(listing, request, config.feedSize, now)

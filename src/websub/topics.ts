@@ -4,7 +4,7 @@
  * GET of the feed URL (from the same per-isolate memo).
  */
 import { pageOf } from '../feeds/paging'
-import { feedRepresentation } from '../feeds/render'
+import { feedRepresentation, prerenderedFeed } from '../feeds/render'
 import { feedKey, resolveFeedUrl } from '../feeds/topics'
 import type { Herald } from '../herald'
 import type { Representation } from '../http/representation'
@@ -15,8 +15,12 @@ export async function topicContent(herald: Herald, topic: string, now: number): 
   const { listing, format } = resolved
   if (!listing.isListed(now)) return undefined
   const first = { kind: 'first' } as const
-  const { representation } = await herald.memo.get(feedKey('feed', format, listing, first, listing.scheduledCount(now)), async () =>
-    feedRepresentation(herald.archive, listing, await pageOf(listing, first, herald.config.feedSize, now), format),
+  const { feedSize } = herald.config
+  const { representation } = await herald.memo.get(
+    feedKey('feed', format, listing, first, listing.scheduledCount(now)),
+    async () =>
+      (await prerenderedFeed(herald.archive, listing, format, feedSize, now)) ??
+      feedRepresentation(herald.archive, listing, await pageOf(listing, first, feedSize, now), format),
   )
   return representation
 }

@@ -4,7 +4,7 @@
  * deploy bundle carries code only — the stories travel as static assets.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { contentWorkspace } from './helpers/workspace'
@@ -13,16 +13,20 @@ const TSX = resolve('node_modules/tsx/dist/cli.mjs')
 const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
 const ARTICLE = 'content/articles/fleeing-fear-central-asians-exit-russia.ts'
 
-const build = (cwd: string) => spawnSync(process.execPath, [TSX, resolve('scripts/build-archive.ts')], { cwd, encoding: 'utf8' })
+const build = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [TSX, resolve('scripts/build-archive.ts'), ...args], { cwd, encoding: 'utf8' })
 
 describe('npm run build', () => {
   it('writes the archive, and on a content mistake exits 1 naming file and field, keeping the last good archive', () => {
     const ws = contentWorkspace()
     try {
+      copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
       const ok = build(ws.root)
       expect(ok.status, ok.stderr).toBe(0)
-      expect(ok.stdout).toMatch(/archive: 1 stories, \d+ listings, \d+ files/)
+      expect(ok.stdout).toMatch(/archive: 1 stories, \d+ listings, \d+ files .* feeds prerendered for http:\/\/localhost:8787/)
       const manifest = join(ws.root, '.herald/archive/manifest.json')
+      // wrangler.toml's [env.production.build] passes --env: feeds prerendered for production's SITE_URL.
+      expect(build(ws.root, '--env', 'production').status).toBe(0)
+      expect(JSON.parse(readFileSync(manifest, 'utf8')).prerendered).toMatchObject({ origin: 'https://herald.example.com', feedSize: 50 })
       const before = readFileSync(manifest, 'utf8')
       expect(JSON.parse(before).stories).toBe(1)
 

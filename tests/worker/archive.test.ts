@@ -4,7 +4,7 @@
  * stories counted — and serving it reads a few small files per page, however large the archive.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createApp } from '../../src/app'
 import { Archive, type ReadFile } from '../../src/archive/archive'
 import { compileToMap } from '../../src/archive/compile'
@@ -12,7 +12,7 @@ import { SCHEDULE_MARGIN_MS } from '../../src/archive/format'
 import type { Article, Content, Instant } from '../../src/content/article'
 import { Collection, type Group } from '../../src/content/collection'
 import { heraldFor } from '../../src/herald'
-import { archiveOf } from '../helpers/archive'
+import { archiveOf, heraldOf } from '../helpers/archive'
 import { article, collection, manyArticles } from '../helpers/content'
 import { appFor, ORIGIN } from '../helpers/worker'
 
@@ -135,23 +135,78 @@ function counted(content: Content) {
   return { paths, request }
 }
 
+describe('feeds prerendered at build time', () => {
+  const app = (content: Content, prerender: boolean) => {
+    const a = createApp(heraldOf(content, new Date(BUILT), prerender ? { origin: ORIGIN, feedSize: 50 } : null))
+    return (path: string) => a.request(ORIGIN + path, {}, { SITE_URL: ORIGIN, FEED_SIZE: '50' } as Env)
+  }
+
+  it('are byte for byte what the worker renders, ETag and Last-Modified included (50 generated archives)', async () => {
+    // Served at the build instant: the scheduled stories are still the build's.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(BUILT)
+    onTestFinished(() => void vi.useRealTimers())
+    await fc.assert(
+      fc.asyncProperty(articles, async (specs) => {
+        const content = build(specs)
+        const prebuilt = app(content, true)
+        const rendered = app(content, false)
+        for (const path of ['/feed.xml', '/atom.xml', '/feed.json', '/sections/sport/feed.xml', '/sections/arts/feed.json']) {
+          const [a, b] = [await prebuilt(path), await rendered(path)]
+          expect(a.headers.get('x-herald-cache'), path).toBe('prebuilt')
+          // Rendered now, or by an earlier run for the same content (the edge cache).
+          expect(['render', 'edge'], path).toContain(b.headers.get('x-herald-cache'))
+          expect(await a.text(), path).toBe(await b.text())
+          for (const h of ['etag', 'last-modified', 'content-type', 'link']) expect(a.headers.get(h), `${path} ${h}`).toBe(b.headers.get(h))
+        }
+      }),
+      { numRuns: 50 },
+    )
+  })
+
+  it('are not used for another origin or feed size, nor once a scheduled story is out', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(BUILT)
+      const content = collection([article({ published: iso(BUILT - HOUR) }), article({ headline: 'Later', published: iso(BUILT + HOUR) })])
+      const source = heraldOf(content, new Date(BUILT), { origin: ORIGIN, feedSize: 50 })
+      const a = createApp(source)
+      const get = (path: string, vars: Record<string, string> = {}) => a.request(ORIGIN + path, {}, { SITE_URL: ORIGIN, FEED_SIZE: '50', ...vars } as Env)
+      expect((await get('/feed.xml')).headers.get('x-herald-cache')).toBe('prebuilt')
+      expect((await get('/feed.xml', { FEED_SIZE: '10' })).headers.get('x-herald-cache')).toBe('render')
+      expect((await get('/feed.xml', { SITE_URL: 'https://news.example.com' })).headers.get('x-herald-cache')).toBe('render')
+      vi.setSystemTime(BUILT + 2 * HOUR)
+      const later = await get('/feed.xml')
+      expect(later.headers.get('x-herald-cache')).toBe('render')
+      expect(await later.text()).toContain('Later')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
 describe('serving from the archive', () => {
   it('reads a few files for a first request, the same few at 200 and at 2,000 stories, and none once rendered', async () => {
-    const reads: Record<number, number> = {}
+    const reads: Record<number, { prebuilt: string[]; rendered: number }> = {}
     for (const n of [200, 2000]) {
       const { paths, request } = counted(collection(manyArticles(n)))
-      expect((await request('/feed.xml')).status).toBe(200)
-      // The manifest, the blocks of the first 50 stories, and the block of the last page's anchor.
-      expect(paths[0]).toBe('manifest.json')
-      reads[n] = paths.length
+      // The home feed: the manifest and the build's rendering, nothing else.
+      expect((await request('/feed.xml')).headers.get('x-herald-cache')).toBe('prebuilt')
+      const prebuilt = [...paths]
       paths.length = 0
-      for (const path of ['/feed.xml', '/feed.xml', '/']) expect((await request(path)).status).toBe(200)
-      // The home page lists the same stories: its blocks are already parsed.
-      expect(paths).toEqual([])
-      expect((await request('/feed.xml')).headers.get('x-herald-cache')).toBe('memory')
+      // A tag feed, rendered: its story list, the blocks of its 50 newest stories, the block of its last page's anchor.
+      expect((await request('/tags/odd/feed.xml')).headers.get('x-herald-cache')).toMatch(/render|edge/)
+      reads[n] = { prebuilt, rendered: paths.length }
+      paths.length = 0
+      for (const path of ['/feed.xml', '/tags/odd/feed.xml', '/feed.json', '/atom.xml']) expect((await request(path)).status).toBe(200)
+      // Memoised, and the other formats of the home feed come from the same prerendered file.
+      expect(paths.filter((p) => !p.startsWith('feeds/'))).toEqual([])
     }
-    expect(reads[200]).toBeLessThanOrEqual(5)
-    expect(reads[2000]).toBe(reads[200])
+    expect(reads[200]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
+    expect(reads[2000]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
+    // 1 story list + 4 blocks (the odd stories of 100) + the last anchor's block, unless it is one of those.
+    expect(reads[200]!.rendered).toBeLessThanOrEqual(6)
+    expect(reads[2000]!.rendered).toBeLessThanOrEqual(6)
   })
 
   it('reads one key shard and one block for an article, and never the whole archive', async () => {

@@ -1,0 +1,43 @@
+/**
+ * @module
+ * Build-time rendering of the feeds readers poll most — the first page of the home feed and of each
+ * section's, in RSS, Atom and JSON Feed — so that a new isolate sends them without rendering or
+ * hashing anything. Rendered by the Worker's own code over the archive just compiled, so the bytes
+ * and ETags are the ones an isolate would make; valid for one origin and feed size, and only until
+ * a scheduled story goes live (then the Worker renders, as for every other page).
+ */
+import { FORMATS, type Format } from '../feeds/build'
+import { pageOf } from '../feeds/paging'
+import { feedRepresentation } from '../feeds/render'
+import { Archive, type ReadFile } from './archive'
+import { paths, type Manifest, type PrerenderedFeeds } from './format'
+import type { ArchiveSink } from './compile'
+
+export interface PrerenderOptions {
+  /** `SITE_URL` of the environment being built. */
+  origin: string
+  /** `FEED_SIZE` of that environment. */
+  feedSize: number
+  /** The build instant: pages are rendered as of then. */
+  builtAt: Date
+}
+
+/** Renders the prerendered feeds into `sink` and returns the manifest that names them. */
+export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options: PrerenderOptions, sink: ArchiveSink): Promise<Manifest> {
+  const archive = await Archive.open(read, options.origin)
+  const now = options.builtAt.getTime()
+  const listings: number[] = []
+  for (const [n, meta] of manifest.listings.entries()) {
+    if (meta.kind !== 'home' && meta.kind !== 'section') continue
+    const listing = meta.kind === 'home' ? archive.home : archive.sections.get(meta.slug)!
+    const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
+    const formats = {} as PrerenderedFeeds['formats']
+    for (const format of Object.keys(FORMATS) as Format[]) {
+      const r = await feedRepresentation(archive, listing, page, format)
+      formats[format] = { body: r.body, etag: r.etag, lastModified: r.lastModified.toISOString() }
+    }
+    await sink(paths.feeds(n), JSON.stringify({ scheduled: page.scheduled, formats } satisfies PrerenderedFeeds))
+    listings.push(n)
+  }
+  return { ...manifest, prerendered: { origin: options.origin, feedSize: options.feedSize, listings } }
+}
