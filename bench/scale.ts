@@ -35,7 +35,7 @@ async function timed(url: string): Promise<{ ms: number; status: number; text: s
 function startupCpuMs(ws: BenchWorkspace): number {
   const outfile = join(ws.root, 'startup.cpuprofile')
   try {
-    execFileSync(process.execPath, [WRANGLER, 'check', 'startup', '--worker', ws.bundle, '--outfile', outfile], { cwd: ws.root, stdio: 'pipe', env: { ...process.env, CI: 'true' } })
+    execFileSync(process.execPath, [WRANGLER, 'check', 'startup', '--worker', join(ws.root, 'dist/worker.bundle'), '--outfile', outfile], { cwd: ws.root, stdio: 'pipe', env: { ...process.env, CI: 'true' } })
     const profile = JSON.parse(readFileSync(outfile, 'utf8')) as { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[]; timeDeltas: number[] }
     const idle = new Set(profile.nodes.filter((n) => ['(idle)', '(program)'].includes(n.callFrame.functionName)).map((n) => n.id))
     let busy = 0

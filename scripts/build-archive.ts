@@ -1,7 +1,7 @@
 /**
  * `npm run build` (and wrangler's `[build]` step before `dev`, `deploy` and the dry run): checks the
  * content and compiles it into `.herald/archive/`, the Worker's ARCHIVE static assets.
- * Stories and listings do not depend on the environment; the home and section feeds are also
+ * Stories and listings do not depend on the environment; the first page of every feed is also
  * prerendered for the environment's SITE_URL and FEED_SIZE (a worker with other values renders).
  *
  *   tsx scripts/build-archive.ts [--env production]

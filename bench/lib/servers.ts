@@ -33,7 +33,8 @@ export async function startHerald(bundle: string, archive: string): Promise<Runn
     modules: true,
     scriptPath: bundle,
     compatibilityDate: '2026-11-01',
-    bindings: { ...VARS, SITE_URL: origin, ADMIN_TOKEN: 'bench' },
+    // The SITE_URL of `npm run dev` (wrangler.toml [vars]): the build prerendered the main feeds for it.
+    bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
     // Direct sockets reach the Worker itself, as run_worker_first does; the binding reads the files.
     assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
     d1Databases: ['DB'],

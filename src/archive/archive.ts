@@ -80,8 +80,9 @@ export class Archive {
   readonly #read: ReadFile
   readonly #sectionRefs = new Map<string, SectionRef>()
   readonly #authorRefs = new Map<string, AuthorRef>()
-  // About 32 stories per block: 256 blocks is a few MB of parsed stories at most.
-  readonly #blocks = new Bounded<number, Promise<Story[]>>(256)
+  // About 32 stories per block: 256 blocks is a few MB of parsed stories at most. Records are
+  // resolved into stories one by one, when asked for: a sparse tag's page uses one story a block.
+  readonly #blocks = new Bounded<number, Promise<StoryRecord[]>>(256)
   readonly #keys = new Bounded<number, Promise<KeyShard>>(256)
   readonly #listingOrds = new Map<number, Promise<number[]>>()
   /** Each listing's number in the manifest, for its files. */
@@ -156,10 +157,13 @@ export class Archive {
   #listing(meta: ListingMeta, n: number): Listing {
     const prefix = { home: '', section: '/sections/', tag: '/tags/', author: '/authors/' }[meta.kind]
     const path = meta.kind === 'home' ? '/' : prefix + encodeURIComponent(meta.slug)
+    // Story numbers count from the oldest story: home position p is number (stories − 1 − p); any
+    // other listing lists its numbers newest first, so in descending order.
+    const last = this.#manifest.stories - 1
     const ords = (): Promise<number[]> | undefined => (meta.kind === 'home' ? undefined : this.#ordsOf(n))
     const ordAt = async (position: number) => {
       const list = ords()
-      return list ? (await list)[position]! : position
+      return list ? (await list)[position]! : last - position
     }
     return {
       ...this.link(path),
@@ -183,13 +187,13 @@ export class Archive {
         const ord = await this.#ordOf(`a:${anchor}`)
         if (ord === undefined) return undefined
         const list = ords()
-        if (!list) return ord
-        const position = lowerBound(await list, ord)
+        if (!list) return last - ord
+        const position = firstAtMost(await list, ord)
         return (await list)[position] === ord ? position : undefined
       },
       slice: async (start, end) => {
         const list = ords()
-        const wanted = list ? (await list).slice(start, end) : Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i)
+        const wanted = list ? (await list).slice(start, end) : Array.from({ length: Math.max(0, end - start) }, (_, i) => last - start - i)
         return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
@@ -228,12 +232,12 @@ export class Archive {
     const n = Math.floor(ord / blockSize)
     let block = this.#blocks.get(n)
     if (!block) {
-      block = this.#blocks.remember(n, this.#file<StoryRecord[]>(paths.block(n)).then((records) => records.map((r) => this.#resolve(r))))
+      block = this.#blocks.remember(n, this.#file<StoryRecord[]>(paths.block(n)))
       block.catch(() => this.#blocks.delete(n))
     }
-    const story = (await block)[ord - n * blockSize]
-    if (!story) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
-    return story
+    const record = (await block)[ord - n * blockSize]
+    if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
+    return this.#resolve(record)
   }
 
   #resolve(r: StoryRecord): Story {
@@ -262,13 +266,13 @@ export class Archive {
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
 const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
 
-/** The first index whose value is ≥ `value` in an ascending array. */
-function lowerBound(values: readonly number[], value: number): number {
+/** The first index whose value is ≤ `value` in a descending array. */
+function firstAtMost(values: readonly number[], value: number): number {
   let lo = 0
   let hi = values.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (values[mid]! < value) lo = mid + 1
+    if (values[mid]! > value) lo = mid + 1
     else hi = mid
   }
   return lo

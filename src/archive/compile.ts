@@ -29,7 +29,7 @@ export type ArchiveSink = (path: string, text: string) => void | Promise<void>
 
 export interface CompileOptions {
   /**
-   * Also render the home and section feeds' first pages for this origin and feed size
+   * Also render every listing's first feed page for this origin and feed size
    * (src/archive/prerender.ts); they are read back through `readBack`.
    */
   prerender?: { origin: string; feedSize: number }
@@ -44,7 +44,10 @@ export interface CompileOptions {
 export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack?: ReadFile): Promise<Manifest> {
   const collection = new Collection(content, ARCHIVE_ORIGIN)
   const { stories } = collection
-  const ordOf = new Map<Story, number>(stories.map((s, i) => [s, i]))
+  // Story numbers count from the oldest story, so that a deploy with new stories leaves every full
+  // block as it was: only changed files are uploaded, whatever the archive's size.
+  const oldestFirst = [...stories].reverse()
+  const ordOf = new Map<Story, number>(oldestFirst.map((s, i) => [s, i]))
   const horizon = options.builtAt.getTime() - SCHEDULE_MARGIN_MS
   const digests: string[] = []
   const write = async (path: string, value: unknown) => {
@@ -53,13 +56,14 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     await sink(path, text)
   }
 
-  for (let start = 0; start < stories.length; start += BLOCK_SIZE) {
-    await write(paths.block(start / BLOCK_SIZE), stories.slice(start, start + BLOCK_SIZE).map(recordOf))
+  for (let start = 0; start < oldestFirst.length; start += BLOCK_SIZE) {
+    await write(paths.block(start / BLOCK_SIZE), oldestFirst.slice(start, start + BLOCK_SIZE).map(recordOf))
   }
 
-  const keyShards = Math.max(1, Math.ceil((stories.length * 2) / KEYS_PER_SHARD))
+  // A power of two: the shard of a key changes only when the archive doubles.
+  const keyShards = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil((stories.length * 2) / KEYS_PER_SHARD))))
   const shards: KeyShard[] = Array.from({ length: keyShards }, () => ({}))
-  stories.forEach((s, ord) => {
+  oldestFirst.forEach((s, ord) => {
     for (const key of [`s:${s.slug}`, `a:${s.anchor}`]) shards[shardOf(key, keyShards)]![key] = ord
   })
   for (const [n, shard] of shards.entries()) await write(paths.keys(n), shard)
@@ -67,8 +71,9 @@ export async function compileArchive(content: Content, options: CompileOptions, 
   const listings: [ListingKind, string, Group][] = [
     ['home', '', collection.home],
     ...[...collection.sections].map(([k, l]): [ListingKind, string, Group] => ['section', k, l]),
-    ...[...collection.tags].map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
-    ...[...collection.authors].map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
+    // By key, so that a listing keeps its number (and its files) from one build to the next.
+    ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
+    ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
   ]
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
@@ -108,6 +113,8 @@ export async function compileToMap(content: Content, options: CompileOptions): P
   await compileArchive(content, options, (path, text) => void files.set(path, text), async (path) => files.get(path))
   return files
 }
+
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0)
 
 function recordOf(s: Story): StoryRecord {
   return {

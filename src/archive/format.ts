@@ -7,13 +7,15 @@
  * Files (paths relative to the archive directory):
  * - `manifest.json`: site, listings (names, counts, the stories still scheduled at build time),
  *   sizes of the shards below, and the archive's fingerprint;
- * - `stories/<n>.json`: stories `n·blockSize … (n+1)·blockSize − 1` of the whole archive,
- *   newest first, each with its item HTML rendered;
- * - `keys/<n>.json`: slug → story number and paging anchor → story number, sharded by hash;
+ * - `stories/<n>.json`: stories number `n·blockSize … (n+1)·blockSize − 1`, each with its item
+ *   HTML rendered. Numbers count from the oldest story (the home listing's last), so new stories
+ *   fill the last block and start new ones: a deploy re-uploads only the files that changed.
+ * - `keys/<n>.json`: slug → story number and paging anchor → story number, sharded by hash into
+ *   a power-of-two number of shards (a key moves only when the archive doubles);
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
- *   The home listing is every story, so it needs no file.
- * - `feeds/<n>.json`: the first page of listing `n`'s feeds (home and sections, the ones readers
- *   poll), rendered in the three formats for one origin and feed size (`Manifest.prerendered`).
+ *   The home listing is every story, newest first, so it needs no file.
+ * - `feeds/<n>.json`: the first page of listing `n`'s feeds (what readers poll), rendered in the
+ *   three formats for one origin and feed size (`Manifest.prerendered`).
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 

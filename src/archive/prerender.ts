@@ -1,8 +1,9 @@
 /**
  * @module
- * Build-time rendering of the feeds readers poll most — the first page of the home feed and of each
- * section's, in RSS, Atom and JSON Feed — so that a new isolate sends them without rendering or
- * hashing anything. Rendered by the Worker's own code over the archive just compiled, so the bytes
+ * Build-time rendering of the feeds readers poll — the first page of every listing's feed (home,
+ * sections, tags, authors) in RSS, Atom and JSON Feed — so that a new isolate sends them without
+ * reading a story or hashing anything. A sparse tag's 50 newest stories are spread over as many
+ * story blocks; reading those is build work, not a reader's wait. Rendered by the Worker's own code over the archive just compiled, so the bytes
  * and ETags are the ones an isolate would make; valid for one origin and feed size, and only until
  * a scheduled story goes live (then the Worker renders, as for every other page).
  */
@@ -28,8 +29,7 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
   const now = options.builtAt.getTime()
   const listings: number[] = []
   for (const [n, meta] of manifest.listings.entries()) {
-    if (meta.kind !== 'home' && meta.kind !== 'section') continue
-    const listing = meta.kind === 'home' ? archive.home : archive.sections.get(meta.slug)!
+    const listing = meta.kind === 'home' ? archive.home : { section: archive.sections, tag: archive.tags, author: archive.authors }[meta.kind].get(meta.slug)!
     const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
     const formats = {} as PrerenderedFeeds['formats']
     for (const format of Object.keys(FORMATS) as Format[]) {

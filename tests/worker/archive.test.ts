@@ -125,13 +125,28 @@ describe('the compiled archive', () => {
   })
 })
 
+describe('a deploy with one new story', () => {
+  it('changes the last story block and a few small files, not the archive', async () => {
+    const stories = manyArticles(301)
+    const before = await compileToMap(collection(stories.slice(0, 300)), { builtAt: new Date(BUILT) })
+    const after = await compileToMap(collection(stories), { builtAt: new Date(BUILT) })
+    const changed = [...after].filter(([path, text]) => before.get(path) !== text).map(([path]) => path)
+    // 300 stories fill blocks 0–9 (the last one partly); the 301st joins block 9.
+    expect(changed.filter((p) => p.startsWith('stories/'))).toEqual(['stories/9.json'])
+    expect(changed.filter((p) => p.startsWith('keys/')).length).toBeLessThanOrEqual(2)
+    // The manifest, and the story lists of the listings the story is in (its section, tag, author).
+    expect(changed.filter((p) => p.startsWith('listings/')).length).toBeLessThanOrEqual(3)
+    expect(changed.length).toBeLessThanOrEqual(7)
+  })
+})
+
 /** A Herald over `content` that counts the archive files each request reads. */
-function counted(content: Content) {
+function counted(content: Content, vars: Record<string, string> = {}) {
   const read = archiveOf(content, new Date())
   const paths: string[] = []
   const reader: ReadFile = (path) => (paths.push(path), read(path))
   const app = createApp(heraldFor(() => reader))
-  const request = (path: string) => app.request(ORIGIN + path, {}, { SITE_URL: ORIGIN } as Env)
+  const request = (path: string) => app.request(ORIGIN + path, {}, { SITE_URL: ORIGIN, ...vars } as Env)
   return { paths, request }
 }
 
@@ -190,23 +205,28 @@ describe('serving from the archive', () => {
     const reads: Record<number, { prebuilt: string[]; rendered: number }> = {}
     for (const n of [200, 2000]) {
       const { paths, request } = counted(collection(manyArticles(n)))
-      // The home feed: the manifest and the build's rendering, nothing else.
+      // A feed: the manifest and the build's rendering, nothing else.
       expect((await request('/feed.xml')).headers.get('x-herald-cache')).toBe('prebuilt')
       const prebuilt = [...paths]
       paths.length = 0
-      // A tag feed, rendered: its story list, the blocks of its 50 newest stories, the block of its last page's anchor.
-      expect((await request('/tags/odd/feed.xml')).headers.get('x-herald-cache')).toMatch(/render|edge/)
-      reads[n] = { prebuilt, rendered: paths.length }
-      paths.length = 0
-      for (const path of ['/feed.xml', '/tags/odd/feed.xml', '/feed.json', '/atom.xml']) expect((await request(path)).status).toBe(200)
-      // Memoised, and the other formats of the home feed come from the same prerendered file.
+      for (const path of ['/feed.xml', '/feed.json', '/atom.xml']) expect((await request(path)).status).toBe(200)
+      // Memoised, and the other formats come from the same prerendered file.
       expect(paths.filter((p) => !p.startsWith('feeds/'))).toEqual([])
+
+      // Rendered on demand (a feed size the build did not prerender for): the tag's story list, the
+      // blocks of its 40 newest stories, and the block of its last page's anchor.
+      const other = counted(collection(manyArticles(n)), { FEED_SIZE: '40' })
+      expect((await other.request('/tags/odd/feed.xml')).headers.get('x-herald-cache')).toMatch(/render|edge/)
+      reads[n] = { prebuilt, rendered: other.paths.length }
+      other.paths.length = 0
+      expect((await other.request('/tags/odd/feed.xml')).status).toBe(200)
+      expect(other.paths).toEqual([])
     }
     expect(reads[200]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
     expect(reads[2000]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
-    // 1 story list + 4 blocks (the odd stories of 100) + the last anchor's block, unless it is one of those.
-    expect(reads[200]!.rendered).toBeLessThanOrEqual(6)
-    expect(reads[2000]!.rendered).toBeLessThanOrEqual(6)
+    // Manifest + story list + 3 or 4 blocks (the odd stories among 80) + the last anchor's block.
+    expect(reads[200]!.rendered).toBeLessThanOrEqual(7)
+    expect(reads[2000]!.rendered).toBeLessThanOrEqual(7)
   })
 
   it('reads one key shard and one block for an article, and never the whole archive', async () => {
@@ -235,13 +255,14 @@ describe('serving from the archive', () => {
     expect(await res.text()).toContain('npm run build')
 
     const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
-    files.delete('stories/0.json')
+    // Stories are numbered from the oldest: the newest of 100 are in block 3.
+    files.delete('stories/3.json')
     const broken = createApp(heraldFor(() => async (path) => files.get(path)))
     const feed = await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
     expect(feed.status).toBe(503)
-    expect(await feed.text()).toMatch(/stories\/0\.json is missing.*npm run build/)
+    expect(await feed.text()).toMatch(/stories\/3\.json is missing.*npm run build/)
     // A later request tries again rather than remembering the failure.
-    files.set('stories/0.json', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/0.json')!)
+    files.set('stories/3.json', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/3.json')!)
     expect((await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)).status).toBe(200)
   })
 })
