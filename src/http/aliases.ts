@@ -35,9 +35,12 @@ export function canonicalPath(path: string): string | undefined {
 export function feedAliases(): MiddlewareHandler {
   return async function feedAliases(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-      const url = new URL(c.req.url)
-      const target = canonicalPath(url.pathname)
-      if (target !== undefined) return c.redirect(target + url.search, 301)
+      // Hono's path, not a parsed URL: this runs on every request, and nearly all are canonical.
+      if (canonicalPath(c.req.path) !== undefined) {
+        const url = new URL(c.req.url)
+        const target = canonicalPath(url.pathname)
+        if (target !== undefined) return c.redirect(target + url.search, 301)
+      }
     }
     await next()
   }

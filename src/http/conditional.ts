@@ -40,17 +40,35 @@ export function isNotModified(headers: Headers, representation: Representation):
   return false
 }
 
-/** Sends a representation with its validators, or 304 with the same validators and no body. */
-export function send(c: Context, representation: Representation, headers: Record<string, string>): Response {
-  const all: Record<string, string> = {
+/** The header lists of one representation as one route sends it: built once, reused by every request. */
+interface Prepared {
+  ok: [string, string][]
+  notModified: [string, string][]
+}
+
+const prepared = new WeakMap<Representation, Map<string, Prepared>>()
+
+function prepare(representation: Representation, headers: Record<string, string>): Prepared {
+  const ok = Object.entries({
     ...headers,
     'Content-Type': representation.contentType,
     ETag: representation.etag,
     'Last-Modified': representation.lastModified.toUTCString(),
-  }
-  if (isNotModified(c.req.raw.headers, representation)) {
-    const kept = Object.fromEntries(Object.entries(all).filter(([k]) => (RETAINED_304_HEADERS as readonly string[]).includes(k.toLowerCase())))
-    return c.body(null, 304, kept)
-  }
-  return c.body(representation.bytes, 200, all)
+  })
+  return { ok, notModified: ok.filter(([k]) => (RETAINED_304_HEADERS as readonly string[]).includes(k.toLowerCase())) }
+}
+
+/**
+ * Sends a representation with its validators, or 304 with the same validators and no body.
+ * `headers` is called once per representation and `variant` (the route's own name for the header
+ * set it adds), not per request: a memoised feed costs a lookup, a validator check and a Response.
+ * HEAD gets the same headers; Hono drops the body.
+ */
+export function send(c: Context, representation: Representation, variant: string, headers: () => Record<string, string>): Response {
+  let byVariant = prepared.get(representation)
+  if (!byVariant) prepared.set(representation, (byVariant = new Map()))
+  let p = byVariant.get(variant)
+  if (!p) byVariant.set(variant, (p = prepare(representation, headers())))
+  if (isNotModified(c.req.raw.headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
+  return new Response(representation.bytes, { status: 200, headers: p.ok })
 }

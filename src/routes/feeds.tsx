@@ -99,7 +99,8 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     return made.representation
   })
   if (representation instanceof Response) return representation
-  return send(c, representation, {
+  // One header set per representation and source: `preview` and the page are in the memo key already.
+  return send(c, representation, source, () => ({
     ...(preview && HTML_SECURITY_HEADERS),
     ...(!preview && { Link: `<${archive.link(HUB_PATH).url}>; rel="hub", <${archive.link(selfPath).url}>; rel="self"` }),
     'Cache-Control': config.feedCacheControl,
@@ -109,5 +110,5 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     'Access-Control-Allow-Origin': '*',
     'X-Content-Type-Options': 'nosniff',
     'X-Herald-Cache': source,
-  })
+  }))
 }

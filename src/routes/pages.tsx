@@ -39,7 +39,7 @@ async function sendMemo(c: Context<AppEnv>, key: string, contentType: string, ma
     throw err
   }
   if (representation instanceof Response) return representation
-  return send(c, representation, { ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl })
+  return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
 }
 
 const html = (element: JSX.Element) => `<!doctype html>${String(element)}`
