@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { startHerald, type Running } from './lib/servers'
+import { fetchAgain, startHerald, type Running } from './lib/servers'
 import { fmt, median, table } from './lib/stats'
 import { benchWorkspace, type BenchWorkspace } from './lib/workspace'
 import { wrk } from './lib/wrk'
@@ -26,7 +26,7 @@ const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
 
 async function timed(url: string): Promise<{ ms: number; status: number; text: string }> {
   const t0 = performance.now()
-  const res = await fetch(url)
+  const res = await fetchAgain(url)
   const text = await res.text()
   return { ms: performance.now() - t0, status: res.status, text }
 }
@@ -130,7 +130,7 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       const rps = new Map<Measured, number[]>(measured.map((m) => [m, []]))
       const headers = new Map<Measured, Record<string, string>>()
       for (const m of measured) {
-        const res = await fetch(m.server.origin + route.path(m))
+        const res = await fetchAgain(m.server.origin + route.path(m))
         await res.arrayBuffer()
         headers.set(m, route.conditional ? { 'If-None-Match': res.headers.get('etag')! } : {})
         wrk(m.server.origin + route.path(m), 1, headers.get(m)) // warm

@@ -3,7 +3,7 @@
  * Miniflare entry worker, no wrangler dev proxy): Herald's bundle, and a "limit" worker that
  * answers each URL with a constant string of the same bytes and headers.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from 'miniflare'
 import { freePort } from '../../tests/node/helpers/dev-server'
@@ -55,7 +55,7 @@ export interface Canned {
 }
 
 /** A worker whose every response is a module-level constant: the cost floor of sending those bytes. */
-export async function startLimit(dir: string, canned: Canned[], originOf: (port: number) => string): Promise<Running> {
+export async function startLimit(dir: string, canned: Canned[], originOf: (port: number) => string, archive?: string): Promise<Running> {
   const port = await freePort()
   const origin = originOf(port)
   const table = Object.fromEntries(canned.map((c) => [c.url.replace(/^http:\/\/[^/]+/, origin), c]))
@@ -68,9 +68,30 @@ export default {
   },
 };
 `
+  mkdirSync(dir, { recursive: true })
   const script = join(dir, 'limit-worker.mjs')
   writeFileSync(script, source)
-  const mf = start({ modules: true, scriptPath: script, compatibilityDate: '2026-11-01', unsafeDirectSockets: [{ host: '127.0.0.1', port }] })
+  const mf = start({
+    modules: true,
+    scriptPath: script,
+    compatibilityDate: '2026-11-01',
+    // The same route into the worker as Herald's: Miniflare sends a worker with static assets
+    // through its assets proxy and router first, even on a direct socket. Same hops, fair ratio.
+    ...(archive && { assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } } }),
+    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+  })
   await mf.ready
   return { origin, stop: () => mf.dispose() }
+}
+
+/**
+ * fetch, once more on a dropped connection: after a wrk run, workerd may close the idle
+ * keep-alive socket Node's fetch would reuse ("other side closed").
+ */
+export async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch {
+    return fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Connection: 'close' } })
+  }
 }
