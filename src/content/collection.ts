@@ -26,16 +26,6 @@ export interface Group extends Link {
   stories: readonly Story[]
 }
 
-/**
- * How many stories at the front of a newest-first list are scheduled after `now`. Everything from
- * this index on is published; a scheduled story appears on its own when its instant passes.
- */
-export function scheduledCount(stories: readonly Story[], now: number): number {
-  let k = 0
-  while (k < stories.length && stories[k]!.published.getTime() > now) k++
-  return k
-}
-
 /** Newest first; the id breaks ties so that the order never depends on file order. */
 export function newestFirst(a: { published: Date; id: string }, b: { published: Date; id: string }): number {
   return b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
