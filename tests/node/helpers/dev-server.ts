@@ -28,6 +28,10 @@ export interface DevServerOptions {
   vars?: Record<string, string>
   /** More `wrangler dev` flags, e.g. `--test-scheduled`. */
   args?: string[]
+  /** How long to wait for the first 200 (default 90 s; the build step runs first). */
+  timeoutMs?: number
+  /** The path polled until it answers 200 (default `/`). */
+  probe?: string
 }
 
 const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
@@ -58,16 +62,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     await new Promise((r) => setTimeout(r, 300))
   }
-  const deadline = Date.now() + 90_000
+  const timeoutMs = options.timeoutMs ?? 90_000
+  const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`)
     try {
-      if ((await fetch(origin + '/')).status === 200) return { origin, stop, output: () => output }
+      if ((await fetch(origin + (options.probe ?? '/'))).status === 200) return { origin, stop, output: () => output }
     } catch {
       /* not listening yet */
     }
     await new Promise((r) => setTimeout(r, 250))
   }
   await stop()
-  throw new Error(`wrangler dev did not answer on ${origin} within 90 s:\n${output}`)
+  throw new Error(`wrangler dev did not answer on ${origin} within ${timeoutMs / 1000} s:\n${output}`)
 }
