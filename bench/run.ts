@@ -3,7 +3,7 @@
  * building) and scale (generated archives), written to bench/results.md. Ratios are measured in
  * one run on one machine; absolute numbers are context only.
  *
- * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 5), BENCH_SCALES (default
+ * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 7), BENCH_SCALES (default
  * "1000,10000,100000"), BENCH_ONLY (serve|generate|scale) adjust it.
  */
 import { execFileSync } from 'node:child_process'
@@ -16,7 +16,7 @@ import { benchWorkspace } from './lib/workspace'
 import { ensureWrk } from './lib/wrk'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const scales = (process.env.BENCH_SCALES ?? '1000,10000,100000').split(',').map(Number)
 const only = process.env.BENCH_ONLY
 
@@ -49,13 +49,17 @@ if (!only || only === 'serve') {
   sections.push(
     '## 1. Serving (1,000-article archive, 50-item feeds)',
     '',
-    'Server: workerd via Miniflare with direct sockets (no wrangler dev proxy), for Herald and for the',
-    'limit alike. The limit is a worker whose response is a module-level constant string with the same',
-    'body and headers. Herald has static assets (its archive), and Miniflare routes a worker with',
-    'assets through two extra local workers (its assets RPC proxy and router) even on a direct socket;',
-    'the limit gets the same assets and so the same hops: ratio = Herald median req/s ÷ limit median',
-    'req/s, alternating. "Bare limit" is the same constant worker without assets (no hops): Herald ÷ it',
-    'is a pessimistic bound that charges Miniflare\'s local routing to Herald.',
+    'Server: workerd via Miniflare with direct sockets (no wrangler dev proxy). The limit is a worker whose',
+    'response is a module-level constant string with the same body and headers as Herald\'s. Two pairs, each',
+    'alternating A/B in every round (who goes first rotates):',
+    '',
+    '- **assets router**: Herald as deployed, with its archive as static assets. Miniflare routes a worker',
+    '  with assets through two extra local workers (its assets RPC proxy and router) even on a direct socket,',
+    '  so the limit gets the same assets and the same hops.',
+    '- **direct**: no router in front of either. Herald reads its archive through a service binding to a',
+    '  second worker that holds the files (a memoised request reads nothing); the limit is bare.',
+    '',
+    'Ratio = median over rounds of (Herald req/s ÷ limit req/s in the same round); 1.00x = the cost of a constant string.',
     '',
     serve.markdown,
     '',

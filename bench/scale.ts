@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { startDevServer } from '../tests/node/helpers/dev-server'
+import { busyMs, profiled } from './lib/profile'
 import { fetchAgain, startHerald, type Running } from './lib/servers'
 import { fmt, median, table } from './lib/stats'
 import { benchWorkspace, type BenchWorkspace } from './lib/workspace'
@@ -67,6 +68,30 @@ async function devStartToFirst(ws: BenchWorkspace): Promise<number> {
   }
 }
 
+/** Worker CPU (JavaScript, and V8 itself: compiling, parsing) of the first request of a new isolate, ms. */
+async function firstRequestCpu(ws: BenchWorkspace, path: string): Promise<{ js: number; program: number }> {
+  const server = await startHerald(ws.bundle, ws.archive, { inspect: true })
+  try {
+    let status = 0
+    const profile = await profiled(server.inspector!, async () => {
+      const res = await fetchAgain(server.origin + path)
+      await res.arrayBuffer()
+      status = res.status
+    })
+    if (status !== 200) throw new Error(`profiled first ${path} answered ${status}`)
+    return busyMs(profile)
+  } finally {
+    await server.stop()
+  }
+}
+
+interface Cpu {
+  js: number
+  program: number
+}
+
+const medianCpu = (xs: Cpu[]): Cpu => ({ js: median(xs.map((x) => x.js)), program: median(xs.map((x) => x.program)) })
+
 interface Measured {
   ws: BenchWorkspace
   devStart: number
@@ -75,6 +100,9 @@ interface Measured {
   firstFeed: number
   warmFeed: number
   firstOldest: number
+  /** CPU of a new isolate's first /feed.json and first oldest archive page. */
+  cpuFeed: Cpu
+  cpuOldest: Cpu
   warmOldest: number
   warmArticle: number
   oldestPath: string
@@ -107,8 +135,16 @@ async function measure(ws: BenchWorkspace): Promise<Measured> {
   const article = `/articles/bench-${Math.floor(ws.articles / 3)}`
   const warmArticle: number[] = []
   for (let i = 0; i < 31; i++) warmArticle.push((await timed(origin + article)).ms)
+  const cpuFeed: Cpu[] = []
+  const cpuOldest: Cpu[] = []
+  for (let i = 0; i < STARTS; i++) {
+    cpuFeed.push(await firstRequestCpu(ws, '/feed.json'))
+    cpuOldest.push(await firstRequestCpu(ws, oldestPath))
+  }
   return {
     ws,
+    cpuFeed: medianCpu(cpuFeed),
+    cpuOldest: medianCpu(cpuOldest),
     devStart: await devStartToFirst(ws),
     startup: startupCpuMs(ws),
     startToFirst: median(starts.map((s) => s.startToFirst)),
@@ -187,6 +223,13 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       fmt(m.warmOldest, 2),
       fmt(m.warmArticle, 2),
     ])
+    const cpuRows = measured.map((m) => [
+      m.ws.articles.toLocaleString('en'),
+      `**${fmt(m.cpuFeed.js + m.cpuFeed.program, 1)}**`,
+      `${fmt(m.cpuFeed.js, 1)} / ${fmt(m.cpuFeed.program, 1)}`,
+      `**${fmt(m.cpuOldest.js + m.cpuOldest.program, 1)}**`,
+      `${fmt(m.cpuOldest.js, 1)} / ${fmt(m.cpuOldest.program, 1)}`,
+    ])
     return [
       'Generated archives (about 5 KB of Markdown per article, 40 topic and 7 region tags), each built by',
       '`npm run build` in its own copy of the project under bench/work/, bundled by `wrangler deploy --dry-run`, and',
@@ -204,6 +247,14 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       'render, hash). Warm = median of 30 sequential requests.',
       '',
       table(['articles', 'startup CPU ms', '`wrangler dev` start → first 200 s (build included)', 'workerd start → first 200 ms', 'first /feed.json ms', 'warm /feed.json ms', 'first oldest page ms', 'warm oldest page ms', 'warm article ms'], timeRows),
+      '',
+      '### Worker CPU of a new isolate\'s first request',
+      '',
+      'What Cloudflare counts as CPU time: a V8 CPU profile of the Worker\'s isolate over the DevTools protocol (100 µs',
+      `sampling, idle excluded), around the first request of a freshly started workerd; median of ${STARTS} starts each.`,
+      '"V8" is time V8 spends outside JavaScript (lazy compilation of the bundle\'s functions, parsing, native calls).',
+      '',
+      table(['articles', 'first /feed.json CPU ms', 'of which JS / V8', 'first oldest archive page CPU ms', 'of which JS / V8'], cpuRows),
       '',
       '### Per-request cost under load, across sizes',
       '',

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path'
 import { fmt, median, table } from './lib/stats'
-import { fetchAgain, startHerald, startLimit, type Canned } from './lib/servers'
+import { fetchAgain, startHerald, startHeraldDirect, startLimit, type Canned } from './lib/servers'
 import type { BenchWorkspace } from './lib/workspace'
-import { wrk } from './lib/wrk'
+import { wrk, type LoadResult } from './lib/wrk'
 
 export interface ServeOptions {
   seconds: number
@@ -51,50 +51,78 @@ export async function serveBench(ws: BenchWorkspace, o: ServeOptions): Promise<{
     }
     const limitCanned = canned.map((c) => ({ ...c, url: c.url.replace('#304', '') + (c.status === 304 ? (c.url.includes('?') ? '&' : '?') + 'conditional' : '') }))
     const limit = await startLimit(join(ws.root), limitCanned, (port) => `http://127.0.0.1:${port}`, ws.archive)
-    // For context: the same constant worker without static assets, reached with no router hops at all.
+    // The same constant worker without static assets, reached with no router hops at all, and
+    // Herald without them too: the pair that shows Herald's own cost.
     const bare = await startLimit(join(ws.root, 'bare'), limitCanned, (port) => `http://127.0.0.1:${port}`)
+    const direct = await startHeraldDirect(ws.bundle, ws.archive)
     try {
+      // Both Heralds must send the same bytes, or the direct pair measures something else.
+      for (const t of targets) {
+        const etag = (await fetchAgain(direct.origin + t.path)).headers.get('etag')
+        const expected = (await fetchAgain(herald.origin + t.path)).headers.get('etag')
+        if (!etag || etag !== expected) throw new Error(`bench: ${t.path}: the direct Herald sent other bytes (ETag ${etag}, not ${expected})`)
+      }
       const rows: (string | number)[][] = []
       const ratios: Record<string, number> = {}
+      const summary = (xs: LoadResult[]) => `${fmt(median(xs.map((x) => x.rps)))} (${fmt(Math.min(...xs.map((x) => x.rps)))}–${fmt(Math.max(...xs.map((x) => x.rps)))})`
+      const latency = (xs: LoadResult[]) => `${fmt(median(xs.map((x) => x.p50ms)), 2)} / ${fmt(median(xs.map((x) => x.p99ms)), 2)}`
       for (const [i, t] of targets.entries()) {
         const headers: Record<string, string> = t.conditional ? { 'If-None-Match': canned[i]!.ifNoneMatch! } : {}
         const limitPath = t.conditional ? `${t.path}${t.path.includes('?') ? '&' : '?'}conditional` : t.path
-        const a: ReturnType<typeof wrk>[] = []
-        const b: ReturnType<typeof wrk>[] = []
-        const d: ReturnType<typeof wrk>[] = []
-        wrk(herald.origin + t.path, 1, headers) // warm all three
-        wrk(limit.origin + limitPath, 1, headers)
-        wrk(bare.origin + limitPath, 1, headers)
+        const servers = [herald.origin + t.path, limit.origin + limitPath, direct.origin + t.path, bare.origin + limitPath]
+        const runs: LoadResult[][] = servers.map(() => [])
+        for (const url of servers) wrk(url, 1, headers) // warm every server: memo filled, sockets open
         for (let r = 0; r < o.rounds; r++) {
-          a.push(wrk(herald.origin + t.path, o.seconds, headers))
-          b.push(wrk(limit.origin + limitPath, o.seconds, headers))
-          d.push(wrk(bare.origin + limitPath, o.seconds, headers))
+          // Rotate who goes first, so drift in the machine's load does not favour one server.
+          for (let k = 0; k < servers.length; k++) {
+            const s = (k + r) % servers.length
+            runs[s]!.push(wrk(servers[s]!, o.seconds, headers))
+          }
         }
-        const ratio = median(a.map((x) => x.rps)) / median(b.map((x) => x.rps))
-        const bareRatio = median(a.map((x) => x.rps)) / median(d.map((x) => x.rps))
+        const [a, b, h, d] = runs as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]]
+        // Paired: each round's Herald run over the same round's limit run, then the median of those.
+        const paired = (x: LoadResult[], y: LoadResult[]) => median(x.map((run, r) => run.rps / y[r]!.rps))
+        const ratio = paired(a, b)
+        const directRatio = paired(h, d)
         ratios[t.name] = ratio
+        ratios[`${t.name} (direct)`] = directRatio
         const bytes = canned[i]!.status === 304 ? 0 : new TextEncoder().encode(canned[i]!.body).length
         rows.push([
           t.name,
           fmt(bytes / 1024, 1),
-          `${fmt(median(a.map((x) => x.rps)))} (${fmt(Math.min(...a.map((x) => x.rps)))}–${fmt(Math.max(...a.map((x) => x.rps)))})`,
-          `${fmt(median(b.map((x) => x.rps)))} (${fmt(Math.min(...b.map((x) => x.rps)))}–${fmt(Math.max(...b.map((x) => x.rps)))})`,
-          `${fmt(median(a.map((x) => x.p50ms)), 2)} / ${fmt(median(a.map((x) => x.p99ms)), 2)}`,
-          `${fmt(median(b.map((x) => x.p50ms)), 2)} / ${fmt(median(b.map((x) => x.p99ms)), 2)}`,
+          summary(a),
+          summary(b),
           `**${fmt(ratio, 2)}x**`,
-          `${fmt(median(d.map((x) => x.rps)))} → ${fmt(bareRatio, 2)}x`,
-          a.concat(b, d).reduce((n, x) => n + x.errors, 0),
+          summary(h),
+          summary(d),
+          `**${fmt(directRatio, 2)}x**`,
+          `${latency(a)} · ${latency(h)}`,
+          `${latency(b)} · ${latency(d)}`,
+          runs.flat().reduce((n, x) => n + x.errors, 0),
         ])
-        console.log(`serve: ${t.name}: ${fmt(ratio, 2)}x of the limit (${fmt(bareRatio, 2)}x of the bare limit)`)
+        console.log(`serve: ${t.name}: ${fmt(ratio, 2)}x of the limit through the assets router, ${fmt(directRatio, 2)}x of the bare limit direct`)
       }
       const markdown = table(
-        ['route', 'KiB', 'Herald req/s median (min–max)', 'limit req/s median (min–max)', 'Herald p50 / p99 ms', 'limit p50 / p99 ms', 'ratio', 'bare limit req/s → ratio', 'errors'],
+        [
+          'route',
+          'KiB',
+          'Herald req/s, assets router',
+          'limit req/s, assets router',
+          'ratio',
+          'Herald req/s, direct',
+          'limit req/s, bare',
+          'ratio',
+          'Herald p50 / p99 ms (router · direct)',
+          'limit p50 / p99 ms (router · bare)',
+          'errors',
+        ],
         rows,
       )
       return { markdown, ratios }
     } finally {
       await limit.stop()
       await bare.stop()
+      await direct.stop()
     }
   } finally {
     await herald.stop()

@@ -16,6 +16,8 @@ function start(options: V4MiniflareOptions): Miniflare {
 export interface Running {
   origin: string
   stop: () => Promise<void>
+  /** The DevTools endpoint of the Herald worker's isolate, when started with `inspect`. */
+  inspector?: URL
 }
 
 const VARS = {
@@ -26,10 +28,12 @@ const VARS = {
 }
 
 /** Herald's bundle with its compiled archive as the ARCHIVE static assets, as deployed. */
-export async function startHerald(bundle: string, archive: string): Promise<Running> {
+export async function startHerald(bundle: string, archive: string, options: { inspect?: boolean } = {}): Promise<Running> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const mf = start({
+    ...(options.inspect && { inspectorPort: 0 }),
+    name: 'herald',
     modules: true,
     scriptPath: bundle,
     compatibilityDate: '2026-11-01',
@@ -40,6 +44,42 @@ export async function startHerald(bundle: string, archive: string): Promise<Runn
     d1Databases: ['DB'],
     queueProducers: { HUB_QUEUE: 'herald-hub' },
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+  })
+  await mf.ready
+  const inspector = options.inspect ? new URL('/core:user:herald', await mf.getInspectorURL()) : undefined
+  return { origin, stop: () => mf.dispose(), inspector }
+}
+
+/**
+ * Herald's bundle with no static assets of its own, reached on its socket with no Miniflare router
+ * in front: the ARCHIVE binding is a service binding to a second worker that holds the archive as
+ * assets. A memoised request never reads the archive, so this measures Herald's own cost against
+ * the bare limit; a cold read pays one extra hop, which only the first requests see.
+ */
+export async function startHeraldDirect(bundle: string, archive: string): Promise<Running> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const mf = start({
+    workers: [
+      {
+        name: 'herald',
+        modules: true,
+        scriptPath: bundle,
+        compatibilityDate: '2026-11-01',
+        bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
+        serviceBindings: { ARCHIVE: 'archive' },
+        d1Databases: ['DB'],
+        queueProducers: { HUB_QUEUE: 'herald-hub' },
+        unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+      },
+      {
+        name: 'archive',
+        modules: true,
+        script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) }',
+        compatibilityDate: '2026-11-01',
+        assets: { directory: archive, binding: 'ASSETS', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
+      },
+    ],
   })
   await mf.ready
   return { origin, stop: () => mf.dispose() }

@@ -10,13 +10,13 @@ import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Sto
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
+  parsePrerenderedFile,
   paths,
   shardOf,
   type KeyShard,
   type ListingKind,
   type ListingMeta,
   type Manifest,
-  type PrerenderedFeeds,
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
@@ -149,9 +149,12 @@ export class Archive {
     const target = this.#manifest.prerendered
     const n = this.#numbers.get(listing)
     if (!target || n === undefined || target.origin !== this.origin || target.feedSize !== feedSize || !target.listings.includes(n)) return undefined
-    // Not kept: the caller memoises what it sends, and the three formats are read once each.
-    const feeds = await this.#file<PrerenderedFeeds>(paths.feeds(n))
-    return feeds.scheduled === listing.scheduledCount(now) ? feeds.formats[format] : undefined
+    // Not kept: the caller memoises what it sends.
+    const path = paths.feed(n, format)
+    const text = await this.#read(path)
+    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+    const { head, body } = parsePrerenderedFile(text)
+    return head.scheduled === listing.scheduledCount(now) ? { body, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {

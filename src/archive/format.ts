@@ -14,13 +14,15 @@
  *   a power-of-two number of shards (a key moves only when the archive doubles);
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
  *   The home listing is every story, newest first, so it needs no file.
- * - `feeds/<n>.json`: the first page of listing `n`'s feeds (what readers poll), rendered in the
- *   three formats for one origin and feed size (`Manifest.prerendered`).
+ * - `feeds/<n>.<format>` (rss, atom, json): the first page of listing `n`'s feed in that format
+ *   (what readers poll), rendered for one origin and feed size (`Manifest.prerendered`): one line
+ *   of JSON (`PrerenderedHead`), then the body exactly as sent. A new isolate reads the one format
+ *   asked for and parses a line, not a quarter-megabyte of escaped JSON string.
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 1
+export const ARCHIVE_FORMAT = 2
 
 /** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
@@ -84,6 +86,16 @@ export interface Manifest {
   prerendered?: { origin: string; feedSize: number; listings: number[] }
 }
 
+/**
+ * The first line of `feeds/<n>.<format>`: the ETag and date a worker would make for the body that
+ * follows, valid while `scheduled` of the listing's stories are still scheduled.
+ */
+export interface PrerenderedHead {
+  scheduled: number
+  etag: string
+  lastModified: string
+}
+
 /** A representation as the build rendered it: exactly the bytes, ETag and date a worker would make. */
 export interface PrerenderedRepresentation {
   body: string
@@ -91,10 +103,15 @@ export interface PrerenderedRepresentation {
   lastModified: string
 }
 
-/** `feeds/<n>.json`: listing n's first feed page, valid while `scheduled` of its stories are still scheduled. */
-export interface PrerenderedFeeds {
-  scheduled: number
-  formats: Record<'rss' | 'atom' | 'json', PrerenderedRepresentation>
+/** A prerendered feed file: its head line, a newline, the body. */
+export function prerenderedFile(head: PrerenderedHead, body: string): string {
+  // JSON.stringify escapes every newline inside strings: the first "\n" ends the head.
+  return `${JSON.stringify(head)}\n${body}`
+}
+
+export function parsePrerenderedFile(text: string): { head: PrerenderedHead; body: string } {
+  const end = text.indexOf('\n')
+  return { head: JSON.parse(text.slice(0, end)) as PrerenderedHead, body: text.slice(end + 1) }
 }
 
 /** One story as stored: references by key, resolved against the manifest when read. */
@@ -123,7 +140,7 @@ export const paths = {
   block: (n: number) => `stories/${n}.json`,
   keys: (n: number) => `keys/${n}.json`,
   listing: (n: number) => `listings/${n}.json`,
-  feeds: (n: number) => `feeds/${n}.json`,
+  feed: (n: number, format: 'rss' | 'atom' | 'json') => `feeds/${n}.${format}`,
 }
 
 /** Which key shard holds a key: 32-bit FNV-1a, the same at build time and in the Worker. */

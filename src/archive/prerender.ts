@@ -11,7 +11,7 @@ import { FORMATS, type Format } from '../feeds/build'
 import { pageOf } from '../feeds/paging'
 import { feedRepresentation } from '../feeds/render'
 import { Archive, type ReadFile } from './archive'
-import { paths, type Manifest, type PrerenderedFeeds } from './format'
+import { paths, prerenderedFile, type Manifest } from './format'
 import type { ArchiveSink } from './compile'
 
 export interface PrerenderOptions {
@@ -31,12 +31,10 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
   for (const [n, meta] of manifest.listings.entries()) {
     const listing = meta.kind === 'home' ? archive.home : { section: archive.sections, tag: archive.tags, author: archive.authors }[meta.kind].get(meta.slug)!
     const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
-    const formats = {} as PrerenderedFeeds['formats']
     for (const format of Object.keys(FORMATS) as Format[]) {
       const r = await feedRepresentation(archive, listing, page, format)
-      formats[format] = { body: r.body, etag: r.etag, lastModified: r.lastModified.toISOString() }
+      await sink(paths.feed(n, format), prerenderedFile({ scheduled: page.scheduled, etag: r.etag, lastModified: r.lastModified.toISOString() }, r.body))
     }
-    await sink(paths.feeds(n), JSON.stringify({ scheduled: page.scheduled, formats } satisfies PrerenderedFeeds))
     listings.push(n)
   }
   return { ...manifest, prerendered: { origin: options.origin, feedSize: options.feedSize, listings } }

@@ -210,8 +210,8 @@ describe('serving from the archive', () => {
       const prebuilt = [...paths]
       paths.length = 0
       for (const path of ['/feed.xml', '/feed.json', '/atom.xml']) expect((await request(path)).status).toBe(200)
-      // Memoised, and the other formats come from the same prerendered file.
-      expect(paths.filter((p) => !p.startsWith('feeds/'))).toEqual([])
+      // Memoised, and each other format reads its own prerendered file, once.
+      expect(paths).toEqual(['feeds/0.json', 'feeds/0.atom'])
 
       // Rendered on demand (a feed size the build did not prerender for): the tag's story list, the
       // blocks of its 40 newest stories, and the block of its last page's anchor.
@@ -222,8 +222,8 @@ describe('serving from the archive', () => {
       expect((await other.request('/tags/odd/feed.xml')).status).toBe(200)
       expect(other.paths).toEqual([])
     }
-    expect(reads[200]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
-    expect(reads[2000]!.prebuilt).toEqual(['manifest.json', 'feeds/0.json'])
+    expect(reads[200]!.prebuilt).toEqual(['manifest.json', 'feeds/0.rss'])
+    expect(reads[2000]!.prebuilt).toEqual(['manifest.json', 'feeds/0.rss'])
     // Manifest + story list + 3 or 4 blocks (the odd stories among 80) + the last anchor's block.
     expect(reads[200]!.rendered).toBeLessThanOrEqual(7)
     expect(reads[2000]!.rendered).toBeLessThanOrEqual(7)
