@@ -38,7 +38,7 @@ const sections: string[] = [
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
   `${version('node_modules/.bin/workerd', ['--version'])}; ${version('wrk', ['--version'])}; wrangler ${version(process.execPath, ['node_modules/wrangler/bin/wrangler.js', '--version'])}.`,
-  `Settings: ${seconds} s per wrk run, ${rounds} alternating rounds, 1 thread, 16 connections, 127.0.0.1 only.`,
+  `Settings: ${seconds} s per wrk run, ${rounds} alternating rounds, 1 thread, 16 connections, 127.0.0.1 only; ${cpus().length >= 2 ? 'under load, every workerd on core 0 and wrk on core 1 (taskset)' : 'one core, shared by wrk and workerd'}.`,
   '',
 ]
 
@@ -50,7 +50,8 @@ if (!only || only === 'serve') {
     '## 1. Serving (1,000-article archive, 50-item feeds)',
     '',
     'Server: workerd via Miniflare with direct sockets (no wrangler dev proxy). The limit is a worker whose',
-    'response is a module-level constant string with the same body and headers as Herald\'s. Two pairs, each',
+    'response is a module-level constant with the same body and headers as Herald\'s, encoded to bytes once at',
+    'startup (a string body is re-encoded on every request, which Herald does not do). Two pairs, each',
     'alternating A/B in every round (who goes first rotates):',
     '',
     '- **assets router**: Herald as deployed, with its archive as static assets. Miniflare routes a worker',
@@ -59,7 +60,7 @@ if (!only || only === 'serve') {
     '- **direct**: no router in front of either. Herald reads its archive through a service binding to a',
     '  second worker that holds the files (a memoised request reads nothing); the limit is bare.',
     '',
-    'Ratio = median over rounds of (Herald req/s ÷ limit req/s in the same round); 1.00x = the cost of a constant string.',
+    'Ratio = median over rounds of (Herald req/s ÷ limit req/s in the same round); 1.00x = the cost of sending constant bytes.',
     '',
     serve.markdown,
     '',
