@@ -192,7 +192,11 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
         wrk(m.server.origin + route.path(m), 1, headers.get(m)) // warm
       }
       for (let r = 0; r < load.rounds; r++) {
-        for (const m of r % 2 ? [...measured].reverse() : measured) rps.get(m)!.push(wrk(m.server.origin + route.path(m), load.seconds, headers.get(m)).rps)
+        // Rotated, not reversed: with three sizes, reversing keeps the middle one in the middle.
+        for (let k = 0; k < measured.length; k++) {
+          const m = measured[(k + r) % measured.length]!
+          rps.get(m)!.push(wrk(m.server.origin + route.path(m), load.seconds, headers.get(m)).rps)
+        }
       }
       const base = median(rps.get(measured[0]!)!)
       for (const m of measured) {
