@@ -152,7 +152,7 @@ export class Archive {
     // Not kept: the caller memoises what it sends.
     const path = paths.feed(n, format)
     const text = await this.#read(path)
-    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+    if (text === undefined || !text.includes('\n')) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, body } = parsePrerenderedFile(text)
     return head.scheduled === listing.scheduledCount(now) ? { body, etag: head.etag, lastModified: head.lastModified } : undefined
   }

@@ -264,5 +264,14 @@ describe('serving from the archive', () => {
     // A later request tries again rather than remembering the failure.
     files.set('stories/3.json', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/3.json')!)
     expect((await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)).status).toBe(200)
+
+    // A prerendered feed cut short (no head line): refused the same way, not sent as a feed.
+    const prerendered = await compileToMap(collection(manyArticles(100)), { builtAt: new Date(), prerender: { origin: ORIGIN, feedSize: 50 } })
+    prerendered.set('feeds/0.rss', '{"scheduled":0')
+    const cut = createApp(heraldFor(() => async (path) => prerendered.get(path)))
+    const rss = await cut.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
+    expect(rss.status).toBe(503)
+    expect(await rss.text()).toMatch(/feeds\/0\.rss is missing or damaged.*npm run build/)
+    expect((await cut.request(`${ORIGIN}/atom.xml`, {}, { SITE_URL: ORIGIN } as Env)).headers.get('x-herald-cache')).toBe('prebuilt')
   })
 })
