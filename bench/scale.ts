@@ -68,18 +68,42 @@ async function devStartToFirst(ws: BenchWorkspace): Promise<number> {
   }
 }
 
-/** Worker CPU (JavaScript, and V8 itself: compiling, parsing) of the first request of a new isolate, ms. */
-async function firstRequestCpu(ws: BenchWorkspace, path: string): Promise<{ js: number; program: number }> {
+const WARM_REQUESTS = 200
+
+/**
+ * Worker CPU (JavaScript, and V8 itself: compiling, parsing), in ms: of the first request of a new
+ * isolate for `path`, then per request over WARM_REQUESTS sequential warm requests (200 and, when
+ * `conditional`, 304). The profiler's own sampling adds the same overhead at every size.
+ */
+async function requestCpu(ws: BenchWorkspace, path: string, conditional: boolean): Promise<{ first: Cpu; warm: number; notModified: number }> {
   const server = await startHerald(ws.bundle, ws.archive, { inspect: true })
-  try {
-    let status = 0
+  const get = async (headers: Record<string, string> = {}) => {
+    const res = await fetchAgain(server.origin + path, { headers })
+    await res.arrayBuffer()
+    return res
+  }
+  const perRequest = async (headers: Record<string, string>, status: number) => {
+    for (let i = 0; i < 20; i++) await get(headers)
+    let wrong = 0
     const profile = await profiled(server.inspector!, async () => {
-      const res = await fetchAgain(server.origin + path)
-      await res.arrayBuffer()
-      status = res.status
+      for (let i = 0; i < WARM_REQUESTS; i++) if ((await get(headers)).status !== status) wrong++
     })
-    if (status !== 200) throw new Error(`profiled first ${path} answered ${status}`)
-    return busyMs(profile)
+    if (wrong) throw new Error(`profiled warm ${path}: ${wrong} answers were not ${status}`)
+    const cpu = busyMs(profile)
+    return (cpu.js + cpu.program) / WARM_REQUESTS
+  }
+  try {
+    let etag = ''
+    const first = busyMs(
+      await profiled(server.inspector!, async () => {
+        const res = await get()
+        if (res.status !== 200) throw new Error(`profiled first ${path} answered ${res.status}`)
+        etag = res.headers.get('etag')!
+      }),
+    )
+    const warm = await perRequest({}, 200)
+    const notModified = conditional ? await perRequest({ 'If-None-Match': etag }, 304) : NaN
+    return { first, warm, notModified }
   } finally {
     await server.stop()
   }
@@ -103,6 +127,8 @@ interface Measured {
   /** CPU of a new isolate's first /feed.json and first oldest archive page. */
   cpuFeed: Cpu
   cpuOldest: Cpu
+  /** CPU per warm request (ms): the main feed, its 304, the oldest archive page. */
+  warmCpu: { feed: number; notModified: number; oldest: number }
   warmOldest: number
   warmArticle: number
   oldestPath: string
@@ -135,16 +161,21 @@ async function measure(ws: BenchWorkspace): Promise<Measured> {
   const article = `/articles/bench-${Math.floor(ws.articles / 3)}`
   const warmArticle: number[] = []
   for (let i = 0; i < 31; i++) warmArticle.push((await timed(origin + article)).ms)
-  const cpuFeed: Cpu[] = []
-  const cpuOldest: Cpu[] = []
+  const feedCpu: Awaited<ReturnType<typeof requestCpu>>[] = []
+  const oldestCpu: Awaited<ReturnType<typeof requestCpu>>[] = []
   for (let i = 0; i < STARTS; i++) {
-    cpuFeed.push(await firstRequestCpu(ws, '/feed.json'))
-    cpuOldest.push(await firstRequestCpu(ws, oldestPath))
+    feedCpu.push(await requestCpu(ws, '/feed.json', true))
+    oldestCpu.push(await requestCpu(ws, oldestPath, false))
   }
   return {
     ws,
-    cpuFeed: medianCpu(cpuFeed),
-    cpuOldest: medianCpu(cpuOldest),
+    cpuFeed: medianCpu(feedCpu.map((c) => c.first)),
+    cpuOldest: medianCpu(oldestCpu.map((c) => c.first)),
+    warmCpu: {
+      feed: median(feedCpu.map((c) => c.warm)),
+      notModified: median(feedCpu.map((c) => c.notModified)),
+      oldest: median(oldestCpu.map((c) => c.warm)),
+    },
     devStart: await devStartToFirst(ws),
     startup: startupCpuMs(ws),
     startToFirst: median(starts.map((s) => s.startToFirst)),
@@ -234,6 +265,11 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       `**${fmt(m.cpuOldest.js + m.cpuOldest.program, 1)}**`,
       `${fmt(m.cpuOldest.js, 1)} / ${fmt(m.cpuOldest.program, 1)}`,
     ])
+    const base = measured[0]
+    const warmCpuRows = measured.map((m) => {
+      const cell = (k: keyof Measured['warmCpu']) => `${fmt(m.warmCpu[k], 3)} (**${fmt(m.warmCpu[k] / base!.warmCpu[k], 2)}x**)`
+      return [m.ws.articles.toLocaleString('en'), cell('feed'), cell('notModified'), cell('oldest')]
+    })
     return [
       'Generated archives (about 5 KB of Markdown per article, 40 topic and 7 region tags), each built by',
       '`npm run build` in its own copy of the project under bench/work/, bundled by `wrangler deploy --dry-run`, and',
@@ -259,6 +295,13 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       '"V8" is time V8 spends outside JavaScript (lazy compilation of the bundle\'s functions, parsing, native calls).',
       '',
       table(['articles', 'first /feed.json CPU ms', 'of which JS / V8', 'first oldest archive page CPU ms', 'of which JS / V8'], cpuRows),
+      '',
+      `Then, on the same isolate, CPU per request over ${WARM_REQUESTS} sequential warm requests (profile total ÷ ${WARM_REQUESTS}; median of`,
+      `${STARTS} isolates; the ratio is to the ${base?.ws.articles.toLocaleString('en')}-article archive, 1.00x = no growth). These include the`,
+      'profiler\'s own cost and the native time of writing the response (a 250 KiB body), so compare them across sizes,',
+      'not with req/s under load:',
+      '',
+      table(['articles', 'warm /feed.json CPU ms per request', '304 /feed.json CPU ms per request', 'warm oldest page CPU ms per request'], warmCpuRows),
       '',
       '### Per-request cost under load, across sizes',
       '',
