@@ -11,8 +11,10 @@ import { RepresentationMemo } from './http/representation'
 export interface Herald {
   config: Config
   archive: Archive
-  /** Rendered feeds, previews, pages and OPML, by key. */
+  /** Rendered feeds, previews, pages and OPML, by key, within a byte budget. */
   memo: RepresentationMemo
+  /** The deploy and the archive, as the edge cache's keys name them. */
+  version: string
 }
 
 /** Gives the Herald for an env, opening the archive on first use. */
@@ -34,7 +36,14 @@ export const assetFiles: ArchiveFiles = (env) => {
   }
 }
 
-export function heraldFor(files: ArchiveFiles): HeraldSource {
+export interface HeraldOptions {
+  /** The memo's budget in bytes (default MEMO_BUDGET); tests set a small one. */
+  memoBudget?: { hot: number; tail: number }
+  /** Bytes of parsed archive files kept (default ARCHIVE_FILE_BUDGET). */
+  fileBudget?: number
+}
+
+export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): HeraldSource {
   const opened = new Map<string, Promise<Herald>>()
   // The env object is the same for every request of an isolate: look it up by identity first.
   const byEnv = new WeakMap<object, Promise<Herald>>()
@@ -45,7 +54,13 @@ export function heraldFor(files: ArchiveFiles): HeraldSource {
     let herald = opened.get(key)
     if (!herald) {
       const config = readConfig(env)
-      herald = Archive.open(files(env), config.origin).then((archive) => ({ config, archive, memo: new RepresentationMemo() }))
+      const deploy = (env as Partial<Env>).CF_VERSION_METADATA?.id ?? 'local'
+      herald = Archive.open(files(env), config.origin, options.fileBudget).then((archive) => ({
+        config,
+        archive,
+        memo: new RepresentationMemo(options.memoBudget),
+        version: `${deploy}-${archive.fingerprint}`,
+      }))
       opened.set(key, herald)
       // A failed open (archive not built yet under `wrangler dev`) is retried by the next request.
       herald.catch(() => opened.get(key) === herald && opened.delete(key))

@@ -3,9 +3,10 @@
  * The compiled archive as the routes see it: the site, its listings (home, sections, tags, authors)
  * and their stories, read on demand from the files `npm run build` wrote (src/archive/format.ts).
  * Opening reads only the manifest; a page reads the few story blocks it shows. Parsed files are
- * kept per isolate (bounded), and what the routes render from them is memoised above this.
+ * kept per isolate within a byte budget, and what the routes render from them is memoised above this.
  */
 import type { Site } from '../content/article'
+import { ByteLru, through, type LruStats } from '../http/budget'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 import {
   ARCHIVE_FORMAT,
@@ -53,16 +54,21 @@ export interface Listing extends Link {
 /** Errors that mean the deploy is wrong, not the request: the message says what to run. */
 export class ArchiveError extends Error {}
 
-/** A bounded map: the oldest entry leaves first. */
-class Bounded<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super()
-  }
-  remember(key: K, value: V): V {
-    this.set(key, value)
-    if (this.size > this.limit) this.delete(this.keys().next().value!)
-    return value
-  }
+const MiB = 2 ** 20
+
+/**
+ * Bytes of parsed archive files (story blocks, key shards, listings' story lists) an isolate keeps,
+ * counted as the files' length: parsed, their strings are one byte a character and the rest is
+ * small beside the item HTML. A block is about 200 KB, so this is some 40 blocks.
+ */
+export const ARCHIVE_FILE_BUDGET = 8 * MiB
+
+/** Articles among the newest this many are "recent": their pages are kept with the hot ones. */
+export const RECENT_STORIES = 200
+
+interface Parsed {
+  value: unknown
+  weight: number
 }
 
 export class Archive {
@@ -80,28 +86,30 @@ export class Archive {
   readonly #read: ReadFile
   readonly #sectionRefs = new Map<string, SectionRef>()
   readonly #authorRefs = new Map<string, AuthorRef>()
-  // About 32 stories per block: 256 blocks is a few MB of parsed stories at most. Records are
+  // Parsed files by path, within a byte budget, least recently used out first. Records are
   // resolved into stories one by one, when asked for: a sparse tag's page uses one story a block.
-  readonly #blocks = new Bounded<number, Promise<StoryRecord[]>>(256)
-  readonly #keys = new Bounded<number, Promise<KeyShard>>(256)
-  readonly #listingOrds = new Map<number, Promise<number[]>>()
+  readonly #files: ByteLru<Parsed>
+  readonly #reading = new Map<string, Promise<Parsed>>()
+  /** Story numbers of the stories `story()` gave, for `isRecent`. */
+  readonly #ords = new WeakMap<Story, number>()
   /** Each listing's number in the manifest, for its files. */
   readonly #numbers = new Map<Listing, number>()
   /** What replaces BUILD_LINK in item HTML: this site's origin, in an attribute value. */
   readonly #link: string
 
   /** Opens the archive: reads and checks the manifest, nothing else. */
-  static async open(read: ReadFile, origin: string): Promise<Archive> {
+  static async open(read: ReadFile, origin: string, fileBudget = ARCHIVE_FILE_BUDGET): Promise<Archive> {
     const text = await read(paths.manifest)
     if (text === undefined) throw new ArchiveError('no compiled archive (manifest.json): run `npm run build` before serving')
     const manifest = JSON.parse(text) as Manifest
     if (manifest.format !== ARCHIVE_FORMAT) {
       throw new ArchiveError(`archive format ${manifest.format}, this worker reads ${ARCHIVE_FORMAT}: run \`npm run build\``)
     }
-    return new Archive(manifest, read, origin)
+    return new Archive(manifest, read, origin, fileBudget)
   }
 
-  private constructor(manifest: Manifest, read: ReadFile, origin: string) {
+  private constructor(manifest: Manifest, read: ReadFile, origin: string, fileBudget: number) {
+    this.#files = new ByteLru<Parsed>(fileBudget, (p) => p.weight)
     this.#manifest = manifest
     this.#read = read
     this.site = manifest.site
@@ -138,7 +146,19 @@ export class Archive {
     const ord = await this.#ordOf(`s:${slug}`)
     if (ord === undefined) return undefined
     const story = await this.#storyAt(ord)
+    this.#ords.set(story, ord)
     return story.published.getTime() <= now ? story : undefined
+  }
+
+  /** Whether a story `story()` gave is among the RECENT_STORIES newest. */
+  isRecent(story: Story): boolean {
+    const ord = this.#ords.get(story)
+    return ord !== undefined && ord >= this.#manifest.stories - RECENT_STORIES
+  }
+
+  /** The file cache's own accounting. */
+  fileStats(): LruStats {
+    return this.#files.stats()
   }
 
   /**
@@ -204,41 +224,27 @@ export class Archive {
   }
 
   async #file<T>(path: string): Promise<T> {
-    const text = await this.#read(path)
-    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-    return JSON.parse(text) as T
+    const parsed = await through(this.#files, this.#reading, path, async () => {
+      const text = await this.#read(path)
+      if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+      return { value: JSON.parse(text), weight: text.length }
+    })
+    return parsed.value as T
   }
 
   #ordsOf(n: number): Promise<number[]> {
-    let list = this.#listingOrds.get(n)
-    if (!list) {
-      list = this.#file<number[]>(paths.listing(n))
-      this.#listingOrds.set(n, list)
-      list.catch(() => this.#listingOrds.delete(n))
-    }
-    return list
+    return this.#file<number[]>(paths.listing(n))
   }
 
   async #ordOf(key: string): Promise<number | undefined> {
-    const n = shardOf(key, this.#manifest.keyShards)
-    let shard = this.#keys.get(n)
-    if (!shard) {
-      shard = this.#keys.remember(n, this.#file<KeyShard>(paths.keys(n)))
-      shard.catch(() => this.#keys.delete(n))
-    }
-    const keys = await shard
+    const keys = await this.#file<KeyShard>(paths.keys(shardOf(key, this.#manifest.keyShards)))
     return Object.hasOwn(keys, key) ? keys[key] : undefined
   }
 
   async #storyAt(ord: number): Promise<Story> {
     const { blockSize } = this.#manifest
     const n = Math.floor(ord / blockSize)
-    let block = this.#blocks.get(n)
-    if (!block) {
-      block = this.#blocks.remember(n, this.#file<StoryRecord[]>(paths.block(n)))
-      block.catch(() => this.#blocks.delete(n))
-    }
-    const record = (await block)[ord - n * blockSize]
+    const record = (await this.#file<StoryRecord[]>(paths.block(n)))[ord - n * blockSize]
     if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
     return this.#resolve(record)
   }

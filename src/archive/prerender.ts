@@ -10,6 +10,7 @@
 import { FORMATS, type Format } from '../feeds/build'
 import { pageOf } from '../feeds/paging'
 import { feedRepresentation } from '../feeds/render'
+import { textOf } from '../http/representation'
 import { Archive, type ReadFile } from './archive'
 import { paths, prerenderedFile, type Manifest } from './format'
 import type { ArchiveSink } from './compile'
@@ -33,7 +34,7 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
     const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
     for (const format of Object.keys(FORMATS) as Format[]) {
       const r = await feedRepresentation(archive, listing, page, format)
-      await sink(paths.feed(n, format), prerenderedFile({ scheduled: page.scheduled, etag: r.etag, lastModified: r.lastModified.toISOString() }, r.body))
+      await sink(paths.feed(n, format), prerenderedFile({ scheduled: page.scheduled, etag: r.etag, lastModified: r.lastModified.toISOString() }, textOf(r)))
     }
     listings.push(n)
   }

@@ -3,10 +3,13 @@
  * A page of a listing's feed, in one format, as a representation ready to send.
  */
 import type { Archive, Listing } from '../archive/archive'
+import type { Herald } from '../herald'
+import type { Recipe } from '../http/pipeline'
 import { represent, type Representation } from '../http/representation'
 import { buildFeed, FORMATS, lastModifiedOf, type Format } from './build'
 import { renderJsonFeed } from './json-feed'
-import type { Page } from './paging'
+import { pageOf, type Page, type PageRequest } from './paging'
+import { feedKey } from './topics'
 import { renderAtom, renderRss } from './xml'
 
 export function renderFeed(archive: Archive, listing: Listing, page: Page, format: Format): string {
@@ -26,10 +29,25 @@ export async function prerenderedFeed(archive: Archive, listing: Listing, format
   const made = await archive.prerendered(listing, format, feedSize, now)
   if (!made) return undefined
   const bytes = new TextEncoder().encode(made.body) as Uint8Array<ArrayBuffer>
-  return { body: made.body, bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
+  return { bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
 }
 
 export function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {
   const body = renderFeed(archive, listing, page, format)
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))
+}
+
+/**
+ * How a page of a listing's feed is made, for the routes and the hub alike (src/http/pipeline.ts):
+ * the first page from the build when it holds, any page from the edge cache or rendered. The key
+ * names how many of the listing's stories are still scheduled: a story going live makes a new key.
+ */
+export function feedRecipe(herald: Herald, listing: Listing, format: Format, request: PageRequest, now: number): Recipe {
+  const { archive, config } = herald
+  return {
+    key: feedKey('feed', format, listing, request, listing.scheduledCount(now)),
+    hot: request.kind === 'first',
+    ...(request.kind === 'first' && { prebuilt: () => prerenderedFeed(archive, listing, format, config.feedSize, now) }),
+    render: async () => feedRepresentation(archive, listing, await pageOf(listing, request, config.feedSize, now), format),
+  }
 }

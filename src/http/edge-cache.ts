@@ -37,7 +37,6 @@ export async function throughEdgeCache(
     return {
       source: 'edge',
       representation: {
-        body: new TextDecoder().decode(bytes),
         bytes,
         contentType: hit.headers.get('content-type')!,
         etag: hit.headers.get('etag')!,

@@ -2,18 +2,20 @@
  * @module
  * GET/HEAD of every feed — the site's (`/feed.xml`, `/atom.xml`, `/feed.json`) and each section's,
  * tag's and author's — and of their archive pages (`?before=<story>`). A body is rendered once per
- * isolate (or fetched from the edge cache by a cold isolate) and sent with its validators.
+ * isolate (or taken from the build or the edge cache by a cold isolate, src/http/pipeline.ts) and
+ * sent with its validators.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
 import { pageOf, pageQuery, PagingError, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
-import { feedRepresentation, prerenderedFeed } from '../feeds/render'
+import { feedRecipe } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
-import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
-import { represent, type Representation } from '../http/representation'
+import type { CacheSource } from '../http/edge-cache'
+import { represented, type Recipe, type WaitUntil } from '../http/pipeline'
+import { represent as representOf, type Representation } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { FeedPreview, isBrowserNavigation } from '../pages/preview'
 
@@ -40,20 +42,20 @@ export function requestedPage(c: Context, search: URLSearchParams): PageRequest 
 }
 
 /**
- * The memoised representation under `key`, made by `make` on a miss only: a hit costs a map lookup,
- * whatever the archive's size. A miss that names no page (an unknown anchor) is refused, and not
- * remembered.
+ * The representation a recipe names, through the one pipeline (memo, prebuilt, edge cache,
+ * render): a memo hit costs a map lookup, whatever the archive's size. A page that does not exist
+ * (an unknown anchor) is refused, and not remembered.
  */
-export async function memoised(c: Context<AppEnv>, key: string, make: () => Promise<Representation>): Promise<Representation | Response> {
+export async function represent(c: Context<AppEnv>, recipe: Recipe): Promise<{ representation: Representation; source: CacheSource } | Response> {
   try {
-    return (await c.var.herald.memo.get(key, make)).representation
+    return await represented(c.var.herald, recipe, waitUntil(c))
   } catch (err) {
     if (err instanceof PagingError) return refuse(c, err)
     throw err
   }
 }
 
-function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
+function waitUntil(c: Context): WaitUntil {
   try {
     const ctx = c.executionCtx
     return (p) => ctx.waitUntil(p)
@@ -71,34 +73,30 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
   const now = Date.now()
   if (!listing.isListed(now)) return undefined
 
-  const { archive, config } = c.var.herald
+  const { herald } = c.var
+  const { archive, config } = herald
   const preview = isBrowserNavigation(c.req.raw.headers)
   const selfPath = feedPath(listing, format) + pageQuery(request)
-  // The key names everything the bytes depend on, including how many of the listing's stories are
-  // still scheduled: a story going live makes a new key, not a stale hit.
-  const key = feedKey(preview ? 'preview' : 'feed', format, listing, request, listing.scheduledCount(now))
-  let source: CacheSource = 'memory'
-  const representation = await memoised(c, key, async () => {
-    const prebuilt = !preview && request.kind === 'first' ? await prerenderedFeed(archive, listing, format, config.feedSize, now) : undefined
-    if (prebuilt) {
-      source = 'prebuilt'
-      return prebuilt
-    }
-    const version = `${c.env.CF_VERSION_METADATA?.id ?? 'local'}-${archive.fingerprint}`
-    const made = await throughEdgeCache(version, `${config.origin} ${config.feedSize} ${key}`, waitUntil(c), async () => {
-      const page: Page = await pageOf(listing, request, config.feedSize, now)
-      return preview
-        ? represent(
-            String(<FeedPreview archive={archive} listing={listing} page={page} format={format} selfPath={selfPath} />),
-            'text/html; charset=utf-8',
-            lastModifiedOf(listing, page),
-          )
-        : feedRepresentation(archive, listing, page, format)
-    })
-    source = made.source
-    return made.representation
-  })
-  if (representation instanceof Response) return representation
+  const feed = feedRecipe(herald, listing, format, request, now)
+  const made = await represent(
+    c,
+    preview
+      ? {
+          key: feedKey('preview', format, listing, request, listing.scheduledCount(now)),
+          hot: feed.hot,
+          render: async () => {
+            const page: Page = await pageOf(listing, request, config.feedSize, now)
+            return representOf(
+              String(<FeedPreview archive={archive} listing={listing} page={page} format={format} selfPath={selfPath} />),
+              'text/html; charset=utf-8',
+              lastModifiedOf(listing, page),
+            )
+          },
+        }
+      : feed,
+  )
+  if (made instanceof Response) return made
+  const { representation, source } = made
   // One header set per representation and source: `preview` and the page are in the memo key already.
   return send(c, representation, source, () => ({
     ...(preview && HTML_SECURITY_HEADERS),

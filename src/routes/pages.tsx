@@ -1,6 +1,7 @@
 /**
  * @module
- * GET/HEAD of the HTML pages: rendered once per isolate and visibility epoch, sent with validators.
+ * GET/HEAD of the HTML pages: rendered once per isolate and visibility epoch (or taken from the edge
+ * cache), sent with validators.
  */
 import type { Context } from 'hono'
 import type { JSX } from 'hono/jsx/jsx-runtime'
@@ -9,11 +10,11 @@ import type { Archive, Listing } from '../archive/archive'
 import { lastModifiedOf } from '../feeds/build'
 import { pageOf, pageQuery } from '../feeds/paging'
 import { send } from '../http/conditional'
-import { represent } from '../http/representation'
+import { represent as representOf } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
-import { memoised, requestedPage, searchOf } from './feeds'
+import { represent, requestedPage, searchOf } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
 
@@ -21,25 +22,36 @@ const HTML = 'text/html; charset=utf-8'
 class Missing extends Error {}
 
 /**
- * Sends a memoised page: `key` names the page, and the epoch (stories still scheduled) is added to
- * it. `make` runs only on a miss, so reading the archive and rendering are never per request.
+ * Sends a page through the pipeline (src/http/pipeline.ts): `key` names the page, and the epoch
+ * (stories still scheduled) is added to it. `make` runs only on a miss, so reading the archive and
+ * rendering are never per request. `hot` says whether the memo keeps it with the pages readers poll.
  */
-async function sendMemo(c: Context<AppEnv>, key: string, contentType: string, make: (now: number) => Promise<{ body: string; lastModified: Date }>) {
+async function sendMemo(
+  c: Context<AppEnv>,
+  key: string,
+  contentType: string,
+  hot: boolean | (() => boolean),
+  make: (now: number) => Promise<{ body: string; lastModified: Date }>,
+) {
   const { archive, config } = c.var.herald
   const now = Date.now()
   const epoch = archive.home.scheduledCount(now)
-  let representation
+  let made
   try {
-    representation = await memoised(c, `${key} @${epoch}`, async () => {
-      const { body, lastModified } = await make(now)
-      return represent(body, contentType, lastModified)
+    made = await represent(c, {
+      key: `${key} @${epoch}`,
+      hot,
+      render: async () => {
+        const { body, lastModified } = await make(now)
+        return representOf(body, contentType, lastModified)
+      },
     })
   } catch (err) {
     if (err instanceof Missing) return undefined
     throw err
   }
-  if (representation instanceof Response) return representation
-  return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
+  if (made instanceof Response) return made
+  return send(c, made.representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
 }
 
 const html = (element: JSX.Element) => `<!doctype html>${String(element)}`
@@ -56,7 +68,7 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
   const request = requestedPage(c, search)
   if (request instanceof Response) return request
   const { archive, config } = c.var.herald
-  return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, async (now) => {
+  return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, request.kind === 'first', async (now) => {
     const page = await pageOf(listing, request, config.feedSize, now)
     return { body: html(<ListingPage archive={archive} listing={listing} page={page} />), lastModified: lastModifiedOf(listing, page) }
   })
@@ -64,9 +76,11 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
 
 export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response | undefined> {
   const { archive } = c.var.herald
-  return sendMemo(c, `article ${slug}`, HTML, async (now) => {
+  let recent = false
+  return sendMemo(c, `article ${slug}`, HTML, () => recent, async (now) => {
     const story = await archive.story(slug, now)
     if (!story) throw new Missing()
+    recent = archive.isRecent(story)
     return { body: html(<ArticlePage archive={archive} story={story} />), lastModified: story.updated }
   })
 }
@@ -85,7 +99,7 @@ const INDEX_TITLES = { sections: 'Sections', tags: 'Tags', authors: 'Authors', f
 
 export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response | undefined> {
   const { archive } = c.var.herald
-  return sendMemo(c, `index ${kind}`, HTML, async (now) => {
+  return sendMemo(c, `index ${kind}`, HTML, true, async (now) => {
     const listings =
       kind === 'feeds' ? allFeeds(archive, now) : kind === 'sections' ? [...archive.sections.values()] : published(archive[kind].values(), now)
     return {
@@ -97,7 +111,7 @@ export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TIT
 
 export async function opml(c: Context<AppEnv>): Promise<Response | undefined> {
   const { archive } = c.var.herald
-  return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', async (now) => {
+  return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', true, async (now) => {
     const lastModified = siteLastModified(archive, now)
     return { body: renderOpml(archive, allFeeds(archive, now), lastModified), lastModified }
   })

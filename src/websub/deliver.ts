@@ -15,9 +15,9 @@ import type { JobOutcome } from './verify'
 type DeliverJob = Extract<HubJob, { kind: 'deliver' }>
 
 /** HMAC-SHA256 of the body with the subscription's secret, hex (§8). */
-export async function signature(secret: string, body: string): Promise<string> {
+export async function signature(secret: string, body: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body))
+  const mac = await crypto.subtle.sign('HMAC', key, typeof body === 'string' ? new TextEncoder().encode(body) : body)
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
@@ -34,8 +34,8 @@ export async function deliver(env: Env, herald: Herald, job: DeliverJob, attempt
     'Content-Type': content.contentType,
     Link: `<${herald.archive.link(HUB_PATH).url}>; rel="hub", <${job.topic}>; rel="self"`,
   }
-  if (subscription.secret !== null) headers['X-Hub-Signature'] = `sha256=${await signature(subscription.secret, content.body)}`
-  const res = await outbound(job.callback, { method: 'POST', headers, body: content.body })
+  if (subscription.secret !== null) headers['X-Hub-Signature'] = `sha256=${await signature(subscription.secret, content.bytes)}`
+  const res = await outbound(job.callback, { method: 'POST', headers, body: content.bytes })
   if (res.status >= 200 && res.status <= 299) {
     await recordDelivery(env, { ...job, outcome: 'delivered', attempts, detail: res.detail }, now)
     return { done: true, detail: `delivered: ${res.detail}` }

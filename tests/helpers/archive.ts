@@ -2,7 +2,7 @@
 import type { ReadFile } from '../../src/archive/archive'
 import { compileToMap, type CompileOptions } from '../../src/archive/compile'
 import type { Content } from '../../src/content/article'
-import { heraldFor, type HeraldSource } from '../../src/herald'
+import { heraldFor, type HeraldOptions, type HeraldSource } from '../../src/herald'
 
 /** As `npm run build` prerenders for wrangler.toml's top-level vars; tests with other vars render on demand. */
 const PRERENDER = { origin: 'http://localhost:8787', feedSize: 50 }
@@ -19,7 +19,7 @@ export function archiveOf(content: Content, builtAt?: Date, prerender: CompileOp
 }
 
 /** The Herald source over other content (generated, hostile): what the worker would serve after building it. */
-export function heraldOf(content: Content, builtAt?: Date, prerender?: CompileOptions['prerender'] | null): HeraldSource {
+export function heraldOf(content: Content, builtAt?: Date, prerender?: CompileOptions['prerender'] | null, options?: HeraldOptions): HeraldSource {
   const read = archiveOf(content, builtAt, prerender)
-  return heraldFor(() => read)
+  return heraldFor(() => read, options)
 }

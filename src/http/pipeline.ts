@@ -1,0 +1,43 @@
+/**
+ * @module
+ * The one way a representation is made, for every route and for the hub's publish and deliver:
+ * the memo (within its byte budget), then the build's prerendered file, then the Workers Cache API,
+ * then rendering. A recipe names the key and how to render; this owns the rest.
+ */
+import type { Herald } from '../herald'
+import { throughEdgeCache, type CacheSource } from './edge-cache'
+import type { Representation } from './representation'
+
+export interface Recipe {
+  /** Everything the bytes depend on (listing, format, page, epoch, variant): memo and cache key. */
+  key: string
+  /**
+   * Whether to keep it in the memo's hot part (first pages, indexes, recent articles) or the tail
+   * (archive pages, old articles). A function is asked after rendering (an article knows then).
+   */
+  hot: boolean | (() => boolean)
+  /** The build's rendering, when it still holds: no story read, no hash. */
+  prebuilt?: () => Promise<Representation | undefined>
+  /** Renders it; may throw to refuse (not remembered). */
+  render: () => Promise<Representation>
+}
+
+/** Where `ExecutionContext.waitUntil` is, when there is one (a request; not a test's app.request()). */
+export type WaitUntil = ((p: Promise<unknown>) => void) | undefined
+
+export async function represented(herald: Herald, recipe: Recipe, waitUntil: WaitUntil): Promise<{ representation: Representation; source: CacheSource }> {
+  let source: CacheSource = 'memory'
+  const { representation } = await herald.memo.get(recipe.key, async () => {
+    const hot = () => (typeof recipe.hot === 'function' ? recipe.hot() : recipe.hot)
+    const prebuilt = recipe.prebuilt && (await recipe.prebuilt())
+    if (prebuilt) {
+      source = 'prebuilt'
+      return { representation: prebuilt, hot: hot() }
+    }
+    const { config } = herald
+    const made = await throughEdgeCache(herald.version, `${config.origin} ${config.feedSize} ${recipe.key}`, waitUntil, recipe.render)
+    source = made.source
+    return { representation: made.representation, hot: hot() }
+  })
+  return { representation, source }
+}
