@@ -1,28 +1,36 @@
 /**
- * `npm run bench`: serving (vs. a constant-string limit), generation (vs. minimal string
- * building) and scale (generated archives), written to bench/results.md. Ratios are measured in
- * one run on one machine; absolute numbers are context only.
+ * `npm run bench`: serving (vs. a constant-bytes limit), generation (vs. minimal string
+ * building), scale (generated archives), first-request CPU per kind of URL, and the crawl with
+ * its heap curve, written to bench/results.md. Ratios are measured in one run on one machine;
+ * absolute numbers are context only.
  *
+ * `npm run bench -- crawl cpu` runs only the sections named (serve, generate, scale, cpu, crawl)
+ * and replaces only theirs in bench/results.md; each section says when and how it was run.
  * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 7), BENCH_SCALES (default
- * "1000,10000,100000"), BENCH_ONLY (serve|generate|scale) adjust it.
+ * "1000,10000,100000"), BENCH_CPU_STARTS (default 5) adjust it. Workspaces under bench/work/ are
+ * reused only when they were built from the code as it is now.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
+import { cpuBench, cpuMarkdown } from './cpu'
+import { crawl, crawlMarkdown } from './crawl'
 import { generationBench } from './generate'
 import { scaleBench } from './scale'
 import { serveBench } from './serve'
 import { benchWorkspace } from './lib/workspace'
 import { ensureWrk } from './lib/wrk'
 
+const SECTIONS = ['serve', 'generate', 'scale', 'cpu', 'crawl'] as const
+type Section = (typeof SECTIONS)[number]
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const scales = (process.env.BENCH_SCALES ?? '1000,10000,100000').split(',').map(Number)
-const only = process.env.BENCH_ONLY
+const asked = [...process.argv.slice(2), ...(process.env.BENCH_ONLY ? [process.env.BENCH_ONLY] : [])]
+for (const a of asked) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`npm run bench: unknown section "${a}" (${SECTIONS.join(', ')})`)
+const only = new Set<Section>(asked.length ? (asked as Section[]) : SECTIONS)
 
 ensureWrk()
-// Always measure the code as it is now: no bundle from an earlier run survives.
-rmSync('bench/work', { recursive: true, force: true })
 mkdirSync('bench/work', { recursive: true })
 const version = (cmd: string, args: string[]) => {
   try {
@@ -31,23 +39,39 @@ const version = (cmd: string, args: string[]) => {
     return 'unknown'
   }
 }
-const sections: string[] = [
-  '# Herald benchmark results',
-  '',
-  `Run with \`npm run bench\` on ${new Date().toISOString()}.`,
-  '',
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
-  `${version('node_modules/.bin/workerd', ['--version'])}; ${version('wrk', ['--version'])}; wrangler ${version(process.execPath, ['node_modules/wrangler/bin/wrangler.js', '--version'])}.`,
-  `Settings: ${seconds} s per wrk run, ${rounds} alternating rounds, 1 thread, 16 connections, 127.0.0.1 only; ${cpus().length >= 2 ? 'under load, every workerd on core 0 and wrk on core 1 (taskset)' : 'one core, shared by wrk and workerd'}.`,
-  '',
-]
+const env = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_SCALES', 'BENCH_CPU_STARTS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('')
+const ran = (name: Section) =>
+  [
+    `Run with \`${env}npm run bench -- ${name}\` on ${new Date().toISOString()}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
+    `${version('node_modules/.bin/workerd', ['--version'])}; ${version('wrk', ['--version'])}; wrangler ${version(process.execPath, ['node_modules/wrangler/bin/wrangler.js', '--version'])}.`,
+    '',
+  ].join('\n')
+const settings = `Settings: ${seconds} s per wrk run, ${rounds} alternating rounds, 1 thread, 16 connections, 127.0.0.1 only; ${cpus().length >= 2 ? 'under load, every workerd on core 0 and wrk on core 1 (taskset)' : 'one core, shared by wrk and workerd'}.`
+
+/** bench/results.md as blocks by section, so a run of some sections keeps the others' last results. */
+const RESULTS = 'bench/results.md'
+const blocks = new Map<Section, string>()
+if (existsSync(RESULTS)) {
+  for (const part of readFileSync(RESULTS, 'utf8').split(/^<!-- bench:/m).slice(1)) {
+    const name = part.slice(0, part.indexOf(' -->')) as Section
+    if ((SECTIONS as readonly string[]).includes(name)) blocks.set(name, part.slice(part.indexOf('-->\n') + 4).trimEnd())
+  }
+}
+const save = () => {
+  const out = ['# Herald benchmark results', '', 'Each section was last run as its first line says; `npm run bench` runs them all, `npm run bench -- <section>` one.', '']
+  for (const name of SECTIONS) if (blocks.has(name)) out.push(`<!-- bench:${name} -->`, blocks.get(name)!, '')
+  writeFileSync(RESULTS, out.join('\n'))
+}
 
 const base = benchWorkspace(1000)
-if (!only || only === 'serve') {
+if (only.has('serve')) {
   console.log('bench: serving')
   const serve = await serveBench(base, { seconds, rounds })
-  sections.push(
+  blocks.set('serve', [
     '## 1. Serving (1,000-article archive, 50-item feeds)',
+    '',
+    ran('serve'),
+    settings,
     '',
     'Server: workerd via Miniflare with direct sockets (no wrangler dev proxy). The limit is a worker whose',
     'response is a module-level constant with the same body and headers as Herald\'s, encoded to bytes once at',
@@ -63,16 +87,31 @@ if (!only || only === 'serve') {
     'Ratio = median over rounds of (Herald req/s ÷ limit req/s in the same round); 1.00x = the cost of sending constant bytes.',
     '',
     serve.markdown,
-    '',
-  )
+  ].join('\n'))
+  save()
 }
-if (!only || only === 'generate') {
+if (only.has('generate')) {
   console.log('bench: generation')
-  sections.push('## 2. Generation', '', await generationBench(), '')
+  blocks.set('generate', ['## 2. Generation', '', ran('generate'), await generationBench()].join('\n'))
+  save()
 }
-if (!only || only === 'scale') {
+if (only.has('scale')) {
   console.log('bench: scale')
-  sections.push('## 3. Scale', '', await scaleBench(scales, { seconds: Math.max(2, seconds / 2), rounds }), '')
+  blocks.set('scale', ['## 3. Scale', '', ran('scale'), settings.replace(`${seconds} s`, `${Math.max(2, seconds / 2)} s`), '', await scaleBench(scales, { seconds: Math.max(2, seconds / 2), rounds })].join('\n'))
+  save()
 }
-writeFileSync('bench/results.md', sections.join('\n') + '\n')
-console.log(sections.join('\n'))
+if (only.has('cpu')) {
+  console.log('bench: first-request CPU')
+  const results = []
+  for (const n of scales) results.push(await cpuBench(benchWorkspace(n)))
+  blocks.set('cpu', ['## 4. First-request CPU per kind of URL', '', ran('cpu'), cpuMarkdown(results)].join('\n'))
+  save()
+}
+if (only.has('crawl')) {
+  console.log('bench: crawl')
+  const results = []
+  for (const n of scales) results.push(await crawl(benchWorkspace(n)))
+  blocks.set('crawl', ['## 5. A crawler on one isolate: heap after GC', '', ran('crawl'), crawlMarkdown(results)].join('\n'))
+  save()
+}
+console.log(readFileSync(RESULTS, 'utf8'))

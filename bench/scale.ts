@@ -258,13 +258,6 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       fmt(m.warmOldest, 2),
       fmt(m.warmArticle, 2),
     ])
-    const cpuRows = measured.map((m) => [
-      m.ws.articles.toLocaleString('en'),
-      `**${fmt(m.cpuFeed.js + m.cpuFeed.program, 1)}**`,
-      `${fmt(m.cpuFeed.js, 1)} / ${fmt(m.cpuFeed.program, 1)}`,
-      `**${fmt(m.cpuOldest.js + m.cpuOldest.program, 1)}**`,
-      `${fmt(m.cpuOldest.js, 1)} / ${fmt(m.cpuOldest.program, 1)}`,
-    ])
     const base = measured[0]
     const warmCpuRows = measured.map((m) => {
       const cell = (k: keyof Measured['warmCpu']) => `${fmt(m.warmCpu[k], 3)} (**${fmt(m.warmCpu[k] / base!.warmCpu[k], 2)}x**)`
@@ -288,15 +281,12 @@ export async function scaleBench(sizes: number[], load: { seconds: number; round
       '',
       table(['articles', 'startup CPU ms', '`wrangler dev` start → first 200 s (build included)', 'workerd start → first 200 ms', 'first /feed.json ms', 'warm /feed.json ms', 'first oldest page ms', 'warm oldest page ms', 'warm article ms'], timeRows),
       '',
-      '### Worker CPU of a new isolate\'s first request',
+      '### Worker CPU per warm request',
       '',
-      'What Cloudflare counts as CPU time: a V8 CPU profile of the Worker\'s isolate over the DevTools protocol (100 µs',
-      `sampling, idle excluded), around the first request of a freshly started workerd; median of ${STARTS} starts each.`,
-      '"V8" is time V8 spends outside JavaScript (lazy compilation of the bundle\'s functions, parsing, native calls).',
+      'First-request CPU per kind of URL is section 4. Here: a V8 CPU profile of the Worker\'s isolate over DevTools (100 µs',
+      'sampling, idle excluded), on an isolate that has answered the URL once.',
       '',
-      table(['articles', 'first /feed.json CPU ms', 'of which JS / V8', 'first oldest archive page CPU ms', 'of which JS / V8'], cpuRows),
-      '',
-      `Then, on the same isolate, CPU per request over ${WARM_REQUESTS} sequential warm requests (profile total ÷ ${WARM_REQUESTS}; median of`,
+      `CPU per request over ${WARM_REQUESTS} sequential warm requests (profile total ÷ ${WARM_REQUESTS}; median of`,
       `${STARTS} isolates; the ratio is to the ${base?.ws.articles.toLocaleString('en')}-article archive, 1.00x = no growth). These include the`,
       'profiler\'s own cost and the native time of writing the response (a 250 KiB body), so compare them across sizes,',
       'not with req/s under load:',

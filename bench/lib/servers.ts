@@ -28,7 +28,7 @@ const VARS = {
 }
 
 /** Herald's bundle with its compiled archive as the ARCHIVE static assets, as deployed. */
-export async function startHerald(bundle: string, archive: string, options: { inspect?: boolean } = {}): Promise<Running> {
+export async function startHerald(bundle: string, archive: string, options: { inspect?: boolean; cacheApi?: boolean } = {}): Promise<Running> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const mf = start({
@@ -37,6 +37,7 @@ export async function startHerald(bundle: string, archive: string, options: { in
     modules: true,
     scriptPath: bundle,
     compatibilityDate: '2026-11-01',
+    ...(options.cacheApi === false && { cacheAPI: false }),
     // The SITE_URL of `npm run dev` (wrangler.toml [vars]): the build prerendered the main feeds for it.
     bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
     // Direct sockets reach the Worker itself, as run_worker_first does; the binding reads the files.

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { writeArticleIndex } from '../../scripts/lib/article-index'
 import type { Article } from '../../src/content/article'
@@ -88,15 +89,35 @@ function walk(dir: string): { files: number; bytes: number; largest: number } {
   return { files, bytes, largest }
 }
 
-/** Builds (or reuses) bench/work/<n>/ with n generated articles, its archive and its dry-run bundle. */
+const COPIED = ['src', 'scripts', 'migrations', 'wrangler.toml', 'package.json']
+
+/** SHA-256 of every file a workspace copies (and of this generator): a workspace built from other code is rebuilt. */
+function sourceHash(): string {
+  const hash = createHash('sha256')
+  const add = (path: string) => {
+    if (statSync(path).isDirectory()) for (const f of readdirSync(path).sort()) add(join(path, f))
+    else hash.update(path.slice(ROOT.length)).update(readFileSync(path))
+  }
+  for (const part of [...COPIED, 'content/site.ts', 'content/sections.ts', 'content/authors.ts', 'content/define.ts', 'bench/lib/workspace.ts']) add(join(ROOT, part))
+  return hash.digest('hex')
+}
+
+/**
+ * Builds (or reuses) bench/work/<n>/ with n generated articles, its archive and its dry-run bundle.
+ * A workspace is reused only when it was built from the code as it is now (same source hash), so
+ * a section run alone (`npm run bench -- crawl`) does not rebuild 100,000 articles for nothing.
+ */
 export function benchWorkspace(n: number): BenchWorkspace {
   const root = join(ROOT, 'bench/work', String(n))
   const bundleDir = join(root, 'dist')
   const bundle = join(bundleDir, 'index.js')
+  const hash = sourceHash()
+  const hashFile = join(root, 'source-hash.txt')
+  if (existsSync(bundle) && (!existsSync(hashFile) || readFileSync(hashFile, 'utf8') !== hash)) rmSync(bundleDir, { recursive: true, force: true })
   if (!existsSync(bundle)) {
     rmSync(root, { recursive: true, force: true })
     mkdirSync(root, { recursive: true })
-    for (const part of ['src', 'scripts', 'migrations', 'wrangler.toml', 'package.json']) cpSync(join(ROOT, part), join(root, part), { recursive: true })
+    for (const part of COPIED) cpSync(join(ROOT, part), join(root, part), { recursive: true })
     mkdirSync(join(root, 'content/articles'), { recursive: true })
     for (const f of readdirSync(join(ROOT, 'content'))) {
       if (f !== 'articles' && f !== 'ledger.json') cpSync(join(ROOT, 'content', f), join(root, 'content', f))
@@ -124,6 +145,7 @@ export function benchWorkspace(n: number): BenchWorkspace {
       stdio: 'pipe',
       env: { ...process.env, CI: 'true', NODE_OPTIONS: '--max-old-space-size=8192' },
     })
+    writeFileSync(hashFile, hash)
   }
   if (Number.isNaN(buildSeconds)) buildSeconds = Number(readFileSync(join(root, 'build-seconds.txt'), 'utf8'))
   const bytes = readFileSync(bundle)
