@@ -3,7 +3,10 @@
  * The Hono app: routes only. Everything a route needs was opened once per isolate (src/herald.ts);
  * a request looks up a listing or story and sends its memoised representation.
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+// LinearRouter first (hono/quick): registering routes costs a new isolate's first request almost
+// nothing, where RegExpRouter compiles every route into one expression on the first match.
+import { Hono } from 'hono/quick'
 import { ArchiveError } from './archive/archive'
 import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'

@@ -27,13 +27,19 @@ export type ArchiveFiles = (env: ConfigVars) => ReadFile
 export const assetFiles: ArchiveFiles = (env) => {
   const assets = (env as Partial<Env>).ARCHIVE
   if (!assets) throw new ArchiveError('no ARCHIVE binding: wrangler.toml [assets] must name the directory `npm run build` writes')
-  return async (path) => {
-    // The host is never contacted: an assets binding answers from the deployed files.
+  // The host is never contacted: an assets binding answers from the deployed files.
+  const get = async (path: string) => {
     const res = await assets.fetch(new Request(`https://archive.invalid/${path}`))
     if (res.status === 404) return undefined
     if (!res.ok) throw new ArchiveError(`archive file ${path}: status ${res.status}`)
-    return res.text()
+    return res
   }
+  return Object.assign(async (path: string) => (await get(path))?.text(), {
+    bytes: async (path: string) => {
+      const res = await get(path)
+      return res && new Uint8Array(await res.arrayBuffer())
+    },
+  })
 }
 
 export interface HeraldOptions {

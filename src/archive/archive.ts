@@ -11,7 +11,7 @@ import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Sto
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
-  parsePrerenderedFile,
+  parsePrerenderedBytes,
   paths,
   shardOf,
   type KeyShard,
@@ -22,8 +22,11 @@ import {
   type StoryRecord,
 } from './format'
 
-/** Reads one archive file by path; undefined when there is none. */
-export type ReadFile = (path: string) => Promise<string | undefined>
+/**
+ * Reads one archive file by path; undefined when there is none. `bytes`, when given, reads it
+ * undecoded (a prerendered feed is sent as it is stored).
+ */
+export type ReadFile = ((path: string) => Promise<string | undefined>) & { bytes?: (path: string) => Promise<Uint8Array<ArrayBuffer> | undefined> }
 
 /** A titled list of stories, newest first, with its own page and feeds. */
 export interface Listing extends Link {
@@ -171,10 +174,15 @@ export class Archive {
     if (!target || n === undefined || target.origin !== this.origin || target.feedSize !== feedSize || !target.listings.includes(n)) return undefined
     // Not kept: the caller memoises what it sends.
     const path = paths.feed(n, format)
-    const text = await this.#read(path)
-    if (text === undefined || !text.includes('\n')) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
-    const { head, body } = parsePrerenderedFile(text)
-    return head.scheduled === listing.scheduledCount(now) ? { body, etag: head.etag, lastModified: head.lastModified } : undefined
+    const read = this.#read.bytes ?? (async (p: string) => {
+      const text = await this.#read(p)
+      return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
+    })
+    const stored = await read(path)
+    const parsed = stored && parsePrerenderedBytes(stored)
+    if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
+    const { head, bytes } = parsed
+    return head.scheduled === listing.scheduledCount(now) ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {
@@ -268,6 +276,7 @@ export class Archive {
       language: r.language,
       ...(r.image ? { image: r.image } : {}),
       html: r.html.replaceAll(BUILD_LINK, this.#link),
+      ...(r.datelines && { datelines: r.datelines }),
     }
   }
 }

@@ -5,6 +5,7 @@
  * in-memory Collection does the resolving, cleaning, sorting and grouping; this module lays its
  * result out in files.
  */
+import { datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
 import { Collection, type Group, type Story } from '../content/collection'
 import {
@@ -131,6 +132,7 @@ function recordOf(s: Story): StoryRecord {
     language: s.language,
     ...(s.image ? { image: s.image } : {}),
     html: s.html,
+    datelines: datelinesOf(s),
   }
 }
 

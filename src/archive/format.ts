@@ -20,6 +20,7 @@
  *   asked for and parses a line, not a quarter-megabyte of escaped JSON string.
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
+import type { Datelines } from '../content/story'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
 export const ARCHIVE_FORMAT = 2
@@ -98,7 +99,8 @@ export interface PrerenderedHead {
 
 /** A representation as the build rendered it: exactly the bytes, ETag and date a worker would make. */
 export interface PrerenderedRepresentation {
-  body: string
+  /** The body as sent, UTF-8. */
+  bytes: Uint8Array<ArrayBuffer>
   etag: string
   lastModified: string
 }
@@ -109,9 +111,11 @@ export function prerenderedFile(head: PrerenderedHead, body: string): string {
   return `${JSON.stringify(head)}\n${body}`
 }
 
-export function parsePrerenderedFile(text: string): { head: PrerenderedHead; body: string } {
-  const end = text.indexOf('\n')
-  return { head: JSON.parse(text.slice(0, end)) as PrerenderedHead, body: text.slice(end + 1) }
+/** A prerendered feed file's head and body, from its bytes: the body is a view of them, never decoded or encoded again. Undefined: no head line. */
+export function parsePrerenderedBytes(bytes: Uint8Array<ArrayBuffer>): { head: PrerenderedHead; bytes: Uint8Array<ArrayBuffer> } | undefined {
+  const end = bytes.indexOf(0x0a)
+  if (end < 0) return undefined
+  return { head: JSON.parse(new TextDecoder().decode(bytes.subarray(0, end))) as PrerenderedHead, bytes: bytes.subarray(end + 1) }
 }
 
 /** One story as stored: references by key, resolved against the manifest when read. */
@@ -130,6 +134,8 @@ export interface StoryRecord {
   language: string
   image?: LeadImage
   html: string
+  /** Formatted at build time: Intl.DateTimeFormat with a time zone costs a new isolate about 9 ms. */
+  datelines?: Datelines
 }
 
 /** What a key shard maps: `s:<slug>` and `a:<anchor>` to a story number. */

@@ -50,6 +50,15 @@ export interface Story extends Link {
   image?: LeadImage
   /** The item HTML that feeds and pages show: lead figure and body. */
   readonly html: string
+  /** The page's datelines, formatted by the build (src/pages/dateline.ts): a request need not load time zones. */
+  datelines?: Datelines
+}
+
+/** "7:58 PM EDT, March 28, 2024" for the published and updated instants, and the date alone, in the story's zone. */
+export interface Datelines {
+  published: string
+  updated: string
+  date: string
 }
 
 /**

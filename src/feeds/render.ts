@@ -28,8 +28,7 @@ export function renderFeed(archive: Archive, listing: Listing, page: Page, forma
 export async function prerenderedFeed(archive: Archive, listing: Listing, format: Format, feedSize: number, now: number): Promise<Representation | undefined> {
   const made = await archive.prerendered(listing, format, feedSize, now)
   if (!made) return undefined
-  const bytes = new TextEncoder().encode(made.body) as Uint8Array<ArrayBuffer>
-  return { bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
+  return { bytes: made.bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
 }
 
 export function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {

@@ -1,8 +1,8 @@
 /**
  * @module
  * The one way a representation is made, for every route and for the hub's publish and deliver:
- * the memo (within its byte budget), then the build's prerendered file, then the Workers Cache API,
- * then rendering. A recipe names the key and how to render; this owns the rest.
+ * the memo (within its byte budget), then the build's prerendered file, then the Workers Cache API
+ * (for what takes many story reads to render), then rendering. A recipe names the key and how to render; this owns the rest.
  */
 import type { Herald } from '../herald'
 import { throughEdgeCache, type CacheSource } from './edge-cache'
@@ -20,6 +20,12 @@ export interface Recipe {
   prebuilt?: () => Promise<Representation | undefined>
   /** Renders it; may throw to refuse (not remembered). */
   render: () => Promise<Representation>
+  /**
+   * Whether a new isolate asks the Workers Cache API before rendering (default: yes). No for what
+   * renders from one story or the manifest alone (articles, indexes, OPML): the lookup would cost
+   * as much as the rendering.
+   */
+  edge?: boolean
 }
 
 /** Where `ExecutionContext.waitUntil` is, when there is one (a request; not a test's app.request()). */
@@ -33,6 +39,10 @@ export async function represented(herald: Herald, recipe: Recipe, waitUntil: Wai
     if (prebuilt) {
       source = 'prebuilt'
       return { representation: prebuilt, hot: hot() }
+    }
+    if (recipe.edge === false) {
+      source = 'render'
+      return { representation: await recipe.render(), hot: hot() }
     }
     const { config } = herald
     const made = await throughEdgeCache(herald.version, `${config.origin} ${config.feedSize} ${recipe.key}`, waitUntil, recipe.render)

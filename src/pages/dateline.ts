@@ -4,6 +4,8 @@
  * was filed, with the instant itself in `<time datetime>` for machines.
  */
 
+import type { Datelines, Story } from '../content/story'
+
 const formats = new Map<string, { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }>()
 
 function formatsFor(timeZone: string) {
@@ -26,4 +28,9 @@ export function dateline(instant: Date, timeZone: string): string {
 /** Date only, for lists: "March 28, 2024". */
 export function shortDate(instant: Date, timeZone: string): string {
   return formatsFor(timeZone).date.format(instant)
+}
+
+/** A story's datelines, as the build formats them into the archive. */
+export function datelinesOf(story: Pick<Story, 'published' | 'updated' | 'timeZone'>): Datelines {
+  return { published: dateline(story.published, story.timeZone), updated: dateline(story.updated, story.timeZone), date: shortDate(story.published, story.timeZone) }
 }

@@ -24,7 +24,7 @@ export function StoryList({ stories }: { stories: readonly Story[] }) {
           </h2>
           <p>{s.dek}</p>
           <p class="meta">
-            <time datetime={s.published.toISOString()}>{shortDate(s.published, s.timeZone)}</time>
+            <time datetime={s.published.toISOString()}>{s.datelines?.date ?? shortDate(s.published, s.timeZone)}</time>
           </p>
         </li>
       ))}
@@ -77,11 +77,11 @@ export function ArticlePage({ archive, story }: { archive: Archive; story: Story
             </>
           ))}
           <br />
-          <time datetime={story.published.toISOString()}>{dateline(story.published, story.timeZone)}</time>
+          <time datetime={story.published.toISOString()}>{story.datelines?.published ?? dateline(story.published, story.timeZone)}</time>
           {corrected && (
             <>
               {' · Updated '}
-              <time datetime={story.updated.toISOString()}>{dateline(story.updated, story.timeZone)}</time>
+              <time datetime={story.updated.toISOString()}>{story.datelines?.updated ?? dateline(story.updated, story.timeZone)}</time>
             </>
           )}
         </p>

@@ -24,13 +24,15 @@ class Missing extends Error {}
 /**
  * Sends a page through the pipeline (src/http/pipeline.ts): `key` names the page, and the epoch
  * (stories still scheduled) is added to it. `make` runs only on a miss, so reading the archive and
- * rendering are never per request. `hot` says whether the memo keeps it with the pages readers poll.
+ * rendering are never per request. `hot` says whether the memo keeps it with the pages readers poll, `edge` whether a new isolate
+ * asks the edge cache first.
  */
 async function sendMemo(
   c: Context<AppEnv>,
   key: string,
   contentType: string,
   hot: boolean | (() => boolean),
+  edge: boolean,
   make: (now: number) => Promise<{ body: string; lastModified: Date }>,
 ) {
   const { archive, config } = c.var.herald
@@ -41,6 +43,7 @@ async function sendMemo(
     made = await represent(c, {
       key: `${key} @${epoch}`,
       hot,
+      edge,
       render: async () => {
         const { body, lastModified } = await make(now)
         return representOf(body, contentType, lastModified)
@@ -68,7 +71,7 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
   const request = requestedPage(c, search)
   if (request instanceof Response) return request
   const { archive, config } = c.var.herald
-  return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, request.kind === 'first', async (now) => {
+  return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, request.kind === 'first', true, async (now) => {
     const page = await pageOf(listing, request, config.feedSize, now)
     return { body: html(<ListingPage archive={archive} listing={listing} page={page} />), lastModified: lastModifiedOf(listing, page) }
   })
@@ -77,7 +80,7 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
 export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response | undefined> {
   const { archive } = c.var.herald
   let recent = false
-  return sendMemo(c, `article ${slug}`, HTML, () => recent, async (now) => {
+  return sendMemo(c, `article ${slug}`, HTML, () => recent, false, async (now) => {
     const story = await archive.story(slug, now)
     if (!story) throw new Missing()
     recent = archive.isRecent(story)
@@ -99,7 +102,7 @@ const INDEX_TITLES = { sections: 'Sections', tags: 'Tags', authors: 'Authors', f
 
 export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response | undefined> {
   const { archive } = c.var.herald
-  return sendMemo(c, `index ${kind}`, HTML, true, async (now) => {
+  return sendMemo(c, `index ${kind}`, HTML, true, false, async (now) => {
     const listings =
       kind === 'feeds' ? allFeeds(archive, now) : kind === 'sections' ? [...archive.sections.values()] : published(archive[kind].values(), now)
     return {
@@ -111,7 +114,7 @@ export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TIT
 
 export async function opml(c: Context<AppEnv>): Promise<Response | undefined> {
   const { archive } = c.var.herald
-  return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', true, async (now) => {
+  return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', true, false, async (now) => {
     const lastModified = siteLastModified(archive, now)
     return { body: renderOpml(archive, allFeeds(archive, now), lastModified), lastModified }
   })

@@ -14,8 +14,13 @@ const PRERENDER = { origin: 'http://localhost:8787', feedSize: 50 }
  */
 export function archiveOf(content: Content, builtAt?: Date, prerender: CompileOptions['prerender'] | null = PRERENDER): ReadFile {
   let files: Promise<Map<string, string>> | undefined
-  return async (path) =>
-    (await (files ??= compileToMap(content, { builtAt: builtAt ?? new Date(), ...(prerender && { prerender }) }))).get(path)
+  const text = async (path: string) => (await (files ??= compileToMap(content, { builtAt: builtAt ?? new Date(), ...(prerender && { prerender }) }))).get(path)
+  // As the ARCHIVE binding reads a prerendered feed: its bytes, undecoded.
+  const bytes = async (path: string) => {
+    const t = await text(path)
+    return t === undefined ? undefined : (new TextEncoder().encode(t) as Uint8Array<ArrayBuffer>)
+  }
+  return Object.assign(text, { bytes })
 }
 
 /** The Herald source over other content (generated, hostile): what the worker would serve after building it. */
