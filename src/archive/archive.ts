@@ -7,6 +7,7 @@
  */
 import type { Site } from '../content/article'
 import { ByteLru, through, type LruStats } from '../http/budget'
+import { ArchiveError, parseArchiveJson } from './errors'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 import {
   ARCHIVE_FORMAT,
@@ -54,8 +55,7 @@ export interface Listing extends Link {
   anchorAt(position: number): Promise<string>
 }
 
-/** Errors that mean the deploy is wrong, not the request: the message says what to run. */
-export class ArchiveError extends Error {}
+export { ArchiveError }
 
 const MiB = 2 ** 20
 
@@ -104,7 +104,10 @@ export class Archive {
   static async open(read: ReadFile, origin: string, fileBudget = ARCHIVE_FILE_BUDGET): Promise<Archive> {
     const text = await read(paths.manifest)
     if (text === undefined) throw new ArchiveError('no compiled archive (manifest.json): run `npm run build` before serving')
-    const manifest = JSON.parse(text) as Manifest
+    const manifest = parseArchiveJson<Manifest>(paths.manifest, text)
+    if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.listings) || typeof manifest.site !== 'object') {
+      throw new ArchiveError(`archive file ${paths.manifest} is damaged (not an archive manifest): run \`npm run build\``)
+    }
     if (manifest.format !== ARCHIVE_FORMAT) {
       throw new ArchiveError(`archive format ${manifest.format}, this worker reads ${ARCHIVE_FORMAT}: run \`npm run build\``)
     }
@@ -179,7 +182,7 @@ export class Archive {
       return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
     })
     const stored = await read(path)
-    const parsed = stored && parsePrerenderedBytes(stored)
+    const parsed = stored && parsePrerenderedBytes(path, stored)
     if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, bytes } = parsed
     return head.scheduled === listing.scheduledCount(now) ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
@@ -235,7 +238,7 @@ export class Archive {
     const parsed = await through(this.#files, this.#reading, path, async () => {
       const text = await this.#read(path)
       if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-      return { value: JSON.parse(text), weight: text.length }
+      return { value: parseArchiveJson(path, text), weight: text.length }
     })
     return parsed.value as T
   }

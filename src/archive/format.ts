@@ -21,6 +21,7 @@
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 import type { Datelines } from '../content/story'
+import { parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
 export const ARCHIVE_FORMAT = 2
@@ -112,10 +113,10 @@ export function prerenderedFile(head: PrerenderedHead, body: string): string {
 }
 
 /** A prerendered feed file's head and body, from its bytes: the body is a view of them, never decoded or encoded again. Undefined: no head line. */
-export function parsePrerenderedBytes(bytes: Uint8Array<ArrayBuffer>): { head: PrerenderedHead; bytes: Uint8Array<ArrayBuffer> } | undefined {
+export function parsePrerenderedBytes(path: string, bytes: Uint8Array<ArrayBuffer>): { head: PrerenderedHead; bytes: Uint8Array<ArrayBuffer> } | undefined {
   const end = bytes.indexOf(0x0a)
   if (end < 0) return undefined
-  return { head: JSON.parse(new TextDecoder().decode(bytes.subarray(0, end))) as PrerenderedHead, bytes: bytes.subarray(end + 1) }
+  return { head: parseArchiveJson<PrerenderedHead>(path, new TextDecoder().decode(bytes.subarray(0, end))), bytes: bytes.subarray(end + 1) }
 }
 
 /** One story as stored: references by key, resolved against the manifest when read. */

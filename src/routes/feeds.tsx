@@ -9,11 +9,12 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
-import { pageOf, pageQuery, PagingError, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
+import { pageOf, pageQuery, parsePageRequest, type Page } from '../feeds/paging'
 import { feedRecipe } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
 import type { CacheSource } from '../http/edge-cache'
+import { notFound } from '../http/errors'
 import { represented, type Recipe, type WaitUntil } from '../http/pipeline'
 import { represent as representOf, type Representation } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
@@ -26,33 +27,13 @@ export function searchOf(c: Context): URLSearchParams {
   return c.req.url.includes('?') ? new URL(c.req.url).searchParams : NO_QUERY
 }
 
-/** A one-line plain-text refusal (paging mistakes): status and reason, nothing else. */
-export function refuse(c: Context, error: PagingError): Response {
-  return c.text(`${error.message}\n`, error.status, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
-}
-
-/** The page a request's query names, or the refusal to send (400). Reads no story. */
-export function requestedPage(c: Context, search: URLSearchParams): PageRequest | Response {
-  try {
-    return parsePageRequest(search)
-  } catch (err) {
-    if (err instanceof PagingError) return refuse(c, err)
-    throw err
-  }
-}
-
 /**
  * The representation a recipe names, through the one pipeline (memo, prebuilt, edge cache,
- * render): a memo hit costs a map lookup, whatever the archive's size. A page that does not exist
- * (an unknown anchor) is refused, and not remembered.
+ * render): a memo hit costs a map lookup, whatever the archive's size. A miss that throws (an
+ * unknown anchor: a 404 refusal) is not remembered.
  */
-export async function represent(c: Context<AppEnv>, recipe: Recipe): Promise<{ representation: Representation; source: CacheSource } | Response> {
-  try {
-    return await represented(c.var.herald, recipe, waitUntil(c))
-  } catch (err) {
-    if (err instanceof PagingError) return refuse(c, err)
-    throw err
-  }
+export function represent(c: Context<AppEnv>, recipe: Recipe): Promise<{ representation: Representation; source: CacheSource }> {
+  return represented(c.var.herald, recipe, waitUntil(c))
 }
 
 function waitUntil(c: Context): WaitUntil {
@@ -64,21 +45,20 @@ function waitUntil(c: Context): WaitUntil {
   }
 }
 
-/** Sends a listing's feed in the format its file name names (undefined: not found). */
-export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
+/** Sends a listing's feed in the format its file name names. */
+export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response> {
   const format = formatOfFile(file)
-  if (!listing || !format) return undefined
-  const request = requestedPage(c, searchOf(c))
-  if (request instanceof Response) return request
+  if (!listing || !format) throw notFound()
+  const request = parsePageRequest(searchOf(c))
   const now = Date.now()
-  if (!listing.isListed(now)) return undefined
+  if (!listing.isListed(now)) throw notFound()
 
   const { herald } = c.var
   const { archive, config } = herald
   const preview = isBrowserNavigation(c.req.raw.headers)
   const selfPath = feedPath(listing, format) + pageQuery(request)
   const feed = feedRecipe(herald, listing, format, request, now)
-  const made = await represent(
+  const { representation, source } = await represent(
     c,
     preview
       ? {
@@ -95,8 +75,6 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
         }
       : feed,
   )
-  if (made instanceof Response) return made
-  const { representation, source } = made
   // One header set per representation and source: `preview` and the page are in the memo key already.
   return send(c, representation, source, () => ({
     ...(preview && HTML_SECURITY_HEADERS),

@@ -8,24 +8,22 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AppEnv } from '../app'
 import type { Archive, Listing } from '../archive/archive'
 import { lastModifiedOf } from '../feeds/build'
-import { pageOf, pageQuery } from '../feeds/paging'
+import { pageOf, pageQuery, parsePageRequest } from '../feeds/paging'
 import { send } from '../http/conditional'
+import { notFound } from '../http/errors'
 import { represent as representOf } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
-import { represent, requestedPage, searchOf } from './feeds'
+import { represent, searchOf } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
-
-/** Thrown by a page's `make` when there is nothing at the address: the 404 page, not remembered. */
-class Missing extends Error {}
 
 /**
  * Sends a page through the pipeline (src/http/pipeline.ts): `key` names the page, and the epoch
  * (stories still scheduled) is added to it. `make` runs only on a miss, so reading the archive and
- * rendering are never per request. `hot` says whether the memo keeps it with the pages readers poll, `edge` whether a new isolate
- * asks the edge cache first.
+ * rendering are never per request. `hot` says whether the memo keeps it with the pages readers poll,
+ * `edge` whether a new isolate asks the edge cache first.
  */
 async function sendMemo(
   c: Context<AppEnv>,
@@ -38,23 +36,17 @@ async function sendMemo(
   const { archive, config } = c.var.herald
   const now = Date.now()
   const epoch = archive.home.scheduledCount(now)
-  let made
-  try {
-    made = await represent(c, {
-      key: `${key} @${epoch}`,
-      hot,
-      edge,
-      render: async () => {
-        const { body, lastModified } = await make(now)
-        return representOf(body, contentType, lastModified)
-      },
-    })
-  } catch (err) {
-    if (err instanceof Missing) return undefined
-    throw err
-  }
-  if (made instanceof Response) return made
-  return send(c, made.representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
+  // A `make` that finds nothing at the address throws notFound(): the 404 page, not remembered.
+  const { representation } = await represent(c, {
+    key: `${key} @${epoch}`,
+    hot,
+    edge,
+    render: async () => {
+      const { body, lastModified } = await make(now)
+      return representOf(body, contentType, lastModified)
+    },
+  })
+  return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
 }
 
 const html = (element: JSX.Element) => `<!doctype html>${String(element)}`
@@ -65,11 +57,10 @@ function siteLastModified(archive: Archive, now: number): Date {
 }
 
 /** Listing pages take the feeds' paging parameters and ignore any other (shared links carry tracking tags). */
-export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response | undefined> {
-  if (!listing || !listing.isListed(Date.now())) return undefined
+export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response> {
+  if (!listing || !listing.isListed(Date.now())) throw notFound()
   const search = new URLSearchParams([...searchOf(c)].filter(([k]) => ['before', 'after', 'page', 'offset'].includes(k)))
-  const request = requestedPage(c, search)
-  if (request instanceof Response) return request
+  const request = parsePageRequest(search)
   const { archive, config } = c.var.herald
   return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, request.kind === 'first', true, async (now) => {
     const page = await pageOf(listing, request, config.feedSize, now)
@@ -77,12 +68,12 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
   })
 }
 
-export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response | undefined> {
+export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response> {
   const { archive } = c.var.herald
   let recent = false
   return sendMemo(c, `article ${slug}`, HTML, () => recent, false, async (now) => {
     const story = await archive.story(slug, now)
-    if (!story) throw new Missing()
+    if (!story) throw notFound()
     recent = archive.isRecent(story)
     return { body: html(<ArticlePage archive={archive} story={story} />), lastModified: story.updated }
   })
@@ -100,7 +91,7 @@ function allFeeds(archive: Archive, now: number): Listing[] {
 
 const INDEX_TITLES = { sections: 'Sections', tags: 'Tags', authors: 'Authors', feeds: 'Feeds' } as const
 
-export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response | undefined> {
+export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response> {
   const { archive } = c.var.herald
   return sendMemo(c, `index ${kind}`, HTML, true, false, async (now) => {
     const listings =
@@ -112,7 +103,7 @@ export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TIT
   })
 }
 
-export async function opml(c: Context<AppEnv>): Promise<Response | undefined> {
+export async function opml(c: Context<AppEnv>): Promise<Response> {
   const { archive } = c.var.herald
   return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', true, false, async (now) => {
     const lastModified = siteLastModified(archive, now)
