@@ -13,6 +13,20 @@ function start(options: V4MiniflareOptions): Miniflare {
   return new Miniflare(convertV4MiniflareOptions(options))
 }
 
+/**
+ * Runs `attempt` with a free port, again with another one (up to 5 times) when someone else took
+ * the port between our probe and workerd's bind (other test runs share the machine).
+ */
+async function onFreePort<T>(attempt: (port: number) => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt(await freePort())
+    } catch (err) {
+      if (i >= 4 || (err as { code?: string }).code !== 'ERR_ADDRESS_IN_USE') throw err
+    }
+  }
+}
+
 export interface Running {
   origin: string
   stop: () => Promise<void>
@@ -28,27 +42,33 @@ const VARS = {
 }
 
 /** Herald's bundle with its compiled archive as the ARCHIVE static assets, as deployed. */
-export async function startHerald(bundle: string, archive: string, options: { inspect?: boolean; cacheApi?: boolean } = {}): Promise<Running> {
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-  const mf = start({
-    ...(options.inspect && { inspectorPort: 0 }),
-    name: 'herald',
-    modules: true,
-    scriptPath: bundle,
-    compatibilityDate: '2026-11-01',
-    ...(options.cacheApi === false && { cacheAPI: false }),
-    // The SITE_URL of `npm run dev` (wrangler.toml [vars]): the build prerendered the main feeds for it.
-    bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
-    // Direct sockets reach the Worker itself, as run_worker_first does; the binding reads the files.
-    assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
-    d1Databases: ['DB'],
-    queueProducers: { HUB_QUEUE: 'herald-hub' },
-    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+export function startHerald(bundle: string, archive: string, options: { inspect?: boolean; cacheApi?: boolean } = {}): Promise<Running> {
+  return onFreePort(async (port) => {
+    const origin = `http://127.0.0.1:${port}`
+    const mf = start({
+      ...(options.inspect && { inspectorPort: 0 }),
+      name: 'herald',
+      modules: true,
+      scriptPath: bundle,
+      compatibilityDate: '2026-11-01',
+      ...(options.cacheApi === false && { cacheAPI: false }),
+      // The SITE_URL of `npm run dev` (wrangler.toml [vars]): the build prerendered the main feeds for it.
+      bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
+      // Direct sockets reach the Worker itself, as run_worker_first does; the binding reads the files.
+      assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
+      d1Databases: ['DB'],
+      queueProducers: { HUB_QUEUE: 'herald-hub' },
+      unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+    })
+    try {
+      await mf.ready
+    } catch (err) {
+      await mf.dispose().catch(() => {})
+      throw err
+    }
+    const inspector = options.inspect ? new URL('/core:user:herald', await mf.getInspectorURL()) : undefined
+    return { origin, stop: () => mf.dispose(), inspector }
   })
-  await mf.ready
-  const inspector = options.inspect ? new URL('/core:user:herald', await mf.getInspectorURL()) : undefined
-  return { origin, stop: () => mf.dispose(), inspector }
 }
 
 /**
@@ -57,33 +77,39 @@ export async function startHerald(bundle: string, archive: string, options: { in
  * assets. A memoised request never reads the archive, so this measures Herald's own cost against
  * the bare limit; a cold read pays one extra hop, which only the first requests see.
  */
-export async function startHeraldDirect(bundle: string, archive: string): Promise<Running> {
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-  const mf = start({
-    workers: [
-      {
-        name: 'herald',
-        modules: true,
-        scriptPath: bundle,
-        compatibilityDate: '2026-11-01',
-        bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
-        serviceBindings: { ARCHIVE: 'archive' },
-        d1Databases: ['DB'],
-        queueProducers: { HUB_QUEUE: 'herald-hub' },
-        unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-      },
-      {
-        name: 'archive',
-        modules: true,
-        script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) }',
-        compatibilityDate: '2026-11-01',
-        assets: { directory: archive, binding: 'ASSETS', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
-      },
-    ],
+export function startHeraldDirect(bundle: string, archive: string): Promise<Running> {
+  return onFreePort(async (port) => {
+    const origin = `http://127.0.0.1:${port}`
+    const mf = start({
+      workers: [
+        {
+          name: 'herald',
+          modules: true,
+          scriptPath: bundle,
+          compatibilityDate: '2026-11-01',
+          bindings: { ...VARS, SITE_URL: 'http://localhost:8787', ADMIN_TOKEN: 'bench' },
+          serviceBindings: { ARCHIVE: 'archive' },
+          d1Databases: ['DB'],
+          queueProducers: { HUB_QUEUE: 'herald-hub' },
+          unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+        },
+        {
+          name: 'archive',
+          modules: true,
+          script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) }',
+          compatibilityDate: '2026-11-01',
+          assets: { directory: archive, binding: 'ASSETS', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
+        },
+      ],
+    })
+    try {
+      await mf.ready
+    } catch (err) {
+      await mf.dispose().catch(() => {})
+      throw err
+    }
+    return { origin, stop: () => mf.dispose() }
   })
-  await mf.ready
-  return { origin, stop: () => mf.dispose() }
 }
 
 export interface Canned {
@@ -96,37 +122,43 @@ export interface Canned {
 }
 
 /** A worker whose every response is a module-level constant (bytes encoded once): the cost floor of sending them. */
-export async function startLimit(dir: string, canned: Canned[], originOf: (port: number) => string, archive?: string): Promise<Running> {
-  const port = await freePort()
-  const origin = originOf(port)
-  const table = Object.fromEntries(canned.map((c) => [c.url.replace(/^http:\/\/[^/]+/, origin), c]))
-  // The body is encoded once, at startup: a string body would be re-encoded to UTF-8 on every
-  // request, work Herald does not do (it keeps its bytes), and the "limit" would not be the floor.
-  const source = `const TABLE = ${JSON.stringify(table)};
-const encoder = new TextEncoder();
-for (const c of Object.values(TABLE)) c.bytes = c.status === 304 ? null : encoder.encode(c.body);
-export default {
-  fetch(request) {
-    const c = TABLE[request.url];
-    if (!c) return new Response('no such bench URL', { status: 404 });
-    return new Response(c.bytes, { status: c.status, headers: c.headers });
-  },
-};
-`
-  mkdirSync(dir, { recursive: true })
-  const script = join(dir, 'limit-worker.mjs')
-  writeFileSync(script, source)
-  const mf = start({
-    modules: true,
-    scriptPath: script,
-    compatibilityDate: '2026-11-01',
-    // The same route into the worker as Herald's: Miniflare sends a worker with static assets
-    // through its assets proxy and router first, even on a direct socket. Same hops, fair ratio.
-    ...(archive && { assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } } }),
-    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+export function startLimit(dir: string, canned: Canned[], originOf: (port: number) => string, archive?: string): Promise<Running> {
+  return onFreePort(async (port) => {
+    const origin = originOf(port)
+    const table = Object.fromEntries(canned.map((c) => [c.url.replace(/^http:\/\/[^/]+/, origin), c]))
+    // The body is encoded once, at startup: a string body would be re-encoded to UTF-8 on every
+    // request, work Herald does not do (it keeps its bytes), and the "limit" would not be the floor.
+    const source = `const TABLE = ${JSON.stringify(table)};
+  const encoder = new TextEncoder();
+  for (const c of Object.values(TABLE)) c.bytes = c.status === 304 ? null : encoder.encode(c.body);
+  export default {
+    fetch(request) {
+      const c = TABLE[request.url];
+      if (!c) return new Response('no such bench URL', { status: 404 });
+      return new Response(c.bytes, { status: c.status, headers: c.headers });
+    },
+  };
+  `
+    mkdirSync(dir, { recursive: true })
+    const script = join(dir, 'limit-worker.mjs')
+    writeFileSync(script, source)
+    const mf = start({
+      modules: true,
+      scriptPath: script,
+      compatibilityDate: '2026-11-01',
+      // The same route into the worker as Herald's: Miniflare sends a worker with static assets
+      // through its assets proxy and router first, even on a direct socket. Same hops, fair ratio.
+      ...(archive && { assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } } }),
+      unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+    })
+    try {
+      await mf.ready
+    } catch (err) {
+      await mf.dispose().catch(() => {})
+      throw err
+    }
+    return { origin, stop: () => mf.dispose() }
   })
-  await mf.ready
-  return { origin, stop: () => mf.dispose() }
 }
 
 /**
