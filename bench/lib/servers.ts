@@ -41,6 +41,16 @@ const VARS = {
   HUB_ALLOW_LOOPBACK: 'false',
 }
 
+/** Waits for a Miniflare to serve; one that failed to start is disposed of (its port is retried). */
+async function ready(mf: Miniflare): Promise<void> {
+  try {
+    await mf.ready
+  } catch (err) {
+    await mf.dispose().catch(() => {})
+    throw err
+  }
+}
+
 /** Herald's bundle with its compiled archive as the ARCHIVE static assets, as deployed. */
 export function startHerald(bundle: string, archive: string, options: { inspect?: boolean; cacheApi?: boolean } = {}): Promise<Running> {
   return onFreePort(async (port) => {
@@ -60,12 +70,7 @@ export function startHerald(bundle: string, archive: string, options: { inspect?
       queueProducers: { HUB_QUEUE: 'herald-hub' },
       unsafeDirectSockets: [{ host: '127.0.0.1', port }],
     })
-    try {
-      await mf.ready
-    } catch (err) {
-      await mf.dispose().catch(() => {})
-      throw err
-    }
+    await ready(mf)
     const inspector = options.inspect ? new URL('/core:user:herald', await mf.getInspectorURL()) : undefined
     return { origin, stop: () => mf.dispose(), inspector }
   })
@@ -102,12 +107,7 @@ export function startHeraldDirect(bundle: string, archive: string): Promise<Runn
         },
       ],
     })
-    try {
-      await mf.ready
-    } catch (err) {
-      await mf.dispose().catch(() => {})
-      throw err
-    }
+    await ready(mf)
     return { origin, stop: () => mf.dispose() }
   })
 }
@@ -151,12 +151,7 @@ export function startLimit(dir: string, canned: Canned[], originOf: (port: numbe
       ...(archive && { assets: { directory: archive, binding: 'ARCHIVE', routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } } }),
       unsafeDirectSockets: [{ host: '127.0.0.1', port }],
     })
-    try {
-      await mf.ready
-    } catch (err) {
-      await mf.dispose().catch(() => {})
-      throw err
-    }
+    await ready(mf)
     return { origin, stop: () => mf.dispose() }
   })
 }
