@@ -54,13 +54,22 @@ export async function crawl(ws: BenchWorkspace): Promise<CrawlResult> {
   try {
     await sample()
     let inFlight: Promise<void>[] = []
-    /** GETs one URL (bounded concurrency), sampling the heap every SAMPLE_EVERY requests with nothing in flight. */
+    let sampling: Promise<void> | undefined
+    /**
+     * GETs one URL (bounded concurrency), sampling the heap every SAMPLE_EVERY requests with nothing
+     * in flight: while a sample is taken, no request starts.
+     */
     const get = async (url: string): Promise<string> => {
-      if (inFlight.length >= CONCURRENCY) await Promise.race(inFlight)
-      if (requests - sampledAt >= SAMPLE_EVERY) {
-        sampledAt = requests
-        await Promise.all(inFlight)
-        await sample()
+      for (;;) {
+        if (sampling) await sampling
+        else if (inFlight.length >= CONCURRENCY) await Promise.race(inFlight)
+        else if (requests - sampledAt >= SAMPLE_EVERY) {
+          sampledAt = requests
+          sampling = (async () => {
+            await Promise.all(inFlight)
+            await sample()
+          })().finally(() => (sampling = undefined))
+        } else break
       }
       requests++
       let text = ''
