@@ -14,6 +14,7 @@ import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
 import { HUB_PATH } from './feeds/build'
+import { wantsActivity } from './fediverse/negotiate'
 import { adminAuth, adminPublish } from './websub/admin'
 import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
 
@@ -43,7 +44,13 @@ export function createApp(herald: HeraldSource) {
 
   route('/', (c) => listingPage(c, c.var.herald.archive.home))
   route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
-  route('/articles/:slug', (c) => articlePage(c, param(c, 'slug')))
+  route('/articles/:slug', async (c) => {
+    // The same URL as an ActivityStreams Article (src/fediverse/), so Mastodon's search finds it.
+    if (wantsActivity(c.req.header('accept'))) return fediverse(c)
+    const res = await articlePage(c, param(c, 'slug'))
+    res.headers.append('Vary', 'Accept')
+    return res
+  })
 
   for (const kind of ['sections', 'tags', 'authors'] as const) {
     route(`/${kind}`, (c) => indexPage(c, kind))
@@ -63,6 +70,9 @@ export function createApp(herald: HeraldSource) {
   app.post('/admin/publish', adminAuth, adminPublish)
   app.all('/admin/publish', methodNotAllowed(['POST']))
 
+  // ActivityPub (src/fediverse/): loaded on first use, so feed and page requests never compile it.
+  for (const path of ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/*', '/ap/*']) app.all(path, fediverse)
+
   app.notFound(notFound)
   // The one way out for every refusal and failure: HTTPExceptions carry their own answer (a
   // one-line plain-text reason; 503 naming the archive file and what to run); a bare 404 is the
@@ -77,6 +87,12 @@ export function createApp(herald: HeraldSource) {
     return c.text('Internal Server Error (500)\n', 500)
   })
   return app
+}
+
+/** Hands a request to the fediverse routes, imported on first use. */
+async function fediverse(c: Context<AppEnv>): Promise<Response> {
+  const { handleFediverse } = await import('./fediverse/routes')
+  return handleFediverse(c)
 }
 
 /** The 404 page; HEAD gets the same headers (Hono runs HEAD as GET and drops the body). */

@@ -95,6 +95,8 @@ export interface Site<Author extends string = string> {
   idAuthority: string
   /** Zone for new articles' datelines. */
   timeZone: string
+  /** The site's fediverse account name, `@<name>@<host>` (src/fediverse/); `news` when left out. */
+  fediverseUsername?: string
 }
 
 /** Everything Herald publishes: the input to every route. */

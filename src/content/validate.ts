@@ -146,6 +146,7 @@ const siteSchema = z.object({
   defaultAuthor: z.string(),
   idAuthority: z.string().regex(TAG_AUTHORITY, 'must be a domain and date, e.g. herald.example.com,2024'),
   timeZone,
+  fediverseUsername: z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1 to 30 lowercase letters, digits or underscores').optional(),
 })
 
 const md = new MarkdownIt({ html: false })

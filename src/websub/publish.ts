@@ -17,6 +17,8 @@ export interface PublishReport {
   expiredLeases: number
   changedTopics: string[]
   deliveriesQueued: number
+  /** Stories pushed to fediverse followers (src/fediverse/publish.ts). */
+  fediverse?: { created: string[]; updated: string[]; deliveriesQueued: number }
 }
 
 export async function publishChanges(env: Env, herald: Herald, now: number): Promise<PublishReport> {
@@ -42,5 +44,7 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
     await setTopicFingerprint(env, topic, content.etag, now)
     changedTopics.push(topic)
   }
-  return { expiredLeases, changedTopics, deliveriesQueued }
+  // Followers on the fediverse learn of the same changes; loaded only here and by its own routes.
+  const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now)
+  return { expiredLeases, changedTopics, deliveriesQueued, fediverse }
 }

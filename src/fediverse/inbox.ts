@@ -1,0 +1,126 @@
+/**
+ * @module
+ * The inboxes (each actor's, and the shared one). Every POST must carry a valid HTTP Signature by
+ * the key of the activity's actor, over (request-target), host, date and a matching digest;
+ * anything else is 401. Handled: `Follow` of a local actor (answered with a signed `Accept`),
+ * `Undo` of a Follow, and `Delete` of the remote actor itself. Other activities are accepted
+ * (202) and ignored.
+ */
+import type { Context } from 'hono'
+import type { AppEnv } from '../app'
+import type { Herald } from '../herald'
+import { actorByHandle, actorId, AS_CONTEXT } from './actors'
+import { enqueueAp } from './jobs'
+import { importPublic } from './keys'
+import { fetchActor, RemoteError, type RemoteActor } from './remote'
+import { parseSignature, preconditionProblem, signatureValid } from './signatures'
+import { addFollower, removeFollower, removeRemoteActor, saveActivity } from './store'
+
+/** Mastodon's own limit on what it accepts in an inbox is 1 MiB; an activity is a few KiB. */
+export const MAX_INBOX_BYTES = 256 * 1024
+
+type Json = Record<string, unknown>
+
+const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : undefined)
+
+function refuse(c: Context<AppEnv>, status: 400 | 401 | 413 | 422, reason: string): Response {
+  return c.text(`${reason} (${status})\n`, status, { 'Cache-Control': 'no-store', ...(status === 401 && { 'WWW-Authenticate': 'Signature realm="herald", headers="(request-target) host date digest"' }) })
+}
+
+/** The local actor a Follow or Undo names, by its actor id. */
+function localActorOf(herald: Herald, object: unknown) {
+  const id = idOf(object)
+  const prefix = herald.archive.link('/ap/actors/').url
+  if (!id?.startsWith(prefix)) return undefined
+  return actorByHandle(herald.archive, id.slice(prefix.length))
+}
+
+export async function inbox(c: Context<AppEnv>): Promise<Response> {
+  const herald = c.var.herald
+  const handle = c.req.param('handle')
+  if (handle !== undefined && !actorByHandle(herald.archive, handle)) return c.text('no such actor (404)\n', 404)
+  const length = Number(c.req.header('content-length') ?? 0)
+  if (length > MAX_INBOX_BYTES) return refuse(c, 413, `an activity must be at most ${MAX_INBOX_BYTES} bytes`)
+  const body = await c.req.text()
+  if (body.length > MAX_INBOX_BYTES) return refuse(c, 413, `an activity must be at most ${MAX_INBOX_BYTES} bytes`)
+
+  const params = parseSignature(c.req.header('signature') ?? null)
+  if (!params) return refuse(c, 401, 'a Signature header (draft-cavage HTTP Signatures) is required')
+  const problem = await preconditionProblem(c.req.raw, body, params, Date.now())
+  if (problem) return refuse(c, 401, problem)
+
+  let parsed: Json
+  try {
+    parsed = JSON.parse(body) as Json
+    if (!parsed || typeof parsed !== 'object') throw new Error()
+  } catch {
+    return refuse(c, 400, 'the body must be a JSON activity')
+  }
+  const actorUrl = idOf(parsed.actor)
+  if (!actorUrl) return refuse(c, 400, 'the activity has no actor')
+
+  let signer: RemoteActor
+  try {
+    signer = await fetchActor(c.env, herald, params.keyId, keyIdOfSite(herald))
+  } catch (err) {
+    // A deleted account's key is gone (410), so its own Delete cannot be verified; removing its
+    // follows is all that Delete could do, and it only removes.
+    if (err instanceof RemoteError && err.status === 410 && parsed.type === 'Delete' && idOf(parsed.object) === actorUrl && params.keyId.split('#')[0] === actorUrl) {
+      await removeRemoteActor(c.env, actorUrl)
+      return c.body(null, 202)
+    }
+    return refuse(c, 401, `the signing key could not be fetched: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (signer.publicKeyId !== params.keyId && signer.id !== params.keyId.split('#')[0]) return refuse(c, 401, 'the key document does not carry the signing key')
+  let key: CryptoKey
+  try {
+    key = await importPublic(signer.publicKeyPem)
+  } catch {
+    return refuse(c, 401, 'the signing key is not an RSA public key')
+  }
+  if (!(await signatureValid(c.req.raw, params, key))) return refuse(c, 401, 'the signature does not verify')
+  if (signer.id !== actorUrl) return refuse(c, 401, 'the activity is not signed by its actor')
+
+  switch (parsed.type) {
+    case 'Follow':
+      return follow(c, herald, parsed, signer)
+    case 'Undo': {
+      const inner = parsed.object
+      const target = inner && typeof inner === 'object' ? (inner as Json) : undefined
+      if (target?.type === 'Follow' && idOf(target.actor) === signer.id) {
+        const local = localActorOf(herald, target.object)
+        if (local) await removeFollower(c.env, local.handle, signer.id)
+      }
+      return c.body(null, 202)
+    }
+    case 'Delete':
+      if (idOf(parsed.object) === signer.id) await removeRemoteActor(c.env, signer.id)
+      return c.body(null, 202)
+    default:
+      return c.body(null, 202)
+  }
+}
+
+function keyIdOfSite(herald: Herald): string {
+  return `${herald.archive.link('/ap/actors/').url}${herald.archive.site.fediverseUsername ?? 'news'}#main-key`
+}
+
+async function follow(c: Context<AppEnv>, herald: Herald, parsed: Json, signer: RemoteActor): Promise<Response> {
+  const local = localActorOf(herald, parsed.object)
+  if (!local) return refuse(c, 422, 'the Follow must name an actor of this site')
+  const followId = idOf(parsed) ?? `${signer.id}#follow`
+  const now = Date.now()
+  await addFollower(c.env, { actor: local.handle, follower: signer.id, inbox: signer.inbox, shared_inbox: signer.sharedInbox ?? null, follow_id: followId, followed_at: now })
+  const localId = actorId(herald.archive, local.handle)
+  const acceptId = `${localId}/accepts/${await shortHash(`${followId} ${now}`)}`
+  const accept = { '@context': AS_CONTEXT, id: acceptId, type: 'Accept', actor: localId, object: { id: followId, type: 'Follow', actor: signer.id, object: localId } }
+  await saveActivity(c.env, acceptId, local.handle, 'Accept', JSON.stringify(accept), now).run()
+  await enqueueAp(c.env.AP_QUEUE, [{ kind: 'ap-deliver', activityId: acceptId, actor: local.handle, inbox: signer.inbox }])
+  return c.body(null, 202)
+}
+
+async function shortHash(s: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))
+  return [...d.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
