@@ -10,13 +10,18 @@ import { backoffSeconds } from '../websub/consumer'
 import { readHubConfig } from '../websub/config'
 import { keyId } from './actors'
 import { AP_DEAD_LETTER_QUEUE, type ApJob } from './jobs'
-import { RemoteError, remoteRequest } from './remote'
+import { RemoteError, remoteProblem, remoteRequest } from './remote'
 import { activity, settle, settled } from './store'
 
 async function deliverOne(env: Env, herald: Herald, job: ApJob, attempts: number, now: number): Promise<{ done: boolean; detail: string }> {
   if (await settled(env, job.activityId, job.inbox)) return { done: true, detail: 'already settled' }
   const row = await activity(env, job.activityId)
   if (!row) return { done: true, detail: 'no such activity' }
+  const problem = remoteProblem(env, herald, job.inbox)
+  if (problem) {
+    await settle(env, job.activityId, job.inbox, 'dead', attempts, `refused by the outbound policy: ${problem}`, now)
+    return { done: true, detail: problem }
+  }
   let status: number
   try {
     status = (await remoteRequest(env, herald, 'POST', job.inbox, keyId(herald.archive, job.actor), row.body)).status

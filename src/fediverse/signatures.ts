@@ -101,7 +101,7 @@ export async function preconditionProblem(request: Request, body: string, params
 export async function signatureValid(request: Request, params: SignatureParams, publicKey: CryptoKey): Promise<boolean> {
   const text = signingString(request.method, new URL(request.url), request.headers, params.headers)
   if (text === undefined) return false
-  let sig: Uint8Array
+  let sig: Uint8Array<ArrayBuffer>
   try {
     sig = Uint8Array.from(atob(params.signature), (c) => c.charCodeAt(0))
   } catch {
