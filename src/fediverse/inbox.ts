@@ -13,7 +13,7 @@ import { actorByHandle, actorId, AS_CONTEXT } from './actors'
 import { enqueueAp } from './jobs'
 import { importPublic } from './keys'
 import { fetchActor, RemoteError, type RemoteActor } from './remote'
-import { parseSignature, preconditionProblem, signatureValid } from './signatures'
+import { parseSignature, preconditionProblem, signatureValid, type SignatureParams } from './signatures'
 import { addFollower, removeFollower, removeRemoteActor, saveActivity } from './store'
 
 /** Mastodon's own limit on what it accepts in an inbox is 1 MiB; an activity is a few KiB. */
@@ -61,24 +61,17 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
 
   let signer: RemoteActor
   try {
-    signer = await fetchActor(c.env, herald, params.keyId, keyIdOfSite(herald))
+    signer = await verifiedSigner(c.env, herald, c.req.raw, params)
   } catch (err) {
+    if (!(err instanceof RemoteError)) throw err
     // A deleted account's key is gone (410), so its own Delete cannot be verified; removing its
     // follows is all that Delete could do, and it only removes.
-    if (err instanceof RemoteError && err.status === 410 && parsed.type === 'Delete' && idOf(parsed.object) === actorUrl && params.keyId.split('#')[0] === actorUrl) {
+    if (err.status === 410 && parsed.type === 'Delete' && idOf(parsed.object) === actorUrl && params.keyId.split('#')[0] === actorUrl) {
       await removeRemoteActor(c.env, actorUrl)
       return c.body(null, 202)
     }
-    return refuse(c, 401, `the signing key could not be fetched: ${err instanceof Error ? err.message : String(err)}`)
+    return refuse(c, 401, err.message)
   }
-  if (signer.publicKeyId !== params.keyId && signer.id !== params.keyId.split('#')[0]) return refuse(c, 401, 'the key document does not carry the signing key')
-  let key: CryptoKey
-  try {
-    key = await importPublic(signer.publicKeyPem)
-  } catch {
-    return refuse(c, 401, 'the signing key is not an RSA public key')
-  }
-  if (!(await signatureValid(c.req.raw, params, key))) return refuse(c, 401, 'the signature does not verify')
   if (signer.id !== actorUrl) return refuse(c, 401, 'the activity is not signed by its actor')
 
   switch (parsed.type) {
@@ -99,6 +92,43 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
     default:
       return c.body(null, 202)
   }
+}
+
+/** Remote keys already fetched, per isolate: a server delivering a burst is fetched once. */
+const KEY_TTL_MS = 15 * 60_000
+const MAX_CACHED_KEYS = 1000
+const signers = new Map<string, { actor: RemoteActor; key: CryptoKey; until: number }>()
+
+async function signerKey(env: Env, herald: Herald, keyId: string): Promise<{ actor: RemoteActor; key: CryptoKey }> {
+  let actor: RemoteActor
+  try {
+    actor = await fetchActor(env, herald, keyId, keyIdOfSite(herald))
+  } catch (err) {
+    if (err instanceof RemoteError) throw new RemoteError(`the signing key could not be fetched: ${err.message}`, err.status)
+    throw err
+  }
+  if (actor.publicKeyId !== keyId) throw new RemoteError('the key document does not carry the signing key')
+  let key: CryptoKey
+  try {
+    key = await importPublic(actor.publicKeyPem)
+  } catch {
+    throw new RemoteError('the signing key is not an RSA public key')
+  }
+  if (signers.size >= MAX_CACHED_KEYS) signers.delete(signers.keys().next().value!)
+  signers.set(keyId, { actor, key, until: Date.now() + KEY_TTL_MS })
+  return { actor, key }
+}
+
+/**
+ * The actor whose key signed the request: from the cache, or fetched. A signature that fails
+ * against a cached key is checked once more against a fresh copy (the remote key may have changed).
+ */
+async function verifiedSigner(env: Env, herald: Herald, request: Request, params: SignatureParams): Promise<RemoteActor> {
+  const cached = signers.get(params.keyId)
+  if (cached && cached.until > Date.now() && (await signatureValid(request, params, cached.key))) return cached.actor
+  const { actor, key } = await signerKey(env, herald, params.keyId)
+  if (!(await signatureValid(request, params, key))) throw new RemoteError('the signature does not verify')
+  return actor
 }
 
 function keyIdOfSite(herald: Herald): string {

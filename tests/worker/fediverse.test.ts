@@ -186,6 +186,25 @@ describe('Follow, Accept, Undo', () => {
     expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
   })
 
+  it('fetches a signing key once for a burst of activities, and again when the remote key changed', async () => {
+    const dora = await remoteUser('dora')
+    const first = remoteServer([dora])
+    const w = fediWorker(collection([old]))
+    const followActivity = { id: `${dora.id}#follow`, type: 'Follow', actor: dora.id, object: SITE_ACTOR }
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', followActivity, dora))).status).toBe(202)
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${dora.id}#like`, type: 'Like', actor: dora.id, object: `${ORIGIN}/articles/old-story` }, dora))).status).toBe(202)
+    expect(first.gets.map((g) => g.url)).toEqual([dora.id])
+    // dora's server rotates her key: the cached one fails, a fresh fetch verifies.
+    vi.restoreAllMocks()
+    const rotated = { ...(await remoteUser('dora')) }
+    const second = remoteServer([rotated])
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${dora.id}#undo`, type: 'Undo', actor: dora.id, object: followActivity }, rotated))).status).toBe(202)
+    expect(second.gets.map((g) => g.url)).toEqual([dora.id])
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
+    // The old key no longer verifies once the new one is known.
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', followActivity, dora))).status).toBe(401)
+  })
+
   it('a Follow of no actor of this site is refused with 422; an actor Delete removes its follows, even once its key is gone', async () => {
     const bob = await remoteUser('bob')
     remoteServer([bob], { gone: [] })
