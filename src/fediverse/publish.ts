@@ -34,8 +34,10 @@ interface Outgoing {
   inboxes: string[]
 }
 
-function activityId(archive: Archive, handle: string, type: string, story: Story): string {
-  return `${actorId(archive, handle)}/activities/${type.toLowerCase()}-${story.anchor}-${story.updated.getTime()}`
+/** A story's activity of a type: a Create or Announce happens once (keyed by the story), an Update once per `updated`. */
+export function activityId(archive: Archive, handle: string, type: string, story: Story): string {
+  const version = type === 'Update' ? `-${story.updated.getTime()}` : ''
+  return `${actorId(archive, handle)}/activities/${type.toLowerCase()}-${story.anchor}${version}`
 }
 
 export async function publishFediverse(env: Env, herald: Herald, now: number): Promise<FediversePublishReport> {

@@ -5,11 +5,14 @@
  * outboxes and followers collections, the inboxes, and an article as ActivityStreams.
  */
 import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { refusal } from '../http/errors'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { actorByHandle, actorDocument, actorId, AP_TYPE, articleObject, followersId, outboxId, PUBLIC, withContext, type LocalActor } from './actors'
-import { inbox } from './inbox'
+import { inbox, MAX_INBOX_BYTES } from './inbox'
 import { keyPair } from './keys'
+import { activityId } from './publish'
 import { followerCount } from './store'
 
 export const OUTBOX_PAGE_SIZE = 20
@@ -128,7 +131,7 @@ fediverseApp.get('/ap/actors/:handle/outbox', async (c) => {
   const actorUrl = actorId(archive, actor.handle)
   const site = actor.kind === 'site'
   const items = stories.map((story) => ({
-    id: `${actorUrl}/activities/${site ? 'create' : 'announce'}-${story.anchor}-${story.updated.getTime()}`,
+    id: activityId(archive, actor.handle, site ? 'Create' : 'Announce', story),
     type: site ? 'Create' : 'Announce',
     actor: actorUrl,
     published: story.published.toISOString(),
@@ -147,8 +150,15 @@ fediverseApp.get('/ap/actors/:handle/outbox', async (c) => {
   }))
 })
 
-fediverseApp.post('/ap/inbox', inbox)
-fediverseApp.post('/ap/actors/:handle/inbox', inbox)
+/** Refuses a body over the inbox limit as it streams in, with or without a Content-Length. */
+const inboxLimit = bodyLimit({
+  maxSize: MAX_INBOX_BYTES,
+  onError: () => {
+    throw refusal(413, `an activity must be at most ${MAX_INBOX_BYTES} bytes`)
+  },
+})
+fediverseApp.post('/ap/inbox', inboxLimit, inbox)
+fediverseApp.post('/ap/actors/:handle/inbox', inboxLimit, inbox)
 
 fediverseApp.get('/articles/:slug', async (c) => {
   const { archive } = c.var.herald

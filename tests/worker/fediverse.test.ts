@@ -149,6 +149,14 @@ describe('inbox refusals', () => {
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM ap_followers').first<{ n: number }>())!.n).toBe(0)
   })
 
+  it('413s an activity over 256 KiB before reading its signature', async () => {
+    const { gets } = remoteServer([alice])
+    const res = await get('/ap/inbox', await signedPost('/ap/inbox', { ...follow(alice), padding: 'x'.repeat(300 * 1024) }, alice))
+    expect(res.status).toBe(413)
+    expect(await res.text()).toBe('an activity must be at most 262144 bytes (413)\n')
+    expect(gets).toEqual([])
+  })
+
   it('401s when the key cannot be fetched under the outbound policy (a private address)', async () => {
     const { gets } = remoteServer([alice])
     const local = { ...alice, id: 'http://10.0.0.1/users/eve', keyId: 'http://10.0.0.1/users/eve#main-key' }
