@@ -9,7 +9,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Herald } from '../herald'
-import { actorByHandle, actorId, AS_CONTEXT } from './actors'
+import { actorByHandle, actorId, AS_CONTEXT, keyId as localKeyId, siteHandle } from './actors'
 import { enqueueAp } from './jobs'
 import { importPublic } from './keys'
 import { fetchActor, RemoteError, type RemoteActor } from './remote'
@@ -100,7 +100,7 @@ const signers = new Map<string, { actor: RemoteActor; key: CryptoKey; until: num
 async function signerKey(env: Env, herald: Herald, keyId: string): Promise<{ actor: RemoteActor; key: CryptoKey }> {
   let actor: RemoteActor
   try {
-    actor = await fetchActor(env, herald, keyId, keyIdOfSite(herald))
+    actor = await fetchActor(env, herald, keyId, localKeyId(herald.archive, siteHandle(herald.archive)))
   } catch (err) {
     if (err instanceof RemoteError) throw new RemoteError(`the signing key could not be fetched: ${err.message}`, err.status)
     throw err
@@ -127,10 +127,6 @@ async function verifiedSigner(env: Env, herald: Herald, request: Request, params
   const { actor, key } = await signerKey(env, herald, params.keyId)
   if (!(await signatureValid(request, params, key))) throw new RemoteError('the signature does not verify')
   return actor
-}
-
-function keyIdOfSite(herald: Herald): string {
-  return `${herald.archive.link('/ap/actors/').url}${herald.archive.site.fediverseUsername ?? 'news'}#main-key`
 }
 
 async function follow(c: Context<AppEnv>, herald: Herald, parsed: Json, signer: RemoteActor): Promise<Response> {
