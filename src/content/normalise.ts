@@ -17,7 +17,8 @@
  * - tag: a name whose slug (site-map.ts `tagSlug`) is not empty.
  * - URL: an absolute http(s) URL as the WHATWG URL parser reads it, kept in the serialiser's
  *   spelling, so every format prints the same RFC 3986 URI; characters a URI cannot hold (space,
- *   quotes, `<`, `>`, controls, invisible characters) are refused rather than silently encoded.
+ *   quotes, `<`, `>`, controls, invisible characters, a `%` that begins no escape) are refused
+ *   rather than silently encoded, and so are user names and passwords.
  * - key (article slugs, section and author keys): site-map.ts `KEY_SLUG`.
  */
 import { KEY_SLUG, tagSlug } from '../site-map'
@@ -105,8 +106,12 @@ export function url(text: string): Normalised {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     return { value: undefined, problem: `is a ${parsed.protocol} URL: expected ${URL_EXAMPLE}` }
   }
+  if (parsed.username || parsed.password) {
+    // Published in every feed, and refused by feed validators ("url must be a full URL").
+    return { value: undefined, problem: `carries a user name or password before its host; leave them out: expected ${URL_EXAMPLE}` }
+  }
   // The serialiser leaves a few characters as written that RFC 3986 has no place for outside the host.
-  const rest = parsed.username + parsed.password + parsed.pathname + parsed.search + parsed.hash.slice(1)
+  const rest = parsed.pathname + parsed.search + parsed.hash.slice(1)
   const stray = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/.exec(rest)
   if (stray) {
     const what = stray[0] === '%' ? 'a "%" that begins no percent-escape (write %25 for a percent sign)' : `"${stray[0]}", which a URL cannot hold outside its host (percent-encode it)`
