@@ -123,6 +123,7 @@ const LISTING_ADDRESS = new RegExp(`^(?:/(${Object.keys(SEGMENT_KINDS).join('|')
 
 /** Reads a path as a listing's address (or a file under it); undefined for other paths. */
 export function parseListingPath(pathname: string): ListingAddress | undefined {
+  if (pathname === '/') return { kind: 'home', slug: '' }
   const m = LISTING_ADDRESS.exec(pathname)
   if (!m) return undefined
   if (!m[1]) return m[3] === undefined ? { kind: 'home', slug: '' } : { kind: 'home', slug: '', file: m[3] }
