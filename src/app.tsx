@@ -4,7 +4,7 @@
  * a request looks up a listing or story and sends its memoised representation.
  */
 import { Hono, type Context } from 'hono'
-import { ArchiveError } from './archive/archive'
+import { HTTPException } from 'hono/http-exception'
 import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
 import { methodNotAllowed } from './http/errors'
@@ -14,8 +14,8 @@ import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
 import { ARTICLES_PATH, FEEDS_PATH, FORMAT_NAMES, FORMATS, HUB_PATH, ICON_PATH, indexPath, LISTING_KINDS, OPML_PATH, type PrefixedKind } from './site-map'
-import { adminPublish } from './websub/admin'
-import { hubInfo, hubRequest } from './websub/hub'
+import { adminAuth, adminPublish } from './websub/admin'
+import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
 
 export interface AppEnv {
   Bindings: Env
@@ -35,8 +35,8 @@ export function createApp(herald: HeraldSource) {
   app.use(feedAliases())
 
   /** Registers a GET route (HEAD follows it) and answers every other method with 405. */
-  const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response | undefined> | undefined) => {
-    app.get(path, async (c) => (await handler(c)) ?? notFound(c))
+  const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>) => {
+    app.get(path, handler)
     app.all(path, methodNotAllowed())
   }
   const param = (c: Context<AppEnv>, name: string) => c.req.param(name) ?? ''
@@ -59,19 +59,21 @@ export function createApp(herald: HeraldSource) {
 
   // WebSub (src/websub/): subscriptions, and publishing on demand.
   app.get(HUB_PATH, hubInfo)
-  app.post(HUB_PATH, hubRequest)
+  app.post(HUB_PATH, hubBodyLimit, hubRequest)
   app.all(HUB_PATH, methodNotAllowed(['GET', 'HEAD', 'POST', 'OPTIONS']))
-  app.post('/admin/publish', adminPublish)
+  app.post('/admin/publish', adminAuth, adminPublish)
   app.all('/admin/publish', methodNotAllowed(['POST']))
 
   app.notFound(notFound)
+  // The one way out for every refusal and failure: HTTPExceptions carry their own answer (a
+  // one-line plain-text reason; 503 naming the archive file and what to run); a bare 404 is the
+  // site's 404 page; anything else is logged and hidden, nothing about the request echoed back.
   app.onError((err, c) => {
-    if (err instanceof ArchiveError) {
-      // A deploy without its archive (or `wrangler dev` before the first build): say what to run.
-      console.error(`herald: ${err.message}`)
-      return c.text(`Service Unavailable (503): ${err.message}\n`, 503, { 'Cache-Control': 'no-store', 'Retry-After': '30' })
+    if (err instanceof HTTPException) {
+      if (err.status === 404 && !err.res) return notFound(c)
+      if (err.status >= 500) console.error(`herald: ${err.status}: ${err.message}`)
+      return err.getResponse()
     }
-    // Unknown failures are logged and hidden; nothing about the request is echoed back.
     console.error('herald: unhandled error', err)
     return c.text('Internal Server Error (500)\n', 500)
   })

@@ -13,18 +13,40 @@ import { publishChanges } from './websub/publish'
 const herald = heraldFor(assetFiles)
 const app = createApp(herald)
 
+/** A failure of a background step, logged with the step's name (nothing else would ever show it). */
+function logFailure(step: string, err: unknown): void {
+  console.error(`herald hub: ${step} failed: ${err instanceof Error ? err.message : String(err)}`)
+}
+
 export default {
   fetch: app.fetch,
 
   async queue(batch, env) {
-    await handleBatch(batch, env, await herald(env))
+    let opened
+    try {
+      opened = await herald(env)
+    } catch (err) {
+      // The whole batch is retried (nothing acknowledged) once the archive opens again.
+      logFailure(`queue ${batch.queue}: opening the archive`, err)
+      throw err
+    }
+    await handleBatch(batch, env, opened)
   },
 
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(
-      herald(env).then((h) => publishChanges(env, h, controller.scheduledTime)).then((r) => {
-        if (r.changedTopics.length || r.expiredLeases) console.log(`herald hub: ${r.changedTopics.length} topic(s) changed, ${r.deliveriesQueued} deliveries queued, ${r.expiredLeases} lease(s) expired`)
-      }),
+      (async () => {
+        let step = 'opening the archive'
+        try {
+          const opened = await herald(env)
+          step = 'publishing changes'
+          const r = await publishChanges(env, opened, controller.scheduledTime)
+          if (r.changedTopics.length || r.expiredLeases) console.log(`herald hub: ${r.changedTopics.length} topic(s) changed, ${r.deliveriesQueued} deliveries queued, ${r.expiredLeases} lease(s) expired`)
+        } catch (err) {
+          // Logged, not rethrown: the next minute's run tries again from the recorded fingerprints.
+          logFailure(`cron ${controller.cron}: ${step}`, err)
+        }
+      })(),
     )
   },
 } satisfies ExportedHandler<Env, HubJob>

@@ -42,6 +42,10 @@ export function prerenderTarget(root: string, env: string | undefined): { origin
   }
   const vars = env ? config.env?.[env]?.vars : config.vars
   const where = `wrangler.toml: ${env ? `env.${env}.` : ''}vars`
+  // `npm run dev` (scripts/dev.ts) serves where the developer asked and says so here, so the feeds it
+  // prerenders carry the origin the dev server really has.
+  const devOrigin = env ? undefined : process.env.HERALD_DEV_SITE_URL
+  if (devOrigin) return { origin: new URL(devOrigin).origin, feedSize: Number(vars?.FEED_SIZE ?? 50) }
   if (!vars?.SITE_URL) throw new Error(`${where}.SITE_URL is not set`)
   const feedSize = Number(vars.FEED_SIZE ?? 50)
   if (!Number.isInteger(feedSize) || feedSize < 1) throw new Error(`${where}.FEED_SIZE: expected a whole number, got "${vars.FEED_SIZE}"`)

@@ -6,6 +6,7 @@
  * kept per isolate (bounded), and what the routes render from them is memoised above this.
  */
 import type { Site } from '../content/article'
+import { ArchiveError, parseArchiveJson } from './errors'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
 import {
@@ -53,8 +54,7 @@ export interface Listing extends Link {
   anchorAt(position: number): Promise<string>
 }
 
-/** Errors that mean the deploy is wrong, not the request: the message says what to run. */
-export class ArchiveError extends Error {}
+export { ArchiveError }
 
 /** A bounded map: the oldest entry leaves first. */
 class Bounded<K, V> extends Map<K, V> {
@@ -97,7 +97,10 @@ export class Archive {
   static async open(read: ReadFile, origin: string): Promise<Archive> {
     const text = await read(paths.manifest)
     if (text === undefined) throw new ArchiveError('no compiled archive (manifest.json): run `npm run build` before serving')
-    const manifest = JSON.parse(text) as Manifest
+    const manifest = parseArchiveJson<Manifest>(paths.manifest, text)
+    if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.listings) || typeof manifest.site !== 'object') {
+      throw new ArchiveError(`archive file ${paths.manifest} is damaged (not an archive manifest): run \`npm run build\``)
+    }
     if (manifest.format !== ARCHIVE_FORMAT) {
       throw new ArchiveError(`archive format ${manifest.format}, this worker reads ${ARCHIVE_FORMAT}: run \`npm run build\``)
     }
@@ -156,7 +159,7 @@ export class Archive {
     const path = paths.feed(n, format)
     const text = await this.#read(path)
     if (text === undefined || !text.includes('\n')) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
-    const { head, body } = parsePrerenderedFile(text)
+    const { head, body } = parsePrerenderedFile(path, text)
     return head.scheduled === listing.scheduledCount(now) ? { body, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
@@ -209,7 +212,7 @@ export class Archive {
   async #file<T>(path: string): Promise<T> {
     const text = await this.#read(path)
     if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-    return JSON.parse(text) as T
+    return parseArchiveJson<T>(path, text)
   }
 
   #ordsOf(n: number): Promise<number[]> {

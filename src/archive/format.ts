@@ -20,6 +20,7 @@
  *   asked for and parses a line, not a quarter-megabyte of escaped JSON string.
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
+import { parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
 export const ARCHIVE_FORMAT = 2
@@ -110,9 +111,9 @@ export function prerenderedFile(head: PrerenderedHead, body: string): string {
   return `${JSON.stringify(head)}\n${body}`
 }
 
-export function parsePrerenderedFile(text: string): { head: PrerenderedHead; body: string } {
+export function parsePrerenderedFile(path: string, text: string): { head: PrerenderedHead; body: string } {
   const end = text.indexOf('\n')
-  return { head: JSON.parse(text.slice(0, end)) as PrerenderedHead, body: text.slice(end + 1) }
+  return { head: parseArchiveJson<PrerenderedHead>(path, text.slice(0, end)), body: text.slice(end + 1) }
 }
 
 /** One story as stored: references by key, resolved against the manifest when read. */

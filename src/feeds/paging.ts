@@ -8,6 +8,7 @@
  */
 import type { Listing } from '../archive/archive'
 import type { Story } from '../content/story'
+import { refusal } from '../http/errors'
 
 /** Which page of a listing: the first (newest), or the N stories before/after an anchor story. */
 export type PageRequest = { kind: 'first' } | { kind: 'before' | 'after'; anchor: string }
@@ -26,16 +27,6 @@ export interface Page {
   scheduled: number
 }
 
-/** Why a request names no page, as the one-line plain-text reason the client gets. */
-export class PagingError extends Error {
-  constructor(
-    readonly status: 400 | 404,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
 const PAGE_PARAMETERS = ['before', 'after'] as const
 const ANCHOR = /^[0-9a-z]{14}$/
 
@@ -47,19 +38,19 @@ export function parsePageRequest(search: URLSearchParams): PageRequest {
   const names = [...new Set(search.keys())]
   for (const name of names) {
     if (name === 'page' || name === 'offset') {
-      throw new PagingError(400, `"${name}" is not a paging parameter here: follow the feed's rel="next" link (?before=<story>) (400)`)
+      throw refusal(400, `"${name}" is not a paging parameter here: follow the feed's rel="next" link (?before=<story>)`)
     }
     if (!(PAGE_PARAMETERS as readonly string[]).includes(name)) {
-      throw new PagingError(400, `unknown query parameter "${name}": a feed URL takes only ?before= or ?after= (400)`)
+      throw refusal(400, `unknown query parameter "${name}": a feed URL takes only ?before= or ?after=`)
     }
   }
-  if (names.length > 1) throw new PagingError(400, 'give ?before= or ?after=, not both (400)')
+  if (names.length > 1) throw refusal(400, 'give ?before= or ?after=, not both')
   const name = names[0] as (typeof PAGE_PARAMETERS)[number] | undefined
   if (!name) return { kind: 'first' }
   const values = search.getAll(name)
-  if (values.length > 1) throw new PagingError(400, `"${name}" is given ${values.length} times; give it once (400)`)
+  if (values.length > 1) throw refusal(400, `"${name}" is given ${values.length} times; give it once`)
   const anchor = values[0]!
-  if (!ANCHOR.test(anchor)) throw new PagingError(400, `"${name}" must be a story anchor from a rel="next" or rel="previous" link (400)`)
+  if (!ANCHOR.test(anchor)) throw refusal(400, `"${name}" must be a story anchor from a rel="next" or rel="previous" link`)
   return { kind: name, anchor }
 }
 
@@ -74,7 +65,7 @@ export async function pageOf(listing: Listing, request: PageRequest, size: numbe
     end = Math.min(count, k + size)
   } else {
     const at = await listing.positionOf(request.anchor)
-    if (at === undefined || at < k) throw new PagingError(404, `no story "${request.anchor}" in this feed (404)`)
+    if (at === undefined || at < k) throw refusal(404, `no story "${request.anchor}" in this feed`)
     if (request.kind === 'before') {
       start = at + 1
       end = Math.min(count, start + size)

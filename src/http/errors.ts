@@ -1,17 +1,42 @@
 /**
  * @module
- * The answer for a method a path does not take. Plain, short, and never a 500.
+ * How a request is refused: every refusal is an `HTTPException` thrown where the problem is found
+ * and turned into a response by the app's one `onError` (src/app.tsx). Plain, short, never a 500.
  */
 import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /** Methods every page and feed answers: RFC 9110 §9.3.2 requires HEAD wherever GET is served. */
 export const READ_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const
+
+/** Headers of every refusal: never cached, never sniffed. */
+const REFUSAL_HEADERS = { 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
+
+/**
+ * The exception for a refusal: one line of plain text, `<reason> (<status>)`, as WebSub §5.1.2
+ * asks of a hub and as a person reading a feed reader's error log needs.
+ */
+export function refusal(status: ContentfulStatusCode, reason: string, headers: Record<string, string> = {}): HTTPException {
+  const line = reason.endsWith(`(${status})`) ? reason : `${reason} (${status})`
+  return new HTTPException(status, { message: reason, res: new Response(`${line}\n`, { status, headers: { ...REFUSAL_HEADERS, ...headers } }) })
+}
+
+/** Nothing at this address: the app's 404 page (onError renders it). */
+export function notFound(): HTTPException {
+  return new HTTPException(404, { message: 'not found' })
+}
+
+/** A deploy or archive problem the operator must fix: 503, naming what broke and what to run. */
+export function unavailable(reason: string): HTTPException {
+  return refusal(503, `Service Unavailable: ${reason}`, { 'Retry-After': '30' })
+}
 
 /** RFC 9110 §15.5.6: a 405 "MUST generate an Allow header field". OPTIONS gets 204 with the same Allow. */
 export function methodNotAllowed(allow: readonly string[] = READ_METHODS) {
   const value = allow.join(', ')
   return function methodNotAllowed(c: Context): Response {
     if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: value })
-    return c.text(`${c.req.method} is not allowed here; use ${allow.filter((m) => m !== 'OPTIONS').join(' or ')} (405)\n`, 405, { Allow: value })
+    throw refusal(405, `${c.req.method} is not allowed here; use ${allow.filter((m) => m !== 'OPTIONS').join(' or ')}`, { Allow: value })
   }
 }

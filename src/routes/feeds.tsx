@@ -8,10 +8,11 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
-import { pageOf, pageQuery, PagingError, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
+import { pageOf, pageQuery, parsePageRequest, type Page } from '../feeds/paging'
 import { feedRepresentation, prerenderedFeed } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
+import { notFound } from '../http/errors'
 import { throughEdgeCache, type CacheSource } from '../http/edge-cache'
 import { represent, type Representation } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
@@ -24,33 +25,12 @@ export function searchOf(c: Context): URLSearchParams {
   return c.req.url.includes('?') ? new URL(c.req.url).searchParams : NO_QUERY
 }
 
-/** A one-line plain-text refusal (paging mistakes): status and reason, nothing else. */
-export function refuse(c: Context, error: PagingError): Response {
-  return c.text(`${error.message}\n`, error.status, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
-}
-
-/** The page a request's query names, or the refusal to send (400). Reads no story. */
-export function requestedPage(c: Context, search: URLSearchParams): PageRequest | Response {
-  try {
-    return parsePageRequest(search)
-  } catch (err) {
-    if (err instanceof PagingError) return refuse(c, err)
-    throw err
-  }
-}
-
 /**
  * The memoised representation under `key`, made by `make` on a miss only: a hit costs a map lookup,
- * whatever the archive's size. A miss that names no page (an unknown anchor) is refused, and not
- * remembered.
+ * whatever the archive's size. A miss that throws (an unknown anchor: a 404 refusal) is not remembered.
  */
-export async function memoised(c: Context<AppEnv>, key: string, make: () => Promise<Representation>): Promise<Representation | Response> {
-  try {
-    return (await c.var.herald.memo.get(key, make)).representation
-  } catch (err) {
-    if (err instanceof PagingError) return refuse(c, err)
-    throw err
-  }
+export async function memoised(c: Context<AppEnv>, key: string, make: () => Promise<Representation>): Promise<Representation> {
+  return (await c.var.herald.memo.get(key, make)).representation
 }
 
 function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
@@ -62,14 +42,13 @@ function waitUntil(c: Context): ((p: Promise<unknown>) => void) | undefined {
   }
 }
 
-/** Sends a listing's feed in the format its file name names (undefined: not found). */
-export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response | undefined> {
+/** Sends a listing's feed in the format its file name names. */
+export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined, file: string): Promise<Response> {
   const format = formatOfFile(file)
-  if (!listing || !format) return undefined
-  const request = requestedPage(c, searchOf(c))
-  if (request instanceof Response) return request
+  if (!listing || !format) throw notFound()
+  const request = parsePageRequest(searchOf(c))
   const now = Date.now()
-  if (!listing.isListed(now)) return undefined
+  if (!listing.isListed(now)) throw notFound()
 
   const { archive, config } = c.var.herald
   const preview = isBrowserNavigation(c.req.raw.headers)
@@ -98,7 +77,6 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     source = made.source
     return made.representation
   })
-  if (representation instanceof Response) return representation
   // One header set per representation and source: `preview` and the page are in the memo key already.
   return send(c, representation, source, () => ({
     ...(preview && HTML_SECURITY_HEADERS),

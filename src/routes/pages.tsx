@@ -7,19 +7,17 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AppEnv } from '../app'
 import type { Archive, Listing } from '../archive/archive'
 import { lastModifiedOf } from '../feeds/build'
-import { pageOf, pageQuery } from '../feeds/paging'
+import { pageOf, pageQuery, parsePageRequest } from '../feeds/paging'
 import { send } from '../http/conditional'
+import { notFound } from '../http/errors'
 import { represent } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
 import { FEEDS_PATH, LISTING_KINDS, type KindSegment } from '../site-map'
-import { memoised, requestedPage, searchOf } from './feeds'
+import { memoised, searchOf } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
-
-/** Thrown by a page's `make` when there is nothing at the address: the 404 page, not remembered. */
-class Missing extends Error {}
 
 /**
  * Sends a memoised page: `key` names the page, and the epoch (stories still scheduled) is added to
@@ -29,17 +27,11 @@ async function sendMemo(c: Context<AppEnv>, key: string, contentType: string, ma
   const { archive, config } = c.var.herald
   const now = Date.now()
   const epoch = archive.home.scheduledCount(now)
-  let representation
-  try {
-    representation = await memoised(c, `${key} @${epoch}`, async () => {
-      const { body, lastModified } = await make(now)
-      return represent(body, contentType, lastModified)
-    })
-  } catch (err) {
-    if (err instanceof Missing) return undefined
-    throw err
-  }
-  if (representation instanceof Response) return representation
+  // A `make` that finds nothing at the address throws notFound(): the 404 page, not remembered.
+  const representation = await memoised(c, `${key} @${epoch}`, async () => {
+    const { body, lastModified } = await make(now)
+    return represent(body, contentType, lastModified)
+  })
   return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
 }
 
@@ -51,11 +43,10 @@ function siteLastModified(archive: Archive, now: number): Date {
 }
 
 /** Listing pages take the feeds' paging parameters and ignore any other (shared links carry tracking tags). */
-export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response | undefined> {
-  if (!listing || !listing.isListed(Date.now())) return undefined
+export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response> {
+  if (!listing || !listing.isListed(Date.now())) throw notFound()
   const search = new URLSearchParams([...searchOf(c)].filter(([k]) => ['before', 'after', 'page', 'offset'].includes(k)))
-  const request = requestedPage(c, search)
-  if (request instanceof Response) return request
+  const request = parsePageRequest(search)
   const { archive, config } = c.var.herald
   return sendMemo(c, `listing ${listing.key}${pageQuery(request)}`, HTML, async (now) => {
     const page = await pageOf(listing, request, config.feedSize, now)
@@ -63,11 +54,11 @@ export async function listingPage(c: Context<AppEnv>, listing: Listing | undefin
   })
 }
 
-export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response | undefined> {
+export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Response> {
   const { archive } = c.var.herald
   return sendMemo(c, `article ${slug}`, HTML, async (now) => {
     const story = await archive.story(slug, now)
-    if (!story) throw new Missing()
+    if (!story) throw notFound()
     return { body: html(<ArticlePage archive={archive} story={story} />), lastModified: story.updated }
   })
 }
@@ -87,7 +78,7 @@ const INDEX_TITLES = {
   feeds: 'Feeds',
 } as const
 
-export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response | undefined> {
+export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response> {
   const { archive } = c.var.herald
   return sendMemo(c, `index ${kind}`, HTML, async (now) => {
     const listings =
@@ -99,7 +90,7 @@ export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TIT
   })
 }
 
-export async function opml(c: Context<AppEnv>): Promise<Response | undefined> {
+export async function opml(c: Context<AppEnv>): Promise<Response> {
   const { archive } = c.var.herald
   return sendMemo(c, 'opml', 'text/x-opml; charset=utf-8', async (now) => {
     const lastModified = siteLastModified(archive, now)

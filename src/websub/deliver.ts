@@ -3,16 +3,27 @@
  * Content distribution (WebSub §7): a fat ping — the topic's full current body with its own
  * Content-Type, `Link` rel=hub and rel=self, and `X-Hub-Signature: sha256=…` when the subscription
  * has a secret. 2xx settles it; 410 means the subscriber is gone; anything else is retried.
+ *
+ * Exactly once per body and subscription: a job sends the topic's *current* body (a subscriber
+ * wants the feed as it is, and a retried job may run after newer changes), so what it records is
+ * the fingerprint of what it sent, not of the change that queued it; a body already delivered to
+ * the subscription is never sent again, whichever job meets it. One claim per subscription in D1
+ * keeps two jobs (an old retry and a new change) from sending at once. The one gap: an isolate that
+ * dies between the subscriber's 2xx and the record leaves the claim to expire, and the next job
+ * sends that body again — at-least-once is all any hub can promise across a crash.
  */
 import { HUB_PATH } from '../feeds/build'
 import type { Herald } from '../herald'
 import type { HubJob } from './jobs'
-import { outbound } from './outbound'
-import { activeSubscription, deleteSubscription, deliveryOutcome, recordDelivery } from './store'
+import { OUTBOUND_TIMEOUT_MS, outbound } from './outbound'
+import { activeSubscription, claimDelivery, deleteSubscription, deliveryOutcome, recordDelivery, releaseDelivery } from './store'
 import { topicContent } from './topics'
 import type { JobOutcome } from './verify'
 
 type DeliverJob = Extract<HubJob, { kind: 'deliver' }>
+
+/** How long a claim holds: longer than one POST can take, so only a dead isolate's claim expires. */
+export const CLAIM_MS = OUTBOUND_TIMEOUT_MS * 6
 
 /** HMAC-SHA256 of the body with the subscription's secret, hex (§8). */
 export async function signature(secret: string, body: string): Promise<string> {
@@ -22,13 +33,25 @@ export async function signature(secret: string, body: string): Promise<string> {
 }
 
 export async function deliver(env: Env, herald: Herald, job: DeliverJob, attempts: number, now: number): Promise<JobOutcome> {
+  const token = crypto.randomUUID()
+  if (!(await claimDelivery(env, job.topic, job.callback, token, now, now + CLAIM_MS))) {
+    return { done: false, detail: `delivery attempt ${attempts}: another delivery to this subscription is in flight` }
+  }
+  try {
+    return await deliverClaimed(env, herald, job, attempts, now)
+  } finally {
+    await releaseDelivery(env, job.topic, job.callback, token)
+  }
+}
+
+async function deliverClaimed(env: Env, herald: Herald, job: DeliverJob, attempts: number, now: number): Promise<JobOutcome> {
   const subscription = await activeSubscription(env, job.topic, job.callback, now)
   if (!subscription) return { done: true, detail: 'not sent: no longer subscribed' }
-  if ((await deliveryOutcome(env, job.topic, job.fingerprint, job.callback)) === 'delivered') {
-    return { done: true, detail: 'not sent: this change was already delivered' }
-  }
   const content = await topicContent(herald, job.topic, now)
   if (!content) return { done: true, detail: 'not sent: the topic is no longer published' }
+  if ((await deliveryOutcome(env, job.topic, content.etag, job.callback)) === 'delivered') {
+    return { done: true, detail: 'not sent: the current body was already delivered to this subscription' }
+  }
 
   const headers: Record<string, string> = {
     'Content-Type': content.contentType,
@@ -37,7 +60,8 @@ export async function deliver(env: Env, herald: Herald, job: DeliverJob, attempt
   if (subscription.secret !== null) headers['X-Hub-Signature'] = `sha256=${await signature(subscription.secret, content.body)}`
   const res = await outbound(job.callback, { method: 'POST', headers, body: content.body })
   if (res.status >= 200 && res.status <= 299) {
-    await recordDelivery(env, { ...job, outcome: 'delivered', attempts, detail: res.detail }, now)
+    // Recorded under what was sent: the job's own change may be older than the body that went.
+    await recordDelivery(env, { topic: job.topic, callback: job.callback, fingerprint: content.etag, outcome: 'delivered', attempts, detail: res.detail }, now)
     return { done: true, detail: `delivered: ${res.detail}` }
   }
   if (res.status === 410) {

@@ -155,3 +155,49 @@ export async function countRequest(env: { DB?: D1Database }, callback: string, l
   if (!row || row.count <= limit) return 0
   return Math.max(1, Math.ceil((row.window_start + hour - now) / 1000))
 }
+
+/**
+ * Claims the one delivery slot of a subscription until `expiresAt`; true when `token` holds it
+ * (a free slot, an expired claim, or already ours).
+ */
+export async function claimDelivery(env: { DB?: D1Database }, topic: string, callback: string, token: string, now: number, expiresAt: number): Promise<boolean> {
+  const row = await db(env)
+    .prepare(
+      `INSERT INTO delivery_claims (topic, callback, token, expires_at) VALUES (?1, ?2, ?3, ?5)
+       ON CONFLICT (topic, callback) DO UPDATE SET token = ?3, expires_at = ?5 WHERE expires_at <= ?4 OR token = ?3
+       RETURNING token`,
+    )
+    .bind(topic, callback, token, now, expiresAt)
+    .first<{ token: string }>()
+  return row?.token === token
+}
+
+export async function releaseDelivery(env: { DB?: D1Database }, topic: string, callback: string, token: string): Promise<void> {
+  await db(env).prepare('DELETE FROM delivery_claims WHERE topic = ?1 AND callback = ?2 AND token = ?3').bind(topic, callback, token).run()
+}
+
+/** Counts one run of a delivery job; returns its attempt number (1 for the first run). */
+export async function countAttempt(env: { DB?: D1Database }, topic: string, fingerprint: string, callback: string, now: number): Promise<number> {
+  const row = await db(env)
+    .prepare(
+      `INSERT INTO delivery_attempts (topic, fingerprint, callback, attempts, detail, updated_at) VALUES (?1, ?2, ?3, 1, '', ?4)
+       ON CONFLICT (topic, fingerprint, callback) DO UPDATE SET attempts = attempts + 1, updated_at = ?4
+       RETURNING attempts`,
+    )
+    .bind(topic, fingerprint, callback, now)
+    .first<{ attempts: number }>()
+  return row?.attempts ?? 1
+}
+
+export async function noteAttempt(env: { DB?: D1Database }, topic: string, fingerprint: string, callback: string, detail: string): Promise<void> {
+  await db(env).prepare('UPDATE delivery_attempts SET detail = ?4 WHERE topic = ?1 AND fingerprint = ?2 AND callback = ?3').bind(topic, fingerprint, callback, detail).run()
+}
+
+export async function attemptsOf(env: { DB?: D1Database }, topic: string, fingerprint: string, callback: string): Promise<{ attempts: number; detail: string } | undefined> {
+  return (
+    (await db(env)
+      .prepare('SELECT attempts, detail FROM delivery_attempts WHERE topic = ?1 AND fingerprint = ?2 AND callback = ?3')
+      .bind(topic, fingerprint, callback)
+      .first<{ attempts: number; detail: string }>()) ?? undefined
+  )
+}

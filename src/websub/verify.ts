@@ -15,11 +15,15 @@ export type JobOutcome = { done: true; detail: string } | { done: false; detail:
 
 type VerifyJob = Extract<HubJob, { kind: 'verify' }>
 
-/** The callback URL with hub.* query parameters added to any it already has (§5.3). */
-function withParams(callback: string, params: Record<string, string>): string {
-  const url = new URL(callback)
-  for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v)
-  return url.href
+/**
+ * The callback URL with the hub's parameters appended to its query, which is kept byte for byte
+ * (§5.3: the hub appends, preserving the query): a subscriber may sign its callback URL, and
+ * re-serialising the query (`flag` → `flag=`, `~` → `%7E`) would break the signature.
+ */
+export function withParams(callback: string, params: Record<string, string>): string {
+  const added = new URLSearchParams(params).toString()
+  const separator = !callback.includes('?') ? '?' : /[?&]$/.test(callback) ? '' : '&'
+  return callback + separator + added
 }
 
 function challenge(): string {

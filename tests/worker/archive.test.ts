@@ -274,4 +274,34 @@ describe('serving from the archive', () => {
     expect(await rss.text()).toMatch(/feeds\/0\.rss is missing or damaged.*npm run build/)
     expect((await cut.request(`${ORIGIN}/atom.xml`, {}, { SITE_URL: ORIGIN } as Env)).headers.get('x-herald-cache')).toBe('prebuilt')
   })
+
+  it('answers 503 naming the file, and logs it, when an archive file is truncated or not JSON', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')))
+    onTestFinished(() => void vi.restoreAllMocks())
+    const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
+    const whole = files.get('stories/3.json')!
+    for (const damaged of [whole.slice(0, whole.length / 2), 'not json at all']) {
+      files.set('stories/3.json', damaged)
+      const app = createApp(heraldFor(() => async (path) => files.get(path)))
+      const res = await app.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('30')
+      expect(await res.text()).toMatch(/archive file stories\/3\.json is damaged .*npm run build/)
+      expect(logged.at(-1)).toMatch(/herald: 503: .*stories\/3\.json is damaged/)
+    }
+  })
+
+  it('answers 503 naming manifest.json on every route, the hub and 404s included, when the manifest is garbage', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    onTestFinished(() => void vi.restoreAllMocks())
+    for (const garbage of ['{"format":', '\u0000\u0001garbage', '42', '{"format": 2}']) {
+      const app = createApp(heraldFor(() => async (path) => (path === 'manifest.json' ? garbage : undefined)))
+      for (const [path, init] of [['/feed.xml', {}], ['/', {}], ['/no/such/page', {}], ['/hub', { method: 'POST', body: 'hub.mode=subscribe', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }]] as const) {
+        const res = await app.request(`${ORIGIN}${path}`, init, { SITE_URL: ORIGIN } as Env)
+        expect(res.status, `${garbage} ${path}`).toBe(503)
+        expect(await res.text()).toMatch(/manifest\.json is damaged.*npm run build/)
+      }
+    }
+  })
 })

@@ -19,7 +19,7 @@ const CALLBACK = 'https://subscriber.example/cb'
 const HOUR = 3_600_000
 
 beforeEach(async () => {
-  for (const table of ['subscriptions', 'topic_state', 'deliveries', 'hub_requests']) await env.DB.exec(`DELETE FROM ${table}`)
+  for (const table of ['subscriptions', 'topic_state', 'deliveries', 'hub_requests', 'delivery_claims', 'delivery_attempts']) await env.DB.exec(`DELETE FROM ${table}`)
 })
 afterEach(() => vi.restoreAllMocks())
 
@@ -116,9 +116,49 @@ describe('the callback policy (no request reaches an address it should not)', ()
     'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00::1]/cb',
     'http://[fe80::1]/cb', 'http://[::ffff:10.0.0.1]/cb', 'http://2130706433/cb', 'http://0x7f.1/cb', 'http://intranet/cb',
     'https://subscriber.example:8443/cb', 'http://224.0.0.1/cb',
+    // A trailing dot names the same host (an absolute DNS name).
+    'http://localhost./cb', 'http://LOCALHOST./cb', 'http://foo.internal./cb', 'http://metadata.google.internal./computeMetadata/v1/',
+    'http://metadata./cb', 'http://127.0.0.1./cb', 'http://sub.localhost../cb',
+    // Every IPv4 spelling of loopback and private addresses.
+    'http://0177.0.0.1/cb', 'http://0x7f000001/cb', 'http://127.1/cb', 'http://017700000001/cb', 'http://0x0a.0.0.1/cb', 'http://3232235777/cb',
+    'http://0/cb', 'http://255.255.255.255/cb', 'http://192.0.2.1/cb', 'http://198.18.0.1/cb',
+    // IPv6: compatible, mapped (both spellings), NAT64, 6to4, Teredo, site-local, documentation, unspecified.
+    'http://[::127.0.0.1]/cb', 'http://[::7f00:1]/cb', 'http://[::ffff:127.0.0.1]/cb', 'http://[::ffff:7f00:1]/cb', 'http://[0:0:0:0:0:ffff:a00:1]/cb',
+    'http://[64:ff9b::7f00:1]/cb', 'http://[2002:7f00:1::]/cb', 'http://[2001:0::1]/cb', 'http://[fec0::1]/cb', 'http://[2001:db8::1]/cb', 'http://[::]/cb',
+    'http://[0::1]/cb', 'http://[ff02::1]/cb', 'http://[fe80::1%25eth0]/cb',
+    // Internal names, single labels and reserved suffixes.
+    'http://printer.local/cb', 'http://db.corp/cb', 'http://router.home.arpa/cb', 'http://svc.test/cb', 'http://x.invalid/cb', 'http://metadata/cb',
+    'http://%6c%6fcalhost/cb',
   ])('refuses %s in production', async (callback) => {
     const res = await hubWorker(content, production).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
     expect(res.status, callback).toBe(400)
+    expect(await res.text(), callback).toMatch(/^hub\.callback /)
+  })
+
+  it.each(['https://subscriber.example/cb', 'http://93.184.215.14/cb', 'https://[2606:4700:4700::1111]/cb', 'https://SUBSCRIBER.example./cb'])(
+    'accepts the public address %s in production',
+    async (callback) => {
+      const res = await hubWorker(content, production).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
+      expect(res.status, callback).toBe(202)
+    },
+  )
+
+  it.each(['https://news.example.com/cb', 'https://news.example.com./cb', 'http://news.example.com/cb', 'https://NEWS.Example.COM/cb', 'https://news.example.com:8443/cb'])(
+    'never calls this site itself (%s), whatever the scheme, case, port or trailing dot',
+    async (callback) => {
+      const site = { ...production, SITE_URL: 'https://news.example.com' }
+      const res = await hubWorker(content, site).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': 'https://news.example.com/feed.xml', 'hub.callback': callback })
+      expect(res.status, callback).toBe(400)
+      expect(await res.text()).toContain('hub.callback must not be on this site')
+    },
+  )
+
+  it('checks the callback again when it calls, refusing one the policy no longer admits', async () => {
+    const hub = hubWorker(content, production)
+    const calls = fakeSubscriber(echoChallenge)
+    const result = await runJobs(hub.env, await hub.herald(), [{ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: 'http://localhost./cb', leaseSeconds: 3600 }])
+    expect(result.explicitAcks).toEqual(['m0'])
+    expect(calls).toHaveLength(0)
   })
 
   it('allows loopback on any port when HUB_ALLOW_LOOPBACK is on (development and tests)', async () => {
@@ -150,6 +190,17 @@ describe('verification of intent', () => {
     expect(q.get('hub.challenge')).toMatch(/^[0-9a-f]{48}$/)
     const [s] = await subscribers(env, TOPIC, Date.now())
     expect(s).toMatchObject({ callback: CALLBACK, secret: 'k', leaseSeconds: 7200 })
+  })
+
+  it('keeps the callback query byte for byte and appends its own parameters (§5.3)', async () => {
+    const hub = hubWorker(content)
+    const calls = fakeSubscriber(echoChallenge)
+    const callback = 'https://subscriber.example/cb?foo=bar&x=1&flag&tok=a~b%2Fc'
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { callback })])
+    const href = calls[0]!.url.href
+    expect(href.startsWith(`${callback}&hub.mode=subscribe&hub.topic=`)).toBe(true)
+    expect(calls[0]!.url.searchParams.get('hub.topic')).toBe(TOPIC)
+    expect((await subscribers(env, TOPIC, Date.now())).map((s) => s.callback)).toEqual([callback])
   })
 
   it.each([
@@ -284,7 +335,8 @@ describe('noticing changes and delivering them', () => {
     expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 4 })).explicitAcks).toEqual(['m0'])
     expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 5 })).explicitAcks).toEqual(['m0'])
     expect(calls).toHaveLength(1)
-    expect(await deliveryRecords(env)).toMatchObject([{ callback: CALLBACK, outcome: 'delivered', attempts: 4 }])
+    // Three runs of the job (the queue's own count said 4): the record says what really happened.
+    expect(await deliveryRecords(env)).toMatchObject([{ callback: CALLBACK, outcome: 'delivered', attempts: 3 }])
   })
 
   it('retries a delivery that timed out', async () => {
@@ -295,13 +347,110 @@ describe('noticing changes and delivering them', () => {
     expect((await runJobs(hub.env, await hub.herald(), hub.jobs)).retryMessages).toHaveLength(1)
   })
 
-  it('records a delivery that exhausted its retries (dead-letter queue)', async () => {
+  it('records a delivery that exhausted its retries (dead-letter queue) with the real number of attempts', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
     await publishChanges(hub.env, await hub.herald(), NOW)
-    const result = await runJobs(hub.env, await hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    fakeSubscriber(() => new Response('oops', { status: 500 }))
+    for (let attempt = 1; attempt <= 7; attempt++) {
+      expect((await runJobs(hub.env, await hub.herald(), hub.jobs, { attempts: attempt })).retryMessages).toHaveLength(1)
+    }
+    // The dead-letter queue counts its own attempts from 1 again.
+    const result = await runJobs(hub.env, await hub.herald(), hub.jobs, { queue: 'herald-hub-dead', attempts: 1 })
     expect(result.explicitAcks).toEqual(['m0'])
-    expect(await deliveryRecords(env)).toMatchObject([{ topic: TOPIC, callback: CALLBACK, outcome: 'dead', detail: 'retries exhausted' }])
+    expect(await deliveryRecords(env)).toMatchObject([{ topic: TOPIC, callback: CALLBACK, outcome: 'dead', attempts: 7, detail: 'retries exhausted; last: delivery attempt 7: HTTP 500' }])
+  })
+
+  it('records a dead letter that never ran as one attempt', async () => {
+    const hub = hubWorker(site)
+    await subscribe(TOPIC)
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    await runJobs(hub.env, await hub.herald(), hub.jobs, { queue: 'herald-hub-dead' })
+    expect(await deliveryRecords(env)).toMatchObject([{ outcome: 'dead', attempts: 1, detail: 'retries exhausted' }])
+  })
+
+  it('delivers a change published while an earlier one is being retried exactly once, and never one body twice', async () => {
+    // Deployed before the scheduled story: the first change is the feed without it.
+    const hub = hubWorker(site, {}, new Date(NOW))
+    await subscribe(TOPIC, CALLBACK, 'k')
+    await env.DB.prepare('INSERT INTO topic_state (topic, fingerprint, changed_at) VALUES (?1, ?2, ?3)').bind(TOPIC, '"baseline"', NOW).run()
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    const [first] = hub.jobs.splice(0)
+    fakeSubscriber(() => new Response('busy', { status: 503 }))
+    expect((await runJobs(hub.env, await hub.herald(), [first!])).retryMessages).toHaveLength(1)
+    vi.restoreAllMocks()
+
+    // The scheduled story goes live: a second change, a second job, while the first is still retried.
+    await publishChanges(hub.env, await hub.herald(), NOW + HOUR)
+    const [second] = hub.jobs.splice(0)
+    expect(second!.kind === 'deliver' && first!.kind === 'deliver' && second!.fingerprint !== first!.fingerprint).toBe(true)
+
+    const posts = fakeSubscriber(() => new Response(null, { status: 204 }))
+    // The old job runs first (its retry came due), then the new one, then each is redelivered once more.
+    for (const job of [first!, second!, first!, second!]) expect((await runJobs(hub.env, await hub.herald(), [job], { attempts: 2 })).explicitAcks).toEqual(['m0'])
+    const feed = await (await hub.request('/feed.xml')).text()
+    expect(posts.map((p) => p.body)).toEqual([feed])
+    expect(posts[0]!.headers.get('x-hub-signature')).toBe(`sha256=${await hmacHex('k', feed)}`)
+    const etag = (await hub.request('/feed.xml')).headers.get('etag')
+    expect(await deliveryRecords(env)).toMatchObject([{ fingerprint: etag, outcome: 'delivered' }])
+  })
+
+  it('lets only one of two overlapping jobs for a subscription send; the other retries and then sends nothing', async () => {
+    const hub = hubWorker(site, {}, new Date(NOW))
+    await subscribe(TOPIC)
+    await env.DB.prepare('INSERT INTO topic_state (topic, fingerprint, changed_at) VALUES (?1, ?2, ?3)').bind(TOPIC, '"baseline"', NOW).run()
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    await publishChanges(hub.env, await hub.herald(), NOW + HOUR)
+    expect(hub.jobs).toHaveLength(2)
+    const posts = fakeSubscriber(async () => {
+      await scheduler.wait(200)
+      return new Response(null, { status: 204 })
+    })
+    const together = await runJobs(hub.env, await hub.herald(), hub.jobs)
+    expect(together.explicitAcks).toHaveLength(1)
+    expect(together.retryMessages).toHaveLength(1)
+    const retried = hub.jobs[Number(together.retryMessages[0]!.msgId.slice(1))]!
+    expect((await runJobs(hub.env, await hub.herald(), [retried], { attempts: 2 })).explicitAcks).toEqual(['m0'])
+    expect(posts).toHaveLength(1)
+  })
+
+  it('delivers a batch concurrently: a subscriber that hangs delays no other, and each message is settled on its own', async () => {
+    const hub = hubWorker(site)
+    const callbacks = ['https://hangs.example/cb', 'https://a.example/cb', 'https://b.example/cb', 'https://c.example/cb']
+    for (const callback of callbacks) await subscribe(TOPIC, callback)
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    expect(hub.jobs.map((j) => j.kind === 'deliver' && j.callback)).toEqual([...callbacks].sort())
+    const answered: string[] = []
+    let release!: () => void
+    const others = new Promise<void>((resolve) => (release = resolve))
+    fakeSubscriber(async (call) => {
+      if (call.url.hostname === 'hangs.example') {
+        // Answers (with a failure) only once every other subscriber has been served, or after 3 s.
+        await Promise.race([others, scheduler.wait(3000)])
+        answered.push(call.url.hostname)
+        return new Response('timeout', { status: 504 })
+      }
+      answered.push(call.url.hostname)
+      if (answered.length === callbacks.length - 1) release()
+      return new Response(null, { status: 204 })
+    })
+    const jobs = [...hub.jobs].sort((a, b) => (a.kind === 'deliver' && a.callback.includes('hangs') ? -1 : b.kind === 'deliver' && b.callback.includes('hangs') ? 1 : 0))
+    const result = await runJobs(hub.env, await hub.herald(), jobs)
+    expect(answered.at(-1)).toBe('hangs.example')
+    expect(result.explicitAcks.sort()).toEqual(['m1', 'm2', 'm3'])
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m0'])
+  })
+
+  it('logs a failing cron run with its step, and does not throw', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')))
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test')
+    const worker = (await import('../../src/index')).default
+    const ctx = createExecutionContext()
+    const broken = { ...env, DB: { prepare: () => { throw new Error('D1 is down') } } } as unknown as Env
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '* * * * *' }), broken, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(logged).toEqual(['herald hub: cron * * * * *: publishing changes failed: D1 is down'])
   })
 
   it('removes a subscription whose callback answers 410 Gone', async () => {
@@ -350,11 +499,20 @@ describe('noticing changes and delivering them', () => {
 })
 
 describe('POST /admin/publish', () => {
-  it('requires the bearer token, compared exactly', async () => {
-    for (const auth of [undefined, 'Bearer wrong', 'Basic dGVzdA==', 'Bearer test-admin-token-extra']) {
+  it('requires the bearer token, compared exactly, with RFC 6750 challenges', async () => {
+    const cases = [
+      [undefined, 401, 'Bearer realm="herald-admin"'],
+      ['Bearer wrong', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
+      ['Bearer test-admin-token-extra', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
+      ['Bearer test-admin-toke', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
+      ['Basic dGVzdA==', 400, 'Bearer error="invalid_request"'],
+      ['Bearer', 400, 'Bearer error="invalid_request"'],
+    ] as const
+    for (const [auth, status, challenge] of cases) {
       const res = await get('/admin/publish', { method: 'POST', headers: auth ? { Authorization: auth } : {} })
-      expect(res.status, auth).toBe(401)
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="herald-admin"')
+      expect(res.status, auth).toBe(status)
+      expect(res.headers.get('www-authenticate'), auth).toBe(challenge)
+      expect(await res.text(), auth).toMatch(/\(40[01]\)\n$/)
     }
   })
 

@@ -1,0 +1,58 @@
+/**
+ * `npm run dev -- --port N` (issue: the script used to pass its own --port, and wrangler refused
+ * two): address and port come from wrangler.toml `[dev]`, the flag overrides them, and every
+ * absolute URL the dev server writes follows the port it really serves on.
+ */
+import { spawn } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from './helpers/dev-server'
+import { child, children, NS, parseXml } from '../helpers/xml'
+
+let origin: string
+let stop: () => void
+let output = ''
+
+beforeAll(async () => {
+  const port = await freePort()
+  origin = `http://127.0.0.1:${port}`
+  const dev = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--log-level', 'error', '--show-interactive-dev-session=false'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+  })
+  dev.stdout!.on('data', (d) => (output += d))
+  dev.stderr!.on('data', (d) => (output += d))
+  stop = () => {
+    try {
+      process.kill(-dev.pid!, 'SIGTERM')
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (dev.exitCode !== null) throw new Error(`npm run dev exited with ${dev.exitCode}:\n${output}`)
+    if (Date.now() > deadline) throw new Error(`npm run dev did not answer on ${origin}:\n${output}`)
+    try {
+      if ((await fetch(`${origin}/feed.xml`)).status === 200) break
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+})
+
+afterAll(() => stop?.())
+
+describe('npm run dev -- --port N', () => {
+  it('serves on that port, and the feeds link to it', async () => {
+    const port = new URL(origin).port
+    const rss = parseXml(await (await fetch(`${origin}/feed.xml`)).text())
+    const self = children(child(rss, 'channel'), `{${NS.atom}}link`).find((l) => l.attributes.rel === 'self')
+    expect(self?.attributes.href).toBe(`http://localhost:${port}/feed.xml`)
+    const json = (await (await fetch(`${origin}/feed.json`)).json()) as { feed_url: string; home_page_url: string }
+    expect([json.feed_url, json.home_page_url]).toEqual([`http://localhost:${port}/feed.json`, `http://localhost:${port}/`])
+    expect((await fetch(`${origin}/atom.xml`)).headers.get('link')).toBe(`<http://localhost:${port}/hub>; rel="hub", <http://localhost:${port}/atom.xml>; rel="self"`)
+    expect(output).not.toContain('expects a single value')
+  })
+})
