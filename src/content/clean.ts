@@ -5,7 +5,7 @@
  * refusals, each naming file and field. The check reports the refusals; the collection uses the
  * cleaned content, so nothing after it cleans again.
  */
-import { tagSlug } from '../site-map'
+import { listingPath, tagSlug } from '../site-map'
 import type { Article, Author, Content, LeadImage, Section, Site } from './article'
 import * as rule from './normalise'
 
@@ -83,7 +83,7 @@ export function cleanContent(content: Content, sources: Sources): Cleaned {
         const known = tagSpellings.get(slug)
         if (!known) tagSpellings.set(slug, { name, file })
         else if (known.name.toLowerCase() !== name.toLowerCase()) {
-          problems.push({ file, field: 'tags', message: `"${name}" has the address /tags/${slug}, which "${known.name}" (${known.file}) has; spell the two alike, or tell them apart with a letter or digit` })
+          problems.push({ file, field: 'tags', message: `"${name}" has the address ${listingPath('tag', slug)}, which "${known.name}" (${known.file}) has; spell the two alike, or tell them apart with a letter or digit` })
         }
       }
     }
