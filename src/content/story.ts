@@ -1,7 +1,7 @@
 /**
  * @module
  * A story as feeds and pages show it, and the handles derived from it. Shared by the build
- * (src/content/collection.ts) and the Worker (src/archive/archive.ts); nothing here renders
+ * (src/build/collection.ts) and the Worker (src/archive/archive.ts); nothing here renders
  * Markdown, so the Worker's bundle carries no Markdown renderer.
  */
 import type { LeadImage, StoryId } from './article'

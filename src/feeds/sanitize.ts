@@ -1,7 +1,7 @@
 /**
  * @module
  * Escaping for the contexts the feed adapters write into. The text itself is clean before it gets
- * here: every string passed the normalisation boundary (src/content/normalise.ts) at the build,
+ * here: every string passed the normalisation boundary (src/build/normalise.ts) at the build,
  * which refuses or removes what XML 1.0 §2.2 cannot carry and turns CR and CRLF into LF.
  */
 

@@ -17,7 +17,7 @@
  * after rendering each token is replaced by its value escaped for the context it landed in. A
  * token cannot be confused with content by construction: U+0001 is a character XML forbids, every
  * text value reaches `feed` only as a token, and every other value `feed` writes is a URL in the
- * WHATWG serialiser's spelling (src/content/normalise.ts), a date or a number, none of which can
+ * WHATWG serialiser's spelling (src/build/normalise.ts), a date or a number, none of which can
  * hold a control character. `resolve` refuses output with a marker it did not make.
  */
 import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'

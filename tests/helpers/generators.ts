@@ -8,7 +8,7 @@ import type { Article, Author, Content } from '../../src/content/article'
 import real from '../../content/index'
 
 /**
- * The oracle of what the check accepts in text, written apart from src/content/normalise.ts:
+ * The oracle of what the check accepts in text, written apart from src/build/normalise.ts:
  * code point by code point, no C0 control but tab, LF and CR, no DEL or C1 control, no
  * noncharacter, no lone surrogate.
  */

@@ -9,7 +9,7 @@ import { heraldOf } from '../helpers/archive'
 import content from '../../content/index'
 import { hostileContent } from '../fixtures/hostile'
 import { atomSchemaErrors } from './helpers/atom-schema'
-import { formatProblem, validateContent } from '../../src/content/validate'
+import { formatProblem, validateContent } from '../../src/build/validate'
 import { articleFile, contentFrom, generated } from '../helpers/generators'
 
 const ENV = { SITE_URL: 'http://localhost:8787', FEED_SIZE: '50' } as Env

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatProblem, validateContent } from '../../src/content/validate'
+import { formatProblem, validateContent } from '../../src/build/validate'
 import { articleFile, asName, asText, contentFrom, generated, isAcceptableText, TAG_URI, URI, type Generated } from '../helpers/generators'
 import { jsonFeedErrors } from '../helpers/json-feed'
 import { appFor, ORIGIN } from '../helpers/worker'

@@ -8,9 +8,9 @@
 import MarkdownIt from 'markdown-it'
 import { z } from 'zod'
 import { KEY_SLUG } from '../site-map'
-import type { Article, Content, Site } from './article'
+import type { Article, Content, Site } from '../content/article'
 import { cleanContent, type Problem, type Sources } from './clean'
-import { anchorOf } from './story'
+import { anchorOf } from '../content/story'
 
 export type { Problem, Sources }
 

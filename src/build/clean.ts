@@ -6,7 +6,7 @@
  * cleaned content, so nothing after it cleans again.
  */
 import { listingPath, tagSlug } from '../site-map'
-import type { Article, Author, Content, LeadImage, Section, Site } from './article'
+import type { Article, Author, Content, LeadImage, Section, Site } from '../content/article'
 import * as rule from './normalise'
 
 export interface Problem {

@@ -2,13 +2,13 @@
  * @module
  * The collection as the build sees it: articles through the normalisation boundary (clean.ts),
  * resolved against their authors and section, drafts left out, newest first, and grouped by
- * section, tag and author. Built once per build by src/archive/compile.ts, never in the Worker.
+ * section, tag and author. Built once per build by src/build/compile.ts, never in the Worker.
  */
 import { articlePath, listingDescription, listingKey, listingPath, listingTitle } from '../site-map'
-import type { Article, Content, Site } from './article'
+import type { Article, Content, Site } from '../content/article'
 import { cleanContent } from './clean'
 import { renderItemHtml } from './item-html'
-import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from './story'
+import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 
 export { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef }
 
