@@ -95,6 +95,8 @@ export const generated = fc.record({
     ...[0, 1, 2].map(() => fc.record({ name: fc.oneof(field, fc.constantFrom('Shared')), url: fc.option(anyUrl, { nil: undefined }) })),
   ),
   sectionName: fc.oneof(field, fc.constant('SECTION')),
+  sectionDescription: field,
+  site: fc.record({ title: field, description: field, copyright: field }),
 })
 
 export type Generated = typeof generated extends fc.Arbitrary<infer T> ? T : never
@@ -125,7 +127,12 @@ export function contentFrom(g: Generated): Content {
       },
     }),
   }))
-  return { site: { ...real.site, defaultAuthor: 'a0' }, authors, sections: { gen: { name: g.sectionName, description: 'd' } }, articles }
+  return {
+    site: { ...real.site, ...g.site, defaultAuthor: 'a0' },
+    authors,
+    sections: { gen: { name: g.sectionName, description: g.sectionDescription } },
+    articles,
+  }
 }
 
 /** RFC 4151 §2.1 `tagURI`, written from the grammar (with RFC 3986 pchar for the specific part). */

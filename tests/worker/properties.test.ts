@@ -47,6 +47,12 @@ describe('any content', () => {
             if (value !== undefined && !isAcceptableText(value)) expect(problems.join('\n')).toContain(`${articleFile(i)}: ${field}: `)
           }
         })
+        for (const [field, value] of Object.entries(g.site)) {
+          if (!isAcceptableText(value)) expect(problems.join('\n')).toContain(`content/site.ts: ${field}: `)
+        }
+        for (const [field, value] of [['name', g.sectionName], ['description', g.sectionDescription]] as const) {
+          if (!isAcceptableText(value)) expect(problems.join('\n')).toContain(`content/sections.ts: gen.${field}: `)
+        }
         g.authors.forEach((a, i) => {
           if (!isAcceptableText(a.name)) expect(problems.join('\n')).toContain(`content/authors.ts: a${i}.name: `)
           if (a.url !== undefined && !isAcceptableText(a.url)) expect(problems.join('\n')).toContain(`content/authors.ts: a${i}.url: `)
@@ -72,6 +78,7 @@ async function servedWell(g: Generated): Promise<void> {
   }
   const byId = new Map<string, Generated['articles'][number]>(content.articles.map((a, i) => [a.id, g.articles[i]!]))
   const sectionName = asName(g.sectionName)
+  const siteTitle = asName(g.site.title)
   const expectedTags = (a: Generated['articles'][number]) => {
     const seen = new Set<string>()
     return a.tags.map(asName).filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()))
@@ -94,9 +101,13 @@ async function servedWell(g: Generated): Promise<void> {
       expect(url.startsWith(ORIGIN + '/')).toBe(true)
     }
     const body = await ok(xmlUrl.slice(ORIGIN.length))
+    const home = new URL(xmlUrl).pathname.lastIndexOf('/') === 0
+    const section = new URL(xmlUrl).pathname.startsWith('/sections/')
     if (xmlUrl.endsWith('.json')) {
       const json = JSON.parse(body)
       expect(jsonFeedErrors(json)).toEqual([])
+      if (home) expect([json.title, json.description]).toEqual([siteTitle, asText(g.site.description)])
+      if (section) expect([json.title, json.description]).toEqual([`${sectionName} · ${siteTitle}`, asText(g.sectionDescription)])
       for (const item of json.items) {
         expect(item.id).toMatch(TAG_URI)
         const a = byId.get(item.id)!
@@ -109,6 +120,10 @@ async function servedWell(g: Generated): Promise<void> {
     } else if (xmlUrl.endsWith('atom.xml')) {
       const feed = parseXml(body)
       expect(textOf(child(feed, `{${NS.atom}}id`))).toMatch(TAG_URI)
+      if (home) {
+        expect(textOf(child(feed, `{${NS.atom}}title`))).toBe(siteTitle)
+        expect(textOf(child(feed, `{${NS.atom}}rights`))).toBe(asText(g.site.copyright))
+      }
       for (const entry of children(feed, `{${NS.atom}}entry`)) {
         const id = textOf(child(entry, `{${NS.atom}}id`))
         expect(id).toMatch(TAG_URI)
@@ -126,6 +141,11 @@ async function servedWell(g: Generated): Promise<void> {
       }
     } else {
       const channel = child(parseXml(body), 'channel')
+      if (home) {
+        expect(textOf(child(channel, 'title'))).toBe(siteTitle)
+        expect(textOf(child(channel, 'description'))).toBe(asText(g.site.description))
+        expect(textOf(child(channel, 'copyright'))).toBe(asText(g.site.copyright))
+      }
       for (const item of children(channel, 'item')) {
         const id = textOf(child(item, 'guid'))
         expect(id).toMatch(TAG_URI)
