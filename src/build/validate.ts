@@ -24,7 +24,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 /** ISO 8601 without seconds: valid ISO 8601, but not RFC 3339, so refused with its own message. */
 const NO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/
 /** RFC 4151 §2.1: `tag:` authorityName "," date ":" specific. */
-const TAG_URI = /^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:[!$&'()*+,;=\-.~:@/?A-Za-z0-9_%]+$/
+const TAG_URI = /^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:(?:[!$&'()*+,;=\-.~:@/?A-Za-z0-9_]|%[0-9A-Fa-f]{2})+$/
 const TAG_AUTHORITY = /^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?$/
 
 /** A string field; its value is the normalisation boundary's business (clean.ts). */

@@ -46,6 +46,7 @@ describe('article fields', () => {
     [{ authors: ['nobody'] }, `${FILE}: authors: "nobody" is not a key of content/authors.ts`],
     [{ slug: 'Has Spaces' }, `${FILE}: slug: must be lowercase letters, digits and single hyphens`],
     [{ id: 'urn:uuid:1234' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
+    [{ id: 'tag:test.example,2024:100%' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
     [{ tags: ['Russia', 'russia'] }, `${FILE}: tags: "russia" is listed twice`],
     [{ language: 'not a language!' }, `${FILE}: language: must be a BCP 47 language tag such as en or pt-BR`],
     [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
