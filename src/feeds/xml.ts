@@ -18,7 +18,8 @@
  * token cannot be confused with content by construction: U+0001 is a character XML forbids, every
  * text value reaches `feed` only as a token, and every other value `feed` writes is a URL in the
  * WHATWG serialiser's spelling (src/build/normalise.ts), a date or a number, none of which can
- * hold a control character. `resolve` refuses output with a marker it did not make.
+ * hold a control character. A value holding U+0001 is refused when it is slotted, and `resolve`
+ * refuses output with a marker it did not make.
  */
 import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'
 import { PAGE_RELATIONS } from './build'
@@ -38,6 +39,10 @@ class Slots {
   readonly #plain = new Set<number>()
 
   #token(value: string): string {
+    // Resolving inserts values and then scans again; a value holding the marker character could
+    // be read as a token there. Content never holds one (normalise.ts removes controls), so this
+    // only stops a caller that skipped the boundary.
+    if (value.includes('\u0001')) throw new Error('feed adapter: a value holds U+0001, the slot marker character')
     return `\u0001${this.#values.push(value) - 1}\u0001`
   }
   cdata(text: string): string {

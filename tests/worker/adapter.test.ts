@@ -3,7 +3,10 @@
  * proved closed on an article built to hit it. Output is parsed strictly, and injection is
  * tested by counting elements.
  */
+import { Feed } from 'feed'
 import { describe, expect, it } from 'vitest'
+import { renderAtom, renderRss } from '../../src/feeds/xml'
+import { article, collection } from '../helpers/content'
 import { HOSTILE, hostileContent } from '../fixtures/hostile'
 import { jsonFeedErrors } from '../helpers/json-feed'
 import { appFor } from '../helpers/worker'
@@ -140,5 +143,43 @@ describe('item HTML', () => {
     ])
     expect(html).not.toMatch(/loading="lazy"|data-src/)
     expect(descendants(doc, 'blockquote')).toHaveLength(1)
+  })
+})
+
+describe('slot markers', () => {
+  const feedTitled = (title: string) => {
+    const feed = new Feed({ id: 'tag:test.example,2024:feed', title, copyright: 'c', link: 'https://test.example/', updated: new Date(0) })
+    feed.addItem({ id: 'tag:test.example,2024:x', title, link: 'https://test.example/x', date: new Date(0) })
+    return feed
+  }
+
+  it('are never substituted for text that only looks like one', async () => {
+    const lookalike = '\\u00010\\u0001 ␁0␁ %010%01'
+    const request = appFor(collection([article({ headline: lookalike, tags: [lookalike] })]))
+    const item = child(child(parseXml(await (await request('/feed.xml')).text()), 'channel'), 'item')
+    expect(textOf(child(item, 'title'))).toBe(lookalike)
+    const entry = child(parseXml(await (await request('/atom.xml')).text()), `{${NS.atom}}entry`)
+    expect(textOf(child(entry, `{${NS.atom}}title`))).toBe(lookalike)
+    expect((await (await request('/feed.json')).json<{ items: { title: string; tags: string[] }[] }>()).items[0]).toMatchObject({ title: lookalike, tags: ['News', lookalike] })
+  })
+
+  it('cannot be forged: a value holding the marker character fails the render instead of being substituted', () => {
+    for (const render of [renderRss, renderAtom]) {
+      expect(() => render(feedTitled('a \u00010\u0001 b'))).toThrow('feed adapter: a value holds U+0001, the slot marker character')
+    }
+  })
+
+  it('cannot be forged by a value `feed` writes as it is (a link): the output is refused', () => {
+    const feed = feedTitled('t')
+    feed.items[0]!.link = 'https://test.example/\u00010\u0001'
+    for (const render of [renderRss, renderAtom]) {
+      let out: string | undefined
+      try {
+        out = render(feed)
+      } catch (err) {
+        expect(String(err)).toMatch(/feed adapter: a slot marker reached the output that no slot made|Invalid URL/)
+      }
+      if (out !== undefined) expect(out).not.toContain('\u0001')
+    }
   })
 })
