@@ -13,7 +13,7 @@ import { ICON_SVG } from './pages/icon'
 import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
-import { HUB_PATH } from './feeds/build'
+import { ARTICLES_PATH, FEEDS_PATH, FORMAT_NAMES, FORMATS, HUB_PATH, ICON_PATH, indexPath, LISTING_KINDS, OPML_PATH, type PrefixedKind } from './site-map'
 import { wantsActivity } from './fediverse/negotiate'
 import { adminAuth, adminPublish } from './websub/admin'
 import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
@@ -23,7 +23,7 @@ export interface AppEnv {
   Variables: { herald: Herald }
 }
 
-const FEED_FILE = ':file{(?:feed\\.xml|atom\\.xml|feed\\.json)}'
+const FEED_FILE = `:file{(?:${FORMAT_NAMES.map((f) => FORMATS[f].file.replaceAll('.', '\\.')).join('|')})}`
 
 /** The app over a Herald source: the deployed archive, or (tests) one compiled from other content. */
 export function createApp(herald: HeraldSource) {
@@ -44,7 +44,7 @@ export function createApp(herald: HeraldSource) {
 
   route('/', (c) => listingPage(c, c.var.herald.archive.home))
   route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
-  route('/articles/:slug', async (c) => {
+  route(`${ARTICLES_PATH}/:slug`, async (c) => {
     // The same URL as an ActivityStreams Article (src/fediverse/), so Mastodon's search finds it.
     if (wantsActivity(c.req.header('accept'))) return fediverse(c)
     const res = await articlePage(c, param(c, 'slug'))
@@ -52,14 +52,15 @@ export function createApp(herald: HeraldSource) {
     return res
   })
 
-  for (const kind of ['sections', 'tags', 'authors'] as const) {
-    route(`/${kind}`, (c) => indexPage(c, kind))
-    route(`/${kind}/:key`, (c) => listingPage(c, c.var.herald.archive[kind].get(param(c, 'key'))))
-    route(`/${kind}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[kind].get(param(c, 'key')), param(c, 'file')))
+  for (const kind of Object.keys(LISTING_KINDS) as PrefixedKind[]) {
+    const { segment } = LISTING_KINDS[kind]
+    route(indexPath(kind), (c) => indexPage(c, segment))
+    route(`${indexPath(kind)}/:key`, (c) => listingPage(c, c.var.herald.archive[segment].get(param(c, 'key'))))
+    route(`${indexPath(kind)}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[segment].get(param(c, 'key')), param(c, 'file')))
   }
-  route('/feeds', (c) => indexPage(c, 'feeds'))
-  route('/feeds.opml', (c) => opml(c))
-  route('/icon.svg', (c) =>
+  route(FEEDS_PATH, (c) => indexPage(c, 'feeds'))
+  route(OPML_PATH, (c) => opml(c))
+  route(ICON_PATH, (c) =>
     c.body(ICON_SVG, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=86400' }),
   )
 

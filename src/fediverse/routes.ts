@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { refusal } from '../http/errors'
+import { ARTICLES_PATH } from '../site-map'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { actorByHandle, actorDocument, actorId, AP_TYPE, articleObject, followersId, outboxId, PUBLIC, withContext, type LocalActor } from './actors'
@@ -160,7 +161,7 @@ const inboxLimit = bodyLimit({
 fediverseApp.post('/ap/inbox', inboxLimit, inbox)
 fediverseApp.post('/ap/actors/:handle/inbox', inboxLimit, inbox)
 
-fediverseApp.get('/articles/:slug', async (c) => {
+fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
   const { archive } = c.var.herald
   const story = await archive.story(c.req.param('slug'), Date.now())
   if (!story) return notFound(c, 'no such article')
