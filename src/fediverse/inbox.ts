@@ -14,7 +14,7 @@ import { enqueueAp } from './jobs'
 import { importPublic } from './keys'
 import { fetchActor, RemoteError, type RemoteActor } from './remote'
 import { parseSignature, preconditionProblem, signatureValid, type SignatureParams } from './signatures'
-import { addFollower, removeFollower, removeRemoteActor, saveActivity } from './store'
+import { addFollower, removeFollow, removeFollower, removeRemoteActor, saveActivity } from './store'
 
 /** Mastodon's own limit on what it accepts in an inbox is 1 MiB; an activity is a few KiB. */
 export const MAX_INBOX_BYTES = 256 * 1024
@@ -81,6 +81,9 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
       if (target?.type === 'Follow' && idOf(target.actor) === signer.id) {
         const local = localActorOf(herald, target.object)
         if (local) await removeFollower(c.env, local.handle, signer.id)
+      } else if (typeof inner === 'string') {
+        // Some servers name the Follow by id only; only the signer's own follow can match.
+        await removeFollow(c.env, signer.id, inner)
       }
       return c.body(null, 202)
     }

@@ -26,6 +26,12 @@ export async function removeFollower(env: Env, actor: string, follower: string):
   return r.meta.changes
 }
 
+/** Removes the follow made by the Follow activity `followId` (an Undo that names it by id only). */
+export async function removeFollow(env: Env, follower: string, followId: string): Promise<number> {
+  const r = await env.DB.prepare('DELETE FROM ap_followers WHERE follower = ?1 AND follow_id = ?2').bind(follower, followId).run()
+  return r.meta.changes
+}
+
 /** Removes every follow of a remote actor (its account was deleted). */
 export async function removeRemoteActor(env: Env, follower: string): Promise<number> {
   const r = await env.DB.prepare('DELETE FROM ap_followers WHERE follower = ?1').bind(follower).run()

@@ -209,6 +209,12 @@ describe('Follow, Accept, Undo', () => {
     expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${dora.id}#undo`, type: 'Undo', actor: dora.id, object: followActivity }, rotated))).status).toBe(202)
     expect(second.gets.map((g) => g.url)).toEqual([dora.id])
     expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
+    // An Undo that names the Follow by id only removes the signer's own follow, and nobody else's.
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', followActivity, rotated))).status).toBe(202)
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${dora.id}#undo2`, type: 'Undo', actor: dora.id, object: `${REMOTE}/users/someone#follow` }, rotated))).status).toBe(202)
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(1)
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${dora.id}#undo3`, type: 'Undo', actor: dora.id, object: followActivity.id }, rotated))).status).toBe(202)
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
     // The old key no longer verifies once the new one is known.
     expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', followActivity, dora))).status).toBe(401)
   })
