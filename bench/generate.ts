@@ -4,7 +4,7 @@
  * items without any escaping (what the anti-pattern "XML from template literals" costs).
  */
 import { Archive } from '../src/archive/archive'
-import { compileToMap } from '../src/archive/compile'
+import { compileToMap } from '../src/build/compile'
 import { pageOf } from '../src/feeds/paging'
 import { renderFeed } from '../src/feeds/render'
 import realContent from '../content/index'

@@ -10,4 +10,6 @@ export default {
   defaultAuthor: 'newsroom',
   idAuthority: 'herald.example.com,2024',
   timeZone: 'America/New_York',
+  // The fediverse account: people follow @news@<host> from Mastodon (README "Following from the fediverse").
+  fediverseUsername: 'news',
 } as const satisfies Site<keyof typeof authors>

@@ -16,7 +16,8 @@ import { ICON_SVG } from './pages/icon'
 import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
-import { HUB_PATH } from './feeds/build'
+import { ARTICLES_PATH, FEEDS_PATH, FORMAT_NAMES, FORMATS, HUB_PATH, ICON_PATH, indexPath, LISTING_KINDS, OPML_PATH, type PrefixedKind } from './site-map'
+import { wantsActivity } from './fediverse/negotiate'
 import { adminAuth, adminPublish } from './websub/admin'
 import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
 
@@ -25,7 +26,7 @@ export interface AppEnv {
   Variables: { herald: Herald }
 }
 
-const FEED_FILE = ':file{(?:feed\\.xml|atom\\.xml|feed\\.json)}'
+const FEED_FILE = `:file{(?:${FORMAT_NAMES.map((f) => FORMATS[f].file.replaceAll('.', '\\.')).join('|')})}`
 
 /** The app over a Herald source: the deployed archive, or (tests) one compiled from other content. */
 export function createApp(herald: HeraldSource) {
@@ -46,16 +47,23 @@ export function createApp(herald: HeraldSource) {
 
   route('/', (c) => listingPage(c, c.var.herald.archive.home))
   route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
-  route('/articles/:slug', (c) => articlePage(c, param(c, 'slug')))
+  route(`${ARTICLES_PATH}/:slug`, async (c) => {
+    // The same URL as an ActivityStreams Article (src/fediverse/), so Mastodon's search finds it.
+    if (wantsActivity(c.req.header('accept'))) return fediverse(c)
+    const res = await articlePage(c, param(c, 'slug'))
+    res.headers.append('Vary', 'Accept')
+    return res
+  })
 
-  for (const kind of ['sections', 'tags', 'authors'] as const) {
-    route(`/${kind}`, (c) => indexPage(c, kind))
-    route(`/${kind}/:key`, (c) => listingPage(c, c.var.herald.archive[kind].get(param(c, 'key'))))
-    route(`/${kind}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[kind].get(param(c, 'key')), param(c, 'file')))
+  for (const kind of Object.keys(LISTING_KINDS) as PrefixedKind[]) {
+    const { segment } = LISTING_KINDS[kind]
+    route(indexPath(kind), (c) => indexPage(c, segment))
+    route(`${indexPath(kind)}/:key`, (c) => listingPage(c, c.var.herald.archive[segment].get(param(c, 'key'))))
+    route(`${indexPath(kind)}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[segment].get(param(c, 'key')), param(c, 'file')))
   }
-  route('/feeds', (c) => indexPage(c, 'feeds'))
-  route('/feeds.opml', (c) => opml(c))
-  route('/icon.svg', (c) =>
+  route(FEEDS_PATH, (c) => indexPage(c, 'feeds'))
+  route(OPML_PATH, (c) => opml(c))
+  route(ICON_PATH, (c) =>
     c.body(ICON_SVG, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=86400' }),
   )
 
@@ -65,6 +73,9 @@ export function createApp(herald: HeraldSource) {
   app.all(HUB_PATH, methodNotAllowed(['GET', 'HEAD', 'POST', 'OPTIONS']))
   app.post('/admin/publish', adminAuth, adminPublish)
   app.all('/admin/publish', methodNotAllowed(['POST']))
+
+  // ActivityPub (src/fediverse/): loaded on first use, so feed and page requests never compile it.
+  for (const path of ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/*', '/ap/*']) app.all(path, fediverse)
 
   app.notFound(notFound)
   // The one way out for every refusal and failure: HTTPExceptions carry their own answer (a
@@ -80,6 +91,12 @@ export function createApp(herald: HeraldSource) {
     return c.text('Internal Server Error (500)\n', 500)
   })
   return app
+}
+
+/** Hands a request to the fediverse routes, imported on first use. */
+async function fediverse(c: Context<AppEnv>): Promise<Response> {
+  const { handleFediverse } = await import('./fediverse/routes')
+  return handleFediverse(c)
 }
 
 /** The 404 page; HEAD gets the same headers (Hono runs HEAD as GET and drops the body). */

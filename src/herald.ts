@@ -2,7 +2,7 @@
  * @module
  * What a request needs, opened once per isolate and configuration: the compiled archive (its
  * manifest; stories are read on demand) and the memo of rendered representations. Nothing here
- * sorts or indexes: the build did (src/archive/compile.ts).
+ * sorts or indexes: the build did (src/build/compile.ts).
  */
 import { Archive, ArchiveError, type ReadFile } from './archive/archive'
 import { readConfig, type Config, type ConfigVars } from './config'

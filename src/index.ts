@@ -6,6 +6,7 @@
 import { createApp } from './app'
 import { assetFiles, heraldFor } from './herald'
 import { handleBatch } from './websub/consumer'
+import type { ApJob } from './fediverse/jobs'
 import type { HubJob } from './websub/jobs'
 import { publishChanges } from './websub/publish'
 
@@ -30,7 +31,9 @@ export default {
       logFailure(`queue ${batch.queue}: opening the archive`, err)
       throw err
     }
-    await handleBatch(batch, env, opened)
+    // The fediverse queues (src/fediverse/), loaded only when one of their batches arrives.
+    if (batch.queue.startsWith('herald-ap')) return (await import('./fediverse/consumer')).handleApBatch(batch as MessageBatch<ApJob>, env, opened)
+    await handleBatch(batch as MessageBatch<HubJob>, env, opened)
   },
 
   async scheduled(controller, env, ctx) {
@@ -49,4 +52,4 @@ export default {
       })(),
     )
   },
-} satisfies ExportedHandler<Env, HubJob>
+} satisfies ExportedHandler<Env, HubJob | ApJob>

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parse } from 'smol-toml'
-import { compileArchive } from '../../src/archive/compile'
+import { compileArchive } from '../../src/build/compile'
 import type { Manifest } from '../../src/archive/format'
 import { loadContent } from './load-content'
 import { checkRepository, formatProblem } from './repo'

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { Content } from '../../src/content/article'
-import { formatProblem, validateContent, validateLedger, type Ledger, type Problem } from '../../src/content/validate'
+import { formatProblem, validateContent, validateLedger, type Ledger, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
 import { loadContent } from './load-content'
 

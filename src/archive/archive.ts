@@ -9,6 +9,7 @@ import type { Site } from '../content/article'
 import { ByteLru, through, type LruStats } from '../http/budget'
 import { ArchiveError, parseArchiveJson } from './errors'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
+import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
@@ -32,7 +33,9 @@ export type ReadFile = ((path: string) => Promise<string | undefined>) & { bytes
 /** A titled list of stories, newest first, with its own page and feeds. */
 export interface Listing extends Link {
   kind: ListingKind
-  /** Stable key, used in feed ids and memo keys: `home`, `section/news`, `tag/russia`. */
+  /** Section key, tag slug or author key; `''` for home. */
+  slug: string
+  /** Stable key, used in memo keys: `home`, `section/news`, `tag/russia` (site-map.ts). */
   key: string
   /** Short name: "News", "Russia", "Herald Newsroom"; the site title for the home page. */
   name: string
@@ -189,8 +192,7 @@ export class Archive {
   }
 
   #listing(meta: ListingMeta, n: number): Listing {
-    const prefix = { home: '', section: '/sections/', tag: '/tags/', author: '/authors/' }[meta.kind]
-    const path = meta.kind === 'home' ? '/' : prefix + encodeURIComponent(meta.slug)
+    const path = listingPath(meta.kind, meta.slug)
     // Story numbers count from the oldest story: home position p is number (stories − 1 − p); any
     // other listing lists its numbers newest first, so in descending order.
     const last = this.#manifest.stories - 1
@@ -202,9 +204,10 @@ export class Archive {
     return {
       ...this.link(path),
       kind: meta.kind,
-      key: meta.kind === 'home' ? 'home' : `${meta.kind}/${meta.slug}`,
+      slug: meta.slug,
+      key: listingKey(meta.kind, meta.slug),
       name: meta.name,
-      title: meta.kind === 'home' ? this.#manifest.site.title : `${meta.name} · ${this.#manifest.site.title}`,
+      title: listingTitle(meta.kind, meta.name, this.#manifest.site.title),
       description: meta.description,
       count: meta.count,
       scheduledCount: (now) => {
@@ -267,12 +270,12 @@ export class Archive {
       id: r.id,
       anchor: anchorOf(r.id),
       slug: r.slug,
-      ...this.link(`/articles/${encodeURIComponent(r.slug)}`),
+      ...this.link(articlePath(r.slug)),
       headline: r.headline,
       dek: r.dek,
       section,
-      tags: r.tags.map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(`/tags/${encodeURIComponent(tagSlug(name))}`) })),
-      authors: r.authors.map((key) => this.#authorRefs.get(key) ?? { key, name: key, ...this.link(`/authors/${encodeURIComponent(key)}`) }),
+      tags: r.tags.map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(listingPath('tag', tagSlug(name))) })),
+      authors: r.authors.map((key) => this.#authorRefs.get(key) ?? { key, name: key, ...this.link(listingPath('author', key)) }),
       published: new Date(r.published),
       updated: new Date(r.updated),
       timeZone: r.timeZone,

@@ -47,7 +47,8 @@ export const SCHEDULE_MARGIN_MS = 24 * 3600 * 1000
  */
 export const ARCHIVE_ORIGIN = 'https://herald.invalid'
 
-export type ListingKind = 'home' | 'section' | 'tag' | 'author'
+import type { ListingKind } from '../site-map'
+export type { ListingKind }
 
 export interface ListingMeta {
   kind: ListingKind

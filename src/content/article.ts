@@ -3,7 +3,7 @@
  * The article model: what an editor writes in `content/articles/<slug>.ts`.
  *
  * Types catch the shape (a missing headline, an unknown section); `npm run check`
- * (src/content/validate.ts) catches the values (a bad instant, a relative URL, a duplicate slug).
+ * (src/build/validate.ts) catches the values (a bad instant, a relative URL, a duplicate slug).
  */
 
 /** An ISO 8601 instant with its UTC offset, as the dateline gives it: `2024-03-28T19:58:00-04:00`. */
@@ -95,6 +95,8 @@ export interface Site<Author extends string = string> {
   idAuthority: string
   /** Zone for new articles' datelines. */
   timeZone: string
+  /** The site's fediverse account name, `@<name>@<host>` (src/fediverse/); `news` when left out. */
+  fediverseUsername?: string
 }
 
 /** Everything Herald publishes: the input to every route. */

@@ -1,7 +1,7 @@
 /**
  * @module
  * A story as feeds and pages show it, and the handles derived from it. Shared by the build
- * (src/content/collection.ts) and the Worker (src/archive/archive.ts); nothing here renders
+ * (src/build/collection.ts) and the Worker (src/archive/archive.ts); nothing here renders
  * Markdown, so the Worker's bundle carries no Markdown renderer.
  */
 import type { LeadImage, StoryId } from './article'
@@ -76,7 +76,5 @@ export function anchorOf(id: string): string {
   return (h1 >>> 0).toString(36).padStart(7, '0') + (h2 >>> 0).toString(36).padStart(7, '0')
 }
 
-/** The tag's URL segment: case and spacing do not make two tags. */
-export function tagSlug(name: string): string {
-  return name.trim().toLowerCase().replace(/\s+/g, '-')
-}
+/** The tag's URL segment (the rule is the site map's). */
+export { tagSlug } from '../site-map'

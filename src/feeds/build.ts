@@ -8,35 +8,21 @@
 import { Feed, type Item } from 'feed'
 import type { Archive, Listing } from '../archive/archive'
 import type { Story } from '../content/story'
+import { feedId as siteFeedId, feedPath, FORMATS, HUB_PATH, ICON_PATH, indexPath, type Format } from '../site-map'
 import { pageQuery, type Page } from './paging'
+
+export { feedPath, FORMATS, HUB_PATH, type Format }
 
 export const MEDIA_RSS_NS = 'http://search.yahoo.com/mrss/'
 
-/** Where the WebSub hub takes subscriptions. */
-export const HUB_PATH = '/hub'
-
-/** The three formats, with their file names and the media types RFC 4287, RSS and JSON Feed register. */
-export const FORMATS = {
-  rss: { file: 'feed.xml', contentType: 'application/rss+xml; charset=utf-8' },
-  atom: { file: 'atom.xml', contentType: 'application/atom+xml; charset=utf-8' },
-  json: { file: 'feed.json', contentType: 'application/feed+json; charset=utf-8' },
-} as const
-
-export type Format = keyof typeof FORMATS
-
-/** The path of a listing's feed: `/feed.xml` for the home page, `/sections/news/feed.xml` for a section. */
-export function feedPath(listing: { path: string }, format: Format): string {
-  return (listing.path === '/' ? '/' : `${listing.path}/`) + FORMATS[format].file
-}
-
 /** Scheme IRIs for categories (Atom `category/@scheme`, RSS `category/@domain`). */
 export function categorySchemes(archive: Archive) {
-  return { sections: archive.link('/sections').url, tags: archive.link('/tags').url }
+  return { sections: archive.link(indexPath('section')).url, tags: archive.link(indexPath('tag')).url }
 }
 
 /** A feed-level permanent id, minted from the site's tag authority like the stories' ids. */
 export function feedId(archive: Archive, listing: Listing): string {
-  return `tag:${archive.site.idAuthority}:feed/${listing.key}`
+  return siteFeedId(archive.site.idAuthority, listing.kind, listing.slug)
 }
 
 /** RFC 5005 link relations, kept in `feedLinks` beside the formats' self links. */
@@ -58,7 +44,7 @@ export function buildFeed(archive: Archive, listing: Listing, page: Page, format
     copyright: archive.site.copyright,
     generator: 'Herald',
     updated: lastModifiedOf(listing, page),
-    favicon: archive.link('/icon.svg').url,
+    favicon: archive.link(ICON_PATH).url,
     // WebSub (src/websub/): Herald is its own hub.
     hub: archive.link(HUB_PATH).url,
     author: { name: archive.site.title, link: archive.home.url },

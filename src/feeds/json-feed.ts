@@ -41,7 +41,8 @@ export function renderJsonFeed(feed: Feed): string {
         ...Object.fromEntries(kept),
         // `feed` drops an empty title or tag and writes `summary` only beside content; keep them as given.
         title: source.title,
-        ...(source.category && { tags: source.category.map((c) => c.name ?? '') }),
+        // Each name once (the schema's uniqueItems): a tag may be named like the story's section.
+        ...(source.category && { tags: [...new Set(source.category.map((c) => c.name ?? ''))] }),
         ...(source.description !== undefined && { summary: source.description }),
         ...(source.author?.length && { authors: authors(source.author) }),
       }

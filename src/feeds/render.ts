@@ -24,7 +24,7 @@ export function renderFeed(archive: Archive, listing: Listing, page: Page, forma
   }
 }
 
-/** The build's rendering of a listing's first feed page, when it still holds (src/archive/prerender.ts). */
+/** The build's rendering of a listing's first feed page, when it still holds (src/build/prerender.ts). */
 export async function prerenderedFeed(archive: Archive, listing: Listing, format: Format, feedSize: number, now: number): Promise<Representation | undefined> {
   const made = await archive.prerendered(listing, format, feedSize, now)
   if (!made) return undefined

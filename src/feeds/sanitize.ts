@@ -1,27 +1,9 @@
 /**
  * @module
- * Text that every format can carry. XML 1.0 §2.2 allows only
- * `#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`, so the C0 controls,
- * U+FFFE, U+FFFF and unpaired surrogates cannot appear in a feed, not even as character
- * references. We drop them once, when an article enters the collection, so that RSS, Atom,
- * JSON Feed and the HTML pages all say the same thing.
+ * Escaping for the contexts the feed adapters write into. The text itself is clean before it gets
+ * here: every string passed the normalisation boundary (src/build/normalise.ts) at the build,
+ * which refuses or removes what XML 1.0 §2.2 cannot carry and turns CR and CRLF into LF.
  */
-
-/** Characters XML 1.0 forbids, plus lone surrogates (a `u`-flag regex sees pairs as one code point). */
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-
-/**
- * Removes what XML cannot carry and normalises line ends to LF, which is what an XML parser
- * would turn CR and CRLF into anyway (XML 1.0 §2.11); doing it here keeps the formats equal.
- */
-export function cleanText(text: string): string {
-  return text.replace(XML_FORBIDDEN, '').replace(/\r\n?/g, '\n')
-}
-
-/** True when `cleanText` would leave the text as it is. */
-export function isClean(text: string): boolean {
-  return cleanText(text) === text
-}
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',

@@ -4,14 +4,10 @@
  * hub.topic validation), and the memo key of a rendered feed page.
  */
 import type { Archive, Listing } from '../archive/archive'
-import { FORMATS, type Format } from './build'
+import { formatOfFile, LISTING_KINDS, parseListingPath, type Format } from '../site-map'
 import { pageQuery, type PageRequest } from './paging'
 
-const FILE_FORMATS = Object.fromEntries((Object.keys(FORMATS) as Format[]).map((f) => [FORMATS[f].file, f])) as Record<string, Format>
-
-export function formatOfFile(file: string): Format | undefined {
-  return FILE_FORMATS[file]
-}
+export { formatOfFile }
 
 /** The listing and format of one of this site's canonical feed URLs (first page, no query). */
 export function resolveFeedUrl(archive: Archive, raw: string): { listing: Listing; format: Format } | undefined {
@@ -22,17 +18,11 @@ export function resolveFeedUrl(archive: Archive, raw: string): { listing: Listin
     return undefined
   }
   if (url.origin !== archive.origin || url.search || url.hash) return undefined
-  const m = /^(?:\/(sections|tags|authors)\/([^/]+))?\/([^/]+)$/.exec(url.pathname)
-  const format = m && formatOfFile(m[3]!)
-  if (!m || !format) return undefined
-  if (!m[1]) return { listing: archive.home, format }
-  let key: string
-  try {
-    key = decodeURIComponent(m[2]!)
-  } catch {
-    return undefined
-  }
-  const listing = archive[m[1] as 'sections' | 'tags' | 'authors'].get(key)
+  const address = parseListingPath(url.pathname)
+  const format = address?.file === undefined ? undefined : formatOfFile(address.file)
+  if (!address || !format) return undefined
+  if (address.kind === 'home') return { listing: archive.home, format }
+  const listing = archive[LISTING_KINDS[address.kind].segment].get(address.slug)
   return listing && { listing, format }
 }
 

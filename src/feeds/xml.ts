@@ -10,10 +10,16 @@
  * - RSS `<author>` gets a bare name, where RSS 2.0 wants an e-mail address;
  * - the Atom enclosure type is guessed from the URL's extension (`image/jpg`), with no way to set it.
  *
- * Every string is therefore handed to `feed` as an opaque slot token — `\u0001<n>\u0001`, made of
- * a character that XML forbids and that cleanText() has removed from all content, so a token can
- * never be confused with text — and after rendering each token is replaced by its value escaped
- * for the context it landed in. Forbidden characters are gone before this layer (sanitize.ts).
+ * - Atom `title` and `summary` are declared `type="html"`, though ours are plain text: a reader
+ *   must then unescape them twice, and readers disagree on `&lt;` in a title.
+ *
+ * Every string is therefore handed to `feed` as an opaque slot token — `\u0001<n>\u0001` — and
+ * after rendering each token is replaced by its value escaped for the context it landed in. A
+ * token cannot be confused with content by construction: U+0001 is a character XML forbids, every
+ * text value reaches `feed` only as a token, and every other value `feed` writes is a URL in the
+ * WHATWG serialiser's spelling (src/build/normalise.ts), a date or a number, none of which can
+ * hold a control character. A value holding U+0001 is refused when it is slotted, and `resolve`
+ * refuses output with a marker it did not make.
  */
 import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'
 import { PAGE_RELATIONS } from './build'
@@ -29,8 +35,14 @@ class Slots {
   readonly #types = new Map<number, string>()
   /** Serialised elements to insert after the element whose text is the token. */
   readonly #following = new Map<number, string>()
+  /** Tokens of plain text in an element that `feed` declares `type="html"`: the declaration becomes `type="text"`. */
+  readonly #plain = new Set<number>()
 
   #token(value: string): string {
+    // Resolving inserts values and then scans again; a value holding the marker character could
+    // be read as a token there. Content never holds one (normalise.ts removes controls), so this
+    // only stops a caller that skipped the boundary.
+    if (value.includes('\u0001')) throw new Error('feed adapter: a value holds U+0001, the slot marker character')
     return `\u0001${this.#values.push(value) - 1}\u0001`
   }
   cdata(text: string): string {
@@ -49,6 +61,13 @@ class Slots {
     return token
   }
 
+  /** Plain text as the CDATA of an Atom text construct that `feed` writes as `type="html"`. */
+  plainConstruct(text: string): string {
+    const token = this.cdata(text)
+    this.#plain.add(this.#values.length - 1)
+    return token
+  }
+
   /** Element text, with `fragment` (serialised XML) inserted after the element it lands in. */
   textThen(text: string, fragment: string): string {
     const token = this.text(text)
@@ -57,7 +76,10 @@ class Slots {
   }
 
   resolve(xml: string): string {
-    return xml
+    const resolved = xml
+      .replace(/type="html"><!\[CDATA\[\u0001(\d+)\u0001/g, (match, n: string) =>
+        this.#plain.has(Number(n)) ? `type="text"><![CDATA[${this.#values[Number(n)]}` : match,
+      )
       .replace(/\u0001(\d+)\u0001(<\/[^>]+>)/g, (match, n: string, close: string) => {
         const fragment = this.#following.get(Number(n))
         return fragment === undefined ? match : `${this.#values[Number(n)]}${close}${fragment}`
@@ -67,6 +89,9 @@ class Slots {
         return type === undefined ? match : `${this.#values[Number(n)]}" type="${type}"`
       })
       .replace(/\u0001(\d+)\u0001/g, (_, n: string) => this.#values[Number(n)]!)
+    // Values are escaped XML, which cannot hold U+0001: one left over was never a token.
+    if (resolved.includes('\u0001')) throw new Error('feed adapter: a slot marker reached the output that no slot made')
+    return resolved
   }
 }
 
@@ -181,7 +206,7 @@ export function renderRss(source: Feed): string {
   return slots.resolve(feed.rss2())
 }
 
-/** Atom 1.0: `feed` declares title and summary `type="html"`, so plain text is escaped as HTML. */
+/** Atom 1.0: title and summary are plain text (`type="text"`), content is the item HTML. */
 export function renderAtom(source: Feed): string {
   const slots = new Slots()
   const options = tokenizeOptions(slots, source.options)
@@ -193,8 +218,8 @@ export function renderAtom(source: Feed): string {
   }
   const feed = copyFeed(source, options, (item) => ({
     ...item,
-    title: htmlCdata(slots, item.title),
-    description: item.description === undefined ? undefined : htmlCdata(slots, item.description),
+    title: slots.plainConstruct(item.title),
+    description: item.description === undefined ? undefined : slots.plainConstruct(item.description),
     content: item.content === undefined ? undefined : plainCdata(slots, item.content),
     author: item.author?.map((a) => tokenizeAuthor(slots, a)),
     category: item.category?.map((c) => tokenizeCategory(slots, c, 'attribute')),

@@ -4,31 +4,27 @@
  * copy of a feed under another URL. Also drops a trailing slash (`/feed.xml/`, `/sections/news/`).
  */
 import type { MiddlewareHandler } from 'hono'
+import { FORMATS, LISTING_KINDS, type Format } from '../site-map'
 
-/** Guessed last segments, by the canonical file they mean. */
-const GUESSES: Record<string, string> = {
-  rss: 'feed.xml',
-  'rss.xml': 'feed.xml',
-  feed: 'feed.xml',
-  'index.xml': 'feed.xml',
-  'index.rss': 'feed.xml',
-  'feed.rss': 'feed.xml',
-  atom: 'atom.xml',
-  'index.atom': 'atom.xml',
-  'feed.atom': 'atom.xml',
-  json: 'feed.json',
-  'feed.json.json': 'feed.json',
+/** Guessed last segments, by the format they mean. */
+const GUESSED: Record<Format, readonly string[]> = {
+  rss: ['rss', 'rss.xml', 'feed', 'index.xml', 'index.rss', 'feed.rss'],
+  atom: ['atom', 'index.atom', 'feed.atom'],
+  json: ['json', 'feed.json.json'],
 }
+const GUESSES: Record<string, string> = Object.fromEntries(
+  (Object.keys(GUESSED) as Format[]).flatMap((format) => GUESSED[format].map((guess) => [guess, FORMATS[format].file])),
+)
 
 /** The site's feed, or a section's, tag's or author's: only there do guesses make sense. */
-const GUESSABLE = /^((?:\/(?:sections|tags|authors)\/[^/]+)?)\/([^/]+)$/
+const GUESSABLE = new RegExp(`^((?:/(?:${Object.values(LISTING_KINDS).map((k) => k.segment).join('|')})/[^/]+)?)/([^/]+)$`)
 
 /** The canonical path for a guessed one, or undefined when the path is canonical already. */
 export function canonicalPath(path: string): string | undefined {
   let p = path
   while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
   const m = GUESSABLE.exec(p)
-  if (m && m[2]! in GUESSES) p = `${m[1]}/${GUESSES[m[2]!]}`
+  if (m && Object.hasOwn(GUESSES, m[2]!)) p = `${m[1]}/${GUESSES[m[2]!]}`
   return p === path ? undefined : p
 }
 

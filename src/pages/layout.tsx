@@ -7,20 +7,15 @@ import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import type { Archive } from '../archive/archive'
 import type { Link } from '../content/story'
-import { feedPath, type Format } from '../feeds/build'
+import { FEEDS_PATH, feedPath, FORMAT_NAMES, FORMATS, ICON_PATH } from '../site-map'
 import { STYLES } from './styles'
 
-const LABELS: Record<Format, { type: string; label: string }> = {
-  rss: { type: 'application/rss+xml', label: 'RSS' },
-  atom: { type: 'application/atom+xml', label: 'Atom' },
-  json: { type: 'application/feed+json', label: 'JSON Feed' },
-}
-
 export function feedLinks(listing: { path: string; title: string }) {
-  return (Object.keys(LABELS) as Format[]).map((format) => ({
+  return FORMAT_NAMES.map((format) => ({
     format,
-    ...LABELS[format],
-    title: `${listing.title} (${LABELS[format].label})`,
+    type: FORMATS[format].type,
+    label: FORMATS[format].label,
+    title: `${listing.title} (${FORMATS[format].label})`,
     path: feedPath(listing, format),
   }))
 }
@@ -48,7 +43,7 @@ export function Layout({ archive, title, description, canonical, feedsOf, childr
         <title>{title}</title>
         <meta name="description" content={description} />
         {canonical && <link rel="canonical" href={canonical.url} />}
-        <link rel="icon" href={archive.link('/icon.svg').url} type="image/svg+xml" />
+        <link rel="icon" href={archive.link(ICON_PATH).url} type="image/svg+xml" />
         {[...own, ...siteFeeds].map((f) => (
           <link rel="alternate" type={f.type} title={f.title} href={archive.link(f.path).url} />
         ))}
@@ -64,7 +59,7 @@ export function Layout({ archive, title, description, canonical, feedsOf, childr
               {[...archive.sections.values()].map((s) => (
                 <a href={s.path}>{s.name}</a>
               ))}
-              <a href="/feeds">Feeds</a>
+              <a href={FEEDS_PATH}>Feeds</a>
             </nav>
           </header>
           <main>{children}</main>

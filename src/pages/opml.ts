@@ -4,15 +4,9 @@
  * readers that import one. Serialised by xml-js (src/feeds/xml-js.ts).
  */
 import type { Archive, Listing } from '../archive/archive'
-import { feedPath, type Format } from '../feeds/build'
 import { xmlJsText } from '../feeds/sanitize'
 import { serializeXml } from '../feeds/xml-js'
-
-const FORMATS: readonly [Format, string, string][] = [
-  ['rss', 'RSS', 'RSS2'],
-  ['atom', 'Atom', 'ATOM'],
-  ['json', 'JSON Feed', 'JSONFEED'],
-]
+import { feedPath, FORMAT_NAMES, FORMATS } from '../site-map'
 
 export function renderOpml(archive: Archive, listings: readonly Listing[], dateModified: Date): string {
   const doc = {
@@ -27,12 +21,12 @@ export function renderOpml(archive: Archive, listings: readonly Listing[], dateM
       body: {
         outline: listings.map((l) => ({
           _attributes: { text: l.title, title: l.title },
-          outline: FORMATS.map(([format, label, version]) => ({
+          outline: FORMAT_NAMES.map((format) => ({
             _attributes: {
               type: 'rss',
-              version,
-              text: `${l.title} (${label})`,
-              title: `${l.title} (${label})`,
+              version: FORMATS[format].opmlVersion,
+              text: `${l.title} (${FORMATS[format].label})`,
+              title: `${l.title} (${FORMATS[format].label})`,
               xmlUrl: archive.link(feedPath(l, format)).url,
               htmlUrl: l.url,
             },

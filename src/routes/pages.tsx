@@ -15,6 +15,7 @@ import { represent as representOf } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
 import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
+import { FEEDS_PATH, LISTING_KINDS, type KindSegment } from '../site-map'
 import { represent, searchOf } from './feeds'
 
 const HTML = 'text/html; charset=utf-8'
@@ -89,7 +90,10 @@ function allFeeds(archive: Archive, now: number): Listing[] {
   return [archive.home, ...archive.sections.values(), ...published(archive.tags.values(), now), ...published(archive.authors.values(), now)]
 }
 
-const INDEX_TITLES = { sections: 'Sections', tags: 'Tags', authors: 'Authors', feeds: 'Feeds' } as const
+const INDEX_TITLES = {
+  ...(Object.fromEntries(Object.values(LISTING_KINDS).map((k) => [k.segment, k.index])) as Record<KindSegment, string>),
+  feeds: 'Feeds',
+} as const
 
 export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TITLES): Promise<Response> {
   const { archive } = c.var.herald
@@ -97,7 +101,7 @@ export async function indexPage(c: Context<AppEnv>, kind: keyof typeof INDEX_TIT
     const listings =
       kind === 'feeds' ? allFeeds(archive, now) : kind === 'sections' ? [...archive.sections.values()] : published(archive[kind].values(), now)
     return {
-      body: html(<IndexPage archive={archive} title={INDEX_TITLES[kind]} path={`/${kind}`} listings={listings} />),
+      body: html(<IndexPage archive={archive} title={INDEX_TITLES[kind]} path={kind === 'feeds' ? FEEDS_PATH : `/${kind}`} listings={listings} />),
       lastModified: siteLastModified(archive, now),
     }
   })

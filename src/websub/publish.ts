@@ -6,7 +6,7 @@
  * home feed, its section's, its tags', its authors', in all three formats), and each subscriber
  * of each changed topic gets one queue message. Run by the cron and by POST /admin/publish.
  */
-import { feedPath, type Format } from '../feeds/build'
+import { feedPath, FORMAT_NAMES } from '../site-map'
 import type { Herald } from '../herald'
 import { readHubConfig } from './config'
 import { enqueue, type HubJob } from './jobs'
@@ -17,6 +17,8 @@ export interface PublishReport {
   expiredLeases: number
   changedTopics: string[]
   deliveriesQueued: number
+  /** Stories pushed to fediverse followers (src/fediverse/publish.ts). */
+  fediverse?: { created: string[]; updated: string[]; deliveriesQueued: number }
 }
 
 export async function publishChanges(env: Env, herald: Herald, now: number): Promise<PublishReport> {
@@ -24,7 +26,7 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
   const expiredLeases = await expireLeases(env, now)
   const topics = new Set(await subscribedTopics(env, now))
   // External hubs learn of the site's own feeds, whether or not anyone subscribed here.
-  const main = (['rss', 'atom', 'json'] as Format[]).map((f) => herald.archive.link(feedPath(herald.archive.home, f)).url)
+  const main = FORMAT_NAMES.map((f) => herald.archive.link(feedPath(herald.archive.home, f)).url)
   if (hub.externalHubs.length) for (const t of main) topics.add(t)
 
   const changedTopics: string[] = []
@@ -42,5 +44,7 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
     await setTopicFingerprint(env, topic, content.etag, now)
     changedTopics.push(topic)
   }
-  return { expiredLeases, changedTopics, deliveriesQueued }
+  // Followers on the fediverse learn of the same changes; loaded only here and by its own routes.
+  const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now)
+  return { expiredLeases, changedTopics, deliveriesQueued, fediverse }
 }

@@ -1,6 +1,6 @@
 /** Content → compiled archive → Herald, in memory: what `npm run build` and the deployed worker do, without the disk. */
 import type { ReadFile } from '../../src/archive/archive'
-import { compileToMap, type CompileOptions } from '../../src/archive/compile'
+import { compileToMap, type CompileOptions } from '../../src/build/compile'
 import type { Content } from '../../src/content/article'
 import { heraldFor, type HeraldOptions, type HeraldSource } from '../../src/herald'
 

@@ -64,9 +64,14 @@ export const echoChallenge = (call: Call) =>
   call.method === 'GET' ? new Response(call.url.searchParams.get('hub.challenge') ?? '', { status: 200 }) : new Response('ok', { status: 202 })
 
 /** Runs jobs through the queue consumer as the queue would (attempt number given), and reports acks/retries. */
-export async function runJobs(testEnv: Env, herald: Herald, jobs: HubJob[], options: { attempts?: number; queue?: string } = {}) {
-  const messages = jobs.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: options.attempts ?? 1, body }))
-  const batch = createMessageBatch<HubJob>(options.queue ?? 'herald-hub', messages)
+export function runJobs(testEnv: Env, herald: Herald, jobs: HubJob[], options: { attempts?: number; queue?: string } = {}) {
+  return runBatch(options.queue ?? 'herald-hub', jobs, options.attempts ?? 1, (batch) => handleBatch(batch, testEnv, herald))
+}
+
+/** Runs one batch of `jobs` on `queue` through `handle`; reports acks, retries and the delay each retry asked for. */
+export async function runBatch<T>(queue: string, jobs: T[], attempts: number, handle: (batch: MessageBatch<T>) => Promise<void>) {
+  const messages = jobs.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body }))
+  const batch = createMessageBatch<T>(queue, messages)
   const ctx = createExecutionContext()
   // The queue result lists retried messages; the delay each asked for is recorded here.
   const delays: Record<string, number | undefined> = {}
@@ -84,7 +89,7 @@ export async function runJobs(testEnv: Env, herald: Herald, jobs: HubJob[], opti
         m.retry(options)
       },
     })),
-  } as MessageBatch<HubJob>
-  await handleBatch(wrapped, testEnv, herald)
+  } as MessageBatch<T>
+  await handle(wrapped)
   return { ...(await getQueueResult(batch, ctx)), delays }
 }

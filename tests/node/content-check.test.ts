@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/content/article'
-import { formatProblem, validateContent, validateLedger } from '../../src/content/validate'
+import { formatProblem, validateContent, validateLedger } from '../../src/build/validate'
 import { articleIndexIsCurrent } from '../../scripts/lib/article-index'
 import { checkRepository } from '../../scripts/lib/repo'
 import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
@@ -33,8 +33,8 @@ describe('the real collection', () => {
 
 describe('article fields', () => {
   it.each([
-    [{ headline: '   ' }, `${FILE}: headline: headline must not be empty`],
-    [{ headline: 'Bell \u0007 in title' }, `${FILE}: headline: headline contains a control character or other character that XML cannot carry`],
+    [{ headline: '   ' }, `${FILE}: headline: has nothing visible in it (only spaces, zero-width or direction marks); write the text`],
+    [{ headline: 'Bell \u0007 in title' }, `${FILE}: headline: contains U+0007, a control character, at character 6; text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates`],
     [{ dek: undefined }, `${FILE}: dek: dek is required`],
     [{ published: '2024-03-28 19:58' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
     [{ published: '2024-02-30T10:00:00Z' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
@@ -46,6 +46,7 @@ describe('article fields', () => {
     [{ authors: ['nobody'] }, `${FILE}: authors: "nobody" is not a key of content/authors.ts`],
     [{ slug: 'Has Spaces' }, `${FILE}: slug: must be lowercase letters, digits and single hyphens`],
     [{ id: 'urn:uuid:1234' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
+    [{ id: 'tag:test.example,2024:100%' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
     [{ tags: ['Russia', 'russia'] }, `${FILE}: tags: "russia" is listed twice`],
     [{ language: 'not a language!' }, `${FILE}: language: must be a BCP 47 language tag such as en or pt-BR`],
     [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
@@ -58,13 +59,69 @@ describe('article fields', () => {
   it('requires an absolute URL and alt text on an image file', () => {
     const image = { caption: 'c', credit: 'r', file: { url: '/photo.jpg', alt: '', width: 1, height: 1, type: 'image/jpeg', bytes: 1 } }
     expect(problemsWith({ image })).toEqual([
-      `${FILE}: image.file.url: must be an absolute http(s) URL`,
-      `${FILE}: image.file.alt: alt text must not be empty`,
+      `${FILE}: image.file.url: is not a URL: expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg`,
+      `${FILE}: image.file.alt: must not be empty`,
     ])
   })
 
   it('reports every problem of an article, not just the first', () => {
     expect(problemsWith({ headline: '', dek: '', section: 'nope' })).toHaveLength(3)
+  })
+})
+
+/** An image whose file has this URL. */
+const imageAt = (url: string) => ({ caption: 'c', credit: 'r', file: { url, alt: 'a', width: 1, height: 1, type: 'image/jpeg', bytes: 1 } })
+const TEXT_RULE = 'text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates'
+const URL_RULE = 'which a URL cannot hold; percent-encode it (a space is %20): expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'
+
+describe('the normalisation boundary refuses, naming file, field and rule', () => {
+  it.each([
+    ['a C0 control in an image URL', { image: imageAt('https://img.example/a\u0001b.jpg') }, `image.file.url: contains U+0001, a control character, at character 22, ${URL_RULE}`],
+    ['a raw space in a URL', { image: imageAt('https://img.example/a b.jpg') }, `image.file.url: contains a space, at character 22, ${URL_RULE}`],
+    ['a quote in a URL', { image: imageAt('https://img.example/"a".jpg') }, `image.file.url: contains a double quote, at character 21, ${URL_RULE}`],
+    ['a "<" in a URL', { image: imageAt('https://img.example/<a>.jpg') }, `image.file.url: contains "<", at character 21, ${URL_RULE}`],
+    ['a line feed in a URL', { image: imageAt('https://img.example/a\nb.jpg') }, `image.file.url: contains U+000A, a control character, at character 22, ${URL_RULE}`],
+    ['a URL with a user name', { image: imageAt('https://user@img.example/a.jpg') }, 'image.file.url: carries a user name or password before its host; leave them out: expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'],
+    ['a "%" that begins no escape', { image: imageAt('https://img.example/100%.jpg') }, 'image.file.url: contains a "%" that begins no percent-escape (write %25 for a percent sign): expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'],
+    ['a second "#" in a URL', { image: imageAt('https://img.example/a.jpg#x#y') }, 'image.file.url: contains "#", which a URL cannot hold outside its host (percent-encode it): expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'],
+    ['a URL that is not http(s)', { image: imageAt('javascript:alert(1)') }, 'image.file.url: is a javascript: URL: expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'],
+    ['a C1 control in a headline', { headline: 'Next\u0085line' }, `headline: contains U+0085, a control character, at character 5; ${TEXT_RULE}`],
+    ['a noncharacter in a dek', { dek: 'Not \uFDD0 a character' }, `dek: contains U+FDD0, a Unicode noncharacter, at character 5; ${TEXT_RULE}`],
+    ['a supplementary noncharacter in a body', { body: 'x \u{1FFFE}' }, `body: contains U+1FFFE, a Unicode noncharacter, at character 3; ${TEXT_RULE}`],
+    ['an unpaired surrogate in a caption', { image: { caption: 'half \uD800', credit: 'r' } }, `image.caption: contains U+D800, half of a surrogate pair without its other half, at character 6; ${TEXT_RULE}`],
+    ['a headline of zero-width characters only', { headline: '\u200B\u200D\u2060\uFEFF' }, 'headline: has nothing visible in it (only spaces, zero-width or direction marks); write the text'],
+    ['a tag of bidi controls only', { tags: ['\u202E\u200F'] }, 'tags: has nothing visible in it (only spaces, zero-width or direction marks); write the text'],
+    ['a tag named "."', { tags: ['.'] }, 'tags: "." has no letter or digit, and its address /tags/<slug> is made of those; add a word'],
+    ['a tag named ".."', { tags: ['..'] }, 'tags: ".." has no letter or digit, and its address /tags/<slug> is made of those; add a word'],
+    ['an instant without seconds (ISO 8601, not RFC 3339)', { published: '2025-01-01T10:00Z' }, 'published: has no seconds: feeds carry RFC 3339 instants, which need them; write e.g. 2024-03-28T19:58:00-04:00'],
+  ])('%s', (_, overrides, message) => {
+    expect(problemsWith(overrides)).toContain(`${FILE}: ${message}`)
+  })
+
+  it('a name with a control character, naming the rule (not "must be a non-empty name")', () => {
+    const authors = { ...content.authors, bell: { name: 'Ring\u0007er' } }
+    expect(validateContent(collection([article({ authors: ['bell'] })], { authors }), { articleFiles: [FILE] }).map(formatProblem)).toEqual([
+      `content/authors.ts: bell.name: contains U+0007, a control character, at character 5; ${TEXT_RULE}`,
+    ])
+  })
+
+  it('an author URL with a C0 control', () => {
+    const authors = { ...content.authors, web: { name: 'Web', url: 'https://example.com/\u0002me' } }
+    expect(validateContent(collection([article({ authors: ['web'] })], { authors }), { articleFiles: [FILE] }).map(formatProblem)).toEqual([
+      `content/authors.ts: web.url: contains U+0002, a control character, at character 21, ${URL_RULE}`,
+    ])
+  })
+
+  it('two spellings of a tag that give one address, naming the file that has the first', () => {
+    const a = article({ tags: ['C'] })
+    const b = article({ tags: ['C++'] })
+    expect(validateContent(collection([a, b]), { articleFiles: ['content/articles/a.ts', FILE] }).map(formatProblem)).toEqual([
+      `${FILE}: tags: "C++" has the address /tags/c, which "C" (content/articles/a.ts) has; spell the two alike, or tell them apart with a letter or digit`,
+    ])
+  })
+
+  it('accepts CRLF line ends, markup in names and a tag like the section', () => {
+    expect(problemsWith({ dek: 'one\r\ntwo', body: 'a\r\n\r\nb', tags: ['<script>alert(1)</script>', 'News'] })).toEqual([])
   })
 })
 

@@ -6,16 +6,21 @@
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from './helpers/dev-server'
+import { contentWorkspace } from './helpers/workspace'
 import { child, children, NS, parseXml } from '../helpers/xml'
 
 let origin: string
 let stop: () => void
 let output = ''
+// A copy of the project: its build step writes the archive there, never racing another test's.
+let workspace: ReturnType<typeof contentWorkspace>
 
 beforeAll(async () => {
+  workspace = contentWorkspace({ worker: true })
   const port = await freePort()
   origin = `http://127.0.0.1:${port}`
   const dev = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--log-level', 'error', '--show-interactive-dev-session=false'], {
+    cwd: workspace.root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
@@ -42,7 +47,11 @@ beforeAll(async () => {
   }
 })
 
-afterAll(() => stop?.())
+afterAll(async () => {
+  stop?.()
+  await new Promise((r) => setTimeout(r, 500))
+  workspace?.cleanup()
+})
 
 describe('npm run dev -- --port N', () => {
   it('serves on that port, and the feeds link to it', async () => {

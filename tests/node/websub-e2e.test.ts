@@ -6,12 +6,10 @@
  * wrangler dev's clock cannot be moved, so the stories are scheduled seconds ahead and the test waits.
  */
 import { createHmac } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { writeArticleIndex } from '../../scripts/lib/article-index'
 import { freePort, migrateLocal, startDevServer, type DevServer } from './helpers/dev-server'
+import { sleepUntil, until, writeScheduled } from './helpers/e2e'
 import { contentWorkspace } from './helpers/workspace'
 
 const SECRET = 'e2e-subscriber-secret'
@@ -35,34 +33,7 @@ let failuresLeft = 2
 let firstLive = 0
 let secondLive = 0
 
-function scheduledArticle(slug: string, headline: string, at: number): string {
-  const published = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')
-  return `import { defineArticle } from '../define'
-export default defineArticle({
-  id: 'tag:herald.example.com,2024:${slug}',
-  slug: '${slug}',
-  headline: '${headline}',
-  dek: 'A story scheduled for the end-to-end test.',
-  section: 'news',
-  tags: ['Testing'],
-  published: '${published}',
-  timeZone: 'UTC',
-  body: 'Scheduled body.',
-})
-`
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- wrangler ---\n${server?.output()}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())))
+const wait = <T>(what: string, probe: () => T | undefined, timeoutMs?: number) => until(what, probe, () => server?.output(), timeoutMs)
 const cron = () => fetch(`${server.origin}/__scheduled?cron=*+*+*+*+*`)
 const hub = (form: Record<string, string>) =>
   fetch(`${server.origin}/hub`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) })
@@ -72,24 +43,10 @@ beforeAll(async () => {
   const t0 = Date.now()
   firstLive = t0 + FIRST_DELAY_S * 1000
   secondLive = t0 + SECOND_DELAY_S * 1000
-  const dir = join(workspace.root, 'content/articles')
-  writeFileSync(join(dir, 'e2e-first.ts'), scheduledArticle('e2e-first', 'E2E first scheduled story', firstLive))
-  writeFileSync(join(dir, 'e2e-second.ts'), scheduledArticle('e2e-second', 'E2E second scheduled story', secondLive))
-  writeArticleIndex(dir)
-  // As `npm run new` would: the build's content check wants every story in the ledger.
-  const ledger = join(workspace.root, 'content/ledger.json')
-  writeFileSync(
-    ledger,
-    JSON.stringify(
-      {
-        ...JSON.parse(readFileSync(ledger, 'utf8')),
-        'content/articles/e2e-first.ts': 'tag:herald.example.com,2024:e2e-first',
-        'content/articles/e2e-second.ts': 'tag:herald.example.com,2024:e2e-second',
-      },
-      null,
-      2,
-    ),
-  )
+  writeScheduled(workspace.root, [
+    { slug: 'e2e-first', headline: 'E2E first scheduled story', at: firstLive },
+    { slug: 'e2e-second', headline: 'E2E second scheduled story', at: secondLive },
+  ])
   migrateLocal(workspace.root)
 
   const port = await freePort()
@@ -128,7 +85,7 @@ it('subscribes, delivers a scheduled story signed and retried, and stops after u
   // 1. Subscribe: 202, then the hub verifies intent with a GET the subscriber answers.
   const accepted = await hub({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': callback, 'hub.secret': SECRET, 'hub.lease_seconds': '3600' })
   expect(accepted.status).toBe(202)
-  const verification = await until('verification of intent', () => received.find((r) => r.method === 'GET'))
+  const verification = await wait('verification of intent', () => received.find((r) => r.method === 'GET'))
   expect(verification.url.searchParams.get('hub.mode')).toBe('subscribe')
   expect(verification.url.searchParams.get('hub.topic')).toBe(topic)
   expect(verification.url.searchParams.get('hub.lease_seconds')).toBe('3600')
@@ -142,7 +99,7 @@ it('subscribes, delivers a scheduled story signed and retried, and stops after u
   await sleepUntil(firstLive + 500)
   expect(await (await fetch(topic)).text()).toContain('E2E first scheduled story')
   await cron()
-  const delivered = await until('a successful delivery', () => received.find((r) => r.method === 'POST' && r.answered === 200), 90_000)
+  const delivered = await wait('a successful delivery', () => received.find((r) => r.method === 'POST' && r.answered === 200), 90_000)
   const posts = received.filter((r) => r.method === 'POST')
   expect(posts.map((p) => p.answered)).toEqual([500, 500, 200])
   expect(delivered.body).toContain('E2E first scheduled story')
@@ -154,14 +111,14 @@ it('subscribes, delivers a scheduled story signed and retried, and stops after u
 
   // 3. Unsubscribe: verified the same way.
   expect((await hub({ 'hub.mode': 'unsubscribe', 'hub.topic': topic, 'hub.callback': callback })).status).toBe(202)
-  await until('verification of the unsubscription', () => received.find((r) => r.method === 'GET' && r.url.searchParams.get('hub.mode') === 'unsubscribe'))
+  await wait('verification of the unsubscription', () => received.find((r) => r.method === 'GET' && r.url.searchParams.get('hub.mode') === 'unsubscribe'))
 
   // 4. The second story goes live: no further delivery.
   await sleepUntil(secondLive + 500)
   expect(await (await fetch(topic)).text()).toContain('E2E second scheduled story')
   await cron()
   const report = await (await fetch(`${server.origin}/admin/publish`, { method: 'POST', headers: { Authorization: 'Bearer e2e-admin' } })).json()
-  expect(report).toEqual({ expiredLeases: 0, changedTopics: [], deliveriesQueued: 0 })
+  expect(report).toEqual({ expiredLeases: 0, changedTopics: [], deliveriesQueued: 0, fediverse: { created: [], updated: [], deliveriesQueued: 0 } })
   await new Promise((r) => setTimeout(r, 4000))
   expect(received.filter((r) => r.method === 'POST')).toHaveLength(3)
 })

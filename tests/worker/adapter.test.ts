@@ -3,7 +3,10 @@
  * proved closed on an article built to hit it. Output is parsed strictly, and injection is
  * tested by counting elements.
  */
+import { Feed } from 'feed'
 import { describe, expect, it } from 'vitest'
+import { renderAtom, renderRss } from '../../src/feeds/xml'
+import { article, collection } from '../helpers/content'
 import { HOSTILE, hostileContent } from '../fixtures/hostile'
 import { jsonFeedErrors } from '../helpers/json-feed'
 import { appFor } from '../helpers/worker'
@@ -17,6 +20,8 @@ const json = async () => (await request('/feed.json')).json<Record<string, any>>
 
 /** What XML can carry of a string: the forbidden characters removed. */
 const carried = (s: string) => s.replace(/[\u0000\u0007\uFFFE]|\uD800/g, '')
+/** A name as the name rule keeps it: one line, trimmed. */
+const asName = (s: string) => carried(s).replace(/\s+/g, ' ').trim()
 
 describe('CDATA sections', () => {
   it('survive two "]]>" in a title, summary and body', async () => {
@@ -25,8 +30,17 @@ describe('CDATA sections', () => {
     expect(htmlToText(textOf(child(item, 'description')))).toBe(carried(HOSTILE.dek))
     expect(textOf(child(item, `{${NS.content}}encoded`))).toContain('Body with ]]&gt; twice ]]&gt;')
     const entry = await atom()
-    expect(htmlToText(textOf(child(entry, `{${NS.atom}}title`)))).toBe(carried(HOSTILE.headline))
-    expect(htmlToText(textOf(child(entry, `{${NS.atom}}summary`)))).toBe(carried(HOSTILE.dek))
+    expect(textOf(child(entry, `{${NS.atom}}title`))).toBe(carried(HOSTILE.headline))
+    expect(textOf(child(entry, `{${NS.atom}}summary`))).toBe(carried(HOSTILE.dek))
+  })
+})
+
+describe('Atom text constructs', () => {
+  it('declare plain-text titles and summaries type="text", so "</title>" and "&lt;" read back as written', async () => {
+    const entry = await atom()
+    for (const name of ['title', 'summary']) expect(child(entry, `{${NS.atom}}${name}`).attributes.type).toBe('text')
+    expect(child(entry, `{${NS.atom}}content`).attributes.type).toBe('html')
+    expect(textOf(child(entry, `{${NS.atom}}title`))).toContain('</title> & &amp; <b>bold</b>')
   })
 
   it('cannot be closed early to inject elements', async () => {
@@ -48,15 +62,15 @@ describe('characters XML forbids', () => {
 })
 
 describe('attribute values', () => {
-  it('escape < & " and keep tabs in Atom category label and term', async () => {
+  it('escape < & " in Atom category label and term', async () => {
     const labels = children(await atom(), `{${NS.atom}}category`).map((c) => c.attributes.label)
-    expect(labels).toContain(HOSTILE.tag)
+    expect(labels).toContain(asName(HOSTILE.tag))
     expect(labels).toContain(HOSTILE.section)
   })
 
   it('escape the RSS category domain and the enclosure URL', async () => {
     const item = await rss()
-    expect(children(item, 'category').map(textOf)).toEqual([HOSTILE.section, HOSTILE.tag, 'ordinary'])
+    expect(children(item, 'category').map(textOf)).toEqual([HOSTILE.section, asName(HOSTILE.tag), 'ordinary'])
     expect(child(item, 'enclosure').attributes.url).toBe('https://img.example/photo.jpg?w=800&h=600')
   })
 })
@@ -101,11 +115,11 @@ describe('authors', () => {
   it('go in dc:creator, every one, never as a bare name in RSS <author>', async () => {
     const item = await rss()
     expect(children(item, 'author')).toHaveLength(0)
-    expect(children(item, `{${NS.dc}}creator`).map(textOf)).toEqual([carried(HOSTILE.author), 'Plain Name'])
+    expect(children(item, `{${NS.dc}}creator`).map(textOf)).toEqual([asName(HOSTILE.author), 'Plain Name'])
   })
 
   it('are all kept in JSON Feed 1.1 authors', async () => {
-    expect((await json()).items[0].authors.map((a: { name: string }) => a.name)).toEqual([carried(HOSTILE.author), 'Plain Name'])
+    expect((await json()).items[0].authors.map((a: { name: string }) => a.name)).toEqual([asName(HOSTILE.author), 'Plain Name'])
   })
 })
 
@@ -129,5 +143,43 @@ describe('item HTML', () => {
     ])
     expect(html).not.toMatch(/loading="lazy"|data-src/)
     expect(descendants(doc, 'blockquote')).toHaveLength(1)
+  })
+})
+
+describe('slot markers', () => {
+  const feedTitled = (title: string) => {
+    const feed = new Feed({ id: 'tag:test.example,2024:feed', title, copyright: 'c', link: 'https://test.example/', updated: new Date(0) })
+    feed.addItem({ id: 'tag:test.example,2024:x', title, link: 'https://test.example/x', date: new Date(0) })
+    return feed
+  }
+
+  it('are never substituted for text that only looks like one', async () => {
+    const lookalike = '\\u00010\\u0001 ␁0␁ %010%01'
+    const request = appFor(collection([article({ headline: lookalike, tags: [lookalike] })]))
+    const item = child(child(parseXml(await (await request('/feed.xml')).text()), 'channel'), 'item')
+    expect(textOf(child(item, 'title'))).toBe(lookalike)
+    const entry = child(parseXml(await (await request('/atom.xml')).text()), `{${NS.atom}}entry`)
+    expect(textOf(child(entry, `{${NS.atom}}title`))).toBe(lookalike)
+    expect((await (await request('/feed.json')).json<{ items: { title: string; tags: string[] }[] }>()).items[0]).toMatchObject({ title: lookalike, tags: ['News', lookalike] })
+  })
+
+  it('cannot be forged: a value holding the marker character fails the render instead of being substituted', () => {
+    for (const render of [renderRss, renderAtom]) {
+      expect(() => render(feedTitled('a \u00010\u0001 b'))).toThrow('feed adapter: a value holds U+0001, the slot marker character')
+    }
+  })
+
+  it('cannot be forged by a value `feed` writes as it is (a link): the output is refused', () => {
+    const feed = feedTitled('t')
+    feed.items[0]!.link = 'https://test.example/\u00010\u0001'
+    for (const render of [renderRss, renderAtom]) {
+      let out: string | undefined
+      try {
+        out = render(feed)
+      } catch (err) {
+        expect(String(err)).toMatch(/feed adapter: a slot marker reached the output that no slot made|Invalid URL/)
+      }
+      if (out !== undefined) expect(out).not.toContain('\u0001')
+    }
   })
 })

@@ -4,7 +4,7 @@
  * without an image file) followed by the body. Every URL absolute, no lazy-loading placeholders:
  * a feed reader shows exactly this markup, out of our page's context.
  */
-import type { LeadImage } from './article'
+import type { LeadImage } from '../content/article'
 import { renderMarkdown } from './markdown'
 
 export function LeadFigure({ image }: { image: LeadImage }) {

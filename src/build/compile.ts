@@ -7,7 +7,7 @@
  */
 import { datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
-import { Collection, type Group, type Story } from '../content/collection'
+import { Collection, type Group, type Story } from './collection'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
@@ -21,8 +21,8 @@ import {
   type ListingMeta,
   type Manifest,
   type StoryRecord,
-} from './format'
-import type { ReadFile } from './archive'
+} from '../archive/format'
+import type { ReadFile } from '../archive/archive'
 import { prerenderFeeds } from './prerender'
 
 /** Receives each file of the archive once; the manifest comes last. */
@@ -31,7 +31,7 @@ export type ArchiveSink = (path: string, text: string) => void | Promise<void>
 export interface CompileOptions {
   /**
    * Also render every listing's first feed page for this origin and feed size
-   * (src/archive/prerender.ts); they are read back through `readBack`.
+   * (src/build/prerender.ts); they are read back through `readBack`.
    */
   prerender?: { origin: string; feedSize: number }
   /** Build instant: stories after it (less a margin) are recorded as possibly scheduled. */

@@ -11,8 +11,8 @@ import { FORMATS, type Format } from '../feeds/build'
 import { pageOf } from '../feeds/paging'
 import { feedRepresentation } from '../feeds/render'
 import { textOf } from '../http/representation'
-import { Archive, type ReadFile } from './archive'
-import { paths, prerenderedFile, type Manifest } from './format'
+import { Archive, type ReadFile } from '../archive/archive'
+import { paths, prerenderedFile, type Manifest } from '../archive/format'
 import type { ArchiveSink } from './compile'
 
 export interface PrerenderOptions {

@@ -1,13 +1,14 @@
 /**
  * @module
- * The collection as the build sees it: articles resolved against their authors and section,
- * text cleaned once (src/feeds/sanitize.ts), drafts left out, newest first, and grouped by
- * section, tag and author. Built once per build by src/archive/compile.ts, never in the Worker.
+ * The collection as the build sees it: articles through the normalisation boundary (clean.ts),
+ * resolved against their authors and section, drafts left out, newest first, and grouped by
+ * section, tag and author. Built once per build by src/build/compile.ts, never in the Worker.
  */
-import { cleanText } from '../feeds/sanitize'
-import type { Article, Content, ImageFile, LeadImage, Site } from './article'
+import { articlePath, listingDescription, listingKey, listingPath, listingTitle } from '../site-map'
+import type { Article, Content, Site } from '../content/article'
+import { cleanContent } from './clean'
 import { renderItemHtml } from './item-html'
-import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from './story'
+import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 
 export { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef }
 
@@ -43,9 +44,12 @@ export class Collection {
   readonly authors: ReadonlyMap<string, Group>
   readonly #bySlug: ReadonlyMap<string, Story>
 
-  constructor(content: Content, origin: string) {
+  constructor(raw: Content, origin: string) {
     this.origin = origin
-    this.site = cleanStrings(content.site)
+    // The one place content is cleaned. The build refuses content with problems before this; a
+    // test may hand content straight here, and gets what the rules kept of it.
+    const { content } = cleanContent(raw, { articleFiles: [] })
+    this.site = content.site
     const stories = content.articles
       .filter((a) => !a.draft)
       .map((a) => this.#resolve(a, content))
@@ -54,10 +58,10 @@ export class Collection {
     this.#bySlug = new Map(stories.map((s) => [s.slug, s]))
 
     this.home = {
-      ...this.link('/'),
-      key: 'home',
+      ...this.link(listingPath('home', '')),
+      key: listingKey('home', ''),
       name: this.site.title,
-      title: this.site.title,
+      title: listingTitle('home', this.site.title, this.site.title),
       description: this.site.description,
       stories,
     }
@@ -66,9 +70,9 @@ export class Collection {
         const ref = this.#section(key, content)
         const listing: Group = {
           ...this.link(ref.path),
-          key: `section/${key}`,
+          key: listingKey('section', key),
           name: ref.name,
-          title: `${ref.name} · ${this.site.title}`,
+          title: listingTitle('section', ref.name, this.site.title),
           description: ref.description,
           stories: stories.filter((s) => s.section.key === key),
         }
@@ -77,18 +81,18 @@ export class Collection {
     )
     this.tags = group(stories, (s) => s.tags, (tag, tagged) => ({
       ...this.link(tag.path),
-      key: `tag/${tag.slug}`,
+      key: listingKey('tag', tag.slug),
       name: tag.name,
-      title: `${tag.name} · ${this.site.title}`,
-      description: `Stories tagged “${tag.name}”.`,
+      title: listingTitle('tag', tag.name, this.site.title),
+      description: listingDescription('tag', tag.name),
       stories: tagged,
     }), (t) => t.slug)
     this.authors = group(stories, (s) => s.authors, (author, credited) => ({
       ...this.link(author.path),
-      key: `author/${author.key}`,
+      key: listingKey('author', author.key),
       name: author.name,
-      title: `${author.name} · ${this.site.title}`,
-      description: `Stories by ${author.name}.`,
+      title: listingTitle('author', author.name, this.site.title),
+      description: listingDescription('author', author.name),
       stories: credited,
     }), (a) => a.key)
   }
@@ -109,9 +113,9 @@ export class Collection {
     if (!section) throw new Error(`unknown section "${key}" (npm run check reports this)`)
     return {
       key,
-      name: cleanText(section.name),
-      description: cleanText(section.description),
-      ...this.link(`/sections/${encodeURIComponent(key)}`),
+      name: section.name,
+      description: section.description,
+      ...this.link(listingPath('section', key)),
     }
   }
 
@@ -122,27 +126,24 @@ export class Collection {
       if (!author) throw new Error(`unknown author "${key}" (npm run check reports this)`)
       return {
         key,
-        name: cleanText(author.name),
+        name: author.name,
         ...(author.url ? { homepage: author.url } : {}),
-        ...this.link(`/authors/${encodeURIComponent(key)}`),
+        ...this.link(listingPath('author', key)),
       }
     })
-    const tags = dedupe(
-      article.tags.map((t) => cleanText(t)).filter((t) => tagSlug(t) !== ''),
-      tagSlug,
-    ).map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(`/tags/${encodeURIComponent(tagSlug(name))}`) }))
+    const tags = article.tags.map((name): TagRef => ({ name, slug: tagSlug(name), ...this.link(listingPath('tag', tagSlug(name))) }))
     const published = new Date(article.published)
-    const image = article.image && cleanImage(article.image)
-    const body = cleanText(article.body)
+    const image = article.image
+    const body = article.body
     const origin = this.origin
     let html: string | undefined
     return {
       id: article.id,
       anchor: anchorOf(article.id),
       slug: article.slug,
-      ...this.link(`/articles/${encodeURIComponent(article.slug)}`),
-      headline: cleanText(article.headline),
-      dek: cleanText(article.dek),
+      ...this.link(articlePath(article.slug)),
+      headline: article.headline,
+      dek: article.dek,
       section: this.#section(article.section, content),
       tags,
       authors,
@@ -157,22 +158,6 @@ export class Collection {
       },
     }
   }
-}
-
-function cleanStrings<T extends object>(value: T): T {
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? cleanText(v) : v]),
-  ) as T
-}
-
-function cleanImage(image: LeadImage): LeadImage {
-  const file: ImageFile | undefined = image.file && { ...image.file, alt: cleanText(image.file.alt) }
-  return { caption: cleanText(image.caption), credit: cleanText(image.credit), ...(file ? { file } : {}) }
-}
-
-function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>()
-  return items.filter((item) => !seen.has(key(item)) && (seen.add(key(item)), true))
 }
 
 /** Groups stories by each of their refs (tags, authors), keeping newest-first order in each group. */

@@ -1,0 +1,91 @@
+/**
+ * @module
+ * Pushing stories to followers, driven by the same step as WebSub (cron and POST /admin/publish):
+ * a story out for the first time goes as `Create` of its `Article` from the site actor (and an
+ * `Announce` of it from its section's actor, for people who follow only the section); a story
+ * whose `updated` changed goes as `Update`. One delivery per (activity, inbox), the shared inbox
+ * standing for every follower on its server. Activity ids are derived from the story and its
+ * `updated`, so a second run, or a retried one, never makes a second activity.
+ *
+ * The first run on a new database records the stories already out as the baseline: followers get
+ * news from then on, not the back catalogue.
+ */
+import type { Archive } from '../archive/archive'
+import type { Story } from '../content/story'
+import type { Herald } from '../herald'
+import { actorId, articleObject, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
+import { enqueueAp, type ApJob } from './jobs'
+import { deliveryInboxes, saveActivity, setStoryState, storyStates } from './store'
+
+/** Stories looked at per run, newest first: more than a minute's news. */
+export const PUBLISH_WINDOW = 50
+
+export interface FediversePublishReport {
+  created: string[]
+  updated: string[]
+  deliveriesQueued: number
+}
+
+interface Outgoing {
+  id: string
+  actor: string
+  type: string
+  body: Record<string, unknown>
+  inboxes: string[]
+}
+
+/** A story's activity of a type: a Create or Announce happens once (keyed by the story), an Update once per `updated`. */
+export function activityId(archive: Archive, handle: string, type: string, story: Story): string {
+  const version = type === 'Update' ? `-${story.updated.getTime()}` : ''
+  return `${actorId(archive, handle)}/activities/${type.toLowerCase()}-${story.anchor}${version}`
+}
+
+export async function publishFediverse(env: Env, herald: Herald, now: number): Promise<FediversePublishReport> {
+  const { archive } = herald
+  const home = archive.home
+  const from = home.scheduledCount(now)
+  const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).reverse()
+  const states = await storyStates(env)
+  const report: FediversePublishReport = { created: [], updated: [], deliveriesQueued: 0 }
+  if (states.size === 0) {
+    if (stories.length) await env.DB.batch(stories.map((s) => setStoryState(env, { story_id: s.id, slug: s.slug, updated_ms: s.updated.getTime(), sent: 'baseline' }, now)))
+    return report
+  }
+  const site = siteHandle(archive)
+  for (const story of stories) {
+    const state = states.get(story.id)
+    if (state && state.updated_ms === story.updated.getTime()) continue
+    const type = state ? 'Update' : 'Create'
+    const section = sectionActor(archive, story)
+    const object = articleObject(archive, story)
+    const outgoing: Outgoing[] = []
+    const siteId = activityId(archive, site, type, story)
+    outgoing.push({
+      id: siteId,
+      actor: site,
+      type,
+      body: withContext({ id: siteId, type, actor: actorId(archive, site), published: (type === 'Create' ? story.published : story.updated).toISOString(), to: [PUBLIC], cc: [followersId(archive, site)], object }),
+      // An Update reaches every server that has the story, through either actor.
+      inboxes: await deliveryInboxes(env, type === 'Update' && section ? [site, section.handle] : [site]),
+    })
+    if (type === 'Create' && section) {
+      const id = activityId(archive, section.handle, 'Announce', story)
+      outgoing.push({
+        id,
+        actor: section.handle,
+        type: 'Announce',
+        body: withContext({ id, type: 'Announce', actor: actorId(archive, section.handle), published: story.published.toISOString(), to: [PUBLIC], cc: [followersId(archive, section.handle)], object: story.url }),
+        inboxes: await deliveryInboxes(env, [section.handle]),
+      })
+    }
+    const jobs: ApJob[] = outgoing.flatMap((o) => o.inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: o.id, actor: o.actor, inbox })))
+    // Activities first, then the queue, then the state: a run that dies part way is redone by the
+    // next one with the same ids, and deliveries already settled are not sent again.
+    await env.DB.batch(outgoing.map((o) => saveActivity(env, o.id, o.actor, o.type, JSON.stringify(o.body), now)))
+    await enqueueAp(env.AP_QUEUE, jobs)
+    await setStoryState(env, { story_id: story.id, slug: story.slug, updated_ms: story.updated.getTime(), sent: type }, now).run()
+    report.deliveriesQueued += jobs.length
+    ;(type === 'Create' ? report.created : report.updated).push(story.url)
+  }
+  return report
+}

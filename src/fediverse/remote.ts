@@ -1,0 +1,101 @@
+/**
+ * @module
+ * Every request to another server (fetching an actor or its key, POSTing to an inbox) under the
+ * hub's outbound policy (src/websub/callback.ts): http(s), public addresses only unless
+ * `HUB_ALLOW_LOOPBACK` says otherwise, never this site, no redirects, a timeout and a size cap.
+ */
+import type { Herald } from '../herald'
+import { callbackProblem } from '../websub/callback'
+import { readHubConfig } from '../websub/config'
+import { OUTBOUND_TIMEOUT_MS } from '../websub/outbound'
+import { keyPair } from './keys'
+import { signedHeaders } from './signatures'
+
+/** An actor document is a few KiB; Mastodon caps what it reads of one at 1 MiB. */
+export const MAX_REMOTE_BYTES = 1 << 20
+export const AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+export class RemoteError extends Error {
+  constructor(message: string, readonly status = 0) {
+    super(message)
+  }
+}
+
+/** Why Herald will not call `url`, or undefined. */
+export function remoteProblem(env: Env, herald: Herald, url: string): string | undefined {
+  const problem = callbackProblem(url, { allowLoopback: readHubConfig(env).allowLoopback, ownOrigin: herald.config.origin })
+  return problem?.replace(/^hub\.callback/, 'the remote address')
+}
+
+async function readCapped(res: Response): Promise<string> {
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_REMOTE_BYTES) {
+      await reader.cancel().catch(() => {})
+      throw new RemoteError(`response larger than ${MAX_REMOTE_BYTES} bytes`)
+    }
+    chunks.push(value)
+  }
+  const all = new Uint8Array(size)
+  let offset = 0
+  for (const c of chunks) {
+    all.set(c, offset)
+    offset += c.byteLength
+  }
+  return new TextDecoder().decode(all)
+}
+
+/** A signed request (authorized fetch: Mastodon in secure mode refuses unsigned GETs). */
+export async function remoteRequest(env: Env, herald: Herald, method: 'GET' | 'POST', url: string, keyId: string, body?: string): Promise<{ status: number; text: string }> {
+  const problem = remoteProblem(env, herald, url)
+  if (problem) throw new RemoteError(problem)
+  const { privateKey } = await keyPair(env)
+  const extra: Record<string, string> = method === 'POST' ? { 'content-type': 'application/activity+json' } : { accept: AP_ACCEPT }
+  extra['user-agent'] = `Herald (+${herald.config.origin}/)`
+  const headers = await signedHeaders(method, new URL(url), privateKey, keyId, extra, body)
+  let res: Response
+  try {
+    res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(OUTBOUND_TIMEOUT_MS) })
+  } catch (err) {
+    const name = err instanceof Error ? err.name : 'Error'
+    throw new RemoteError(name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error (${name})`)
+  }
+  return { status: res.status, text: await readCapped(res) }
+}
+
+export interface RemoteActor {
+  id: string
+  inbox: string
+  sharedInbox?: string
+  publicKeyId: string
+  publicKeyPem: string
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+
+/** Reads an actor document (or the actor owning a key id such as `…#main-key`). */
+export async function fetchActor(env: Env, herald: Herald, url: string, keyId: string): Promise<RemoteActor> {
+  const { status, text } = await remoteRequest(env, herald, 'GET', url.split('#')[0]!, keyId)
+  if (status < 200 || status > 299) throw new RemoteError(`fetching ${url}: HTTP ${status}`, status)
+  let doc: Record<string, unknown>
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    throw new RemoteError(`fetching ${url}: not JSON`)
+  }
+  // A key document (Mastodon serves the actor itself at the key's URL without the fragment).
+  const key = (doc.publicKey ?? doc) as Record<string, unknown>
+  const id = str(doc.id)
+  const inbox = str(doc.inbox)
+  const publicKeyPem = str(key.publicKeyPem)
+  const publicKeyId = str(key.id)
+  if (!id || !inbox || !publicKeyPem || !publicKeyId) throw new RemoteError(`fetching ${url}: not an actor with inbox and publicKey`)
+  const endpoints = doc.endpoints as Record<string, unknown> | undefined
+  return { id, inbox, sharedInbox: str(endpoints?.sharedInbox), publicKeyId, publicKeyPem }
+}

@@ -1,0 +1,171 @@
+/**
+ * @module
+ * The fediverse's HTTP surface, loaded by `import()` from src/app.tsx only for these routes (a
+ * feed or page request never compiles it): WebFinger (RFC 7033), NodeInfo 2.1, actors, their
+ * outboxes and followers collections, the inboxes, and an article as ActivityStreams.
+ */
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { refusal } from '../http/errors'
+import { ARTICLES_PATH } from '../site-map'
+import type { AppEnv } from '../app'
+import type { Listing } from '../archive/archive'
+import { actorByHandle, actorDocument, actorId, AP_TYPE, articleObject, followersId, outboxId, PUBLIC, withContext, type LocalActor } from './actors'
+import { inbox, MAX_INBOX_BYTES } from './inbox'
+import { keyPair } from './keys'
+import { activityId } from './publish'
+import { followerCount } from './store'
+
+export const OUTBOX_PAGE_SIZE = 20
+const AP_HEADERS = { 'Content-Type': `${AP_TYPE}; charset=utf-8`, 'Cache-Control': 'public, max-age=60', Vary: 'Accept' }
+const NODEINFO_PROFILE = 'http://nodeinfo.diaspora.software/ns/schema/2.1'
+
+const ap = (c: Context<AppEnv>, body: unknown, status: 200 | 404 | 410 = 200) => c.body(JSON.stringify(body), status, AP_HEADERS)
+const notFound = (c: Context<AppEnv>, what: string) => c.text(`${what} (404)\n`, 404, { 'Cache-Control': 'no-store' })
+
+function actorOf(c: Context<AppEnv>): LocalActor | undefined {
+  return actorByHandle(c.var.herald.archive, c.req.param('handle') ?? '')
+}
+
+/** Published stories of a listing, newest first, at `now`. */
+function publishedCount(listing: Listing, now: number): number {
+  return listing.count - listing.scheduledCount(now)
+}
+
+const heralds = new WeakMap<Request, AppEnv['Variables']['herald']>()
+const fediverseApp = new Hono<AppEnv>()
+fediverseApp.use(async (c, next) => {
+  c.set('herald', heralds.get(c.req.raw)!)
+  await next()
+})
+
+/** Answers a request the app routed here, with the Herald the app opened for it. */
+export function handleFediverse(c: Context<AppEnv>): Response | Promise<Response> {
+  heralds.set(c.req.raw, c.var.herald)
+  let ctx: Context<AppEnv>['executionCtx'] | undefined
+  try {
+    ctx = c.executionCtx
+  } catch {
+    ctx = undefined // app.request() in tests has none
+  }
+  return fediverseApp.fetch(c.req.raw, c.env, ctx)
+}
+
+fediverseApp.get('/.well-known/webfinger', (c) => {
+  const resource = c.req.query('resource')
+  if (!resource) return c.text('the resource parameter is required (400)\n', 400)
+  const { archive } = c.var.herald
+  const host = new URL(archive.origin).host
+  let handle: string | undefined
+  const acct = /^acct:([^@]+)@(.+)$/i.exec(resource)
+  if (acct) handle = acct[2]!.toLowerCase() === host ? acct[1]!.toLowerCase() : undefined
+  else if (resource.startsWith(archive.link('/ap/actors/').url)) handle = resource.slice(archive.link('/ap/actors/').url.length)
+  const actor = handle === undefined ? undefined : actorByHandle(archive, handle)
+  if (!actor) return notFound(c, `no account ${resource} here`)
+  const id = actorId(archive, actor.handle)
+  return c.body(
+    JSON.stringify({
+      subject: `acct:${actor.handle}@${host}`,
+      aliases: [id, actor.listing.url],
+      links: [
+        { rel: 'self', type: AP_TYPE, href: id },
+        { rel: 'http://webfinger.net/rel/profile-page', type: 'text/html', href: actor.listing.url },
+      ],
+    }),
+    200,
+    { 'Content-Type': 'application/jrd+json; charset=utf-8', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=3600' },
+  )
+})
+
+fediverseApp.get('/.well-known/nodeinfo', (c) =>
+  c.json({ links: [{ rel: NODEINFO_PROFILE, href: c.var.herald.archive.link('/nodeinfo/2.1').url }] }, 200, { 'Access-Control-Allow-Origin': '*' }),
+)
+
+fediverseApp.get('/nodeinfo/2.1', (c) => {
+  const { archive } = c.var.herald
+  return c.body(
+    JSON.stringify({
+      version: '2.1',
+      software: { name: 'herald', version: '0.1.0', homepage: archive.link('/').url },
+      protocols: ['activitypub'],
+      services: { inbound: [], outbound: ['atom1.0', 'rss2.0'] },
+      openRegistrations: false,
+      usage: { users: { total: 1 + archive.sections.size }, localPosts: publishedCount(archive.home, Date.now()) },
+      metadata: { nodeName: archive.site.title, nodeDescription: archive.site.description },
+    }),
+    200,
+    { 'Content-Type': `application/json; profile="${NODEINFO_PROFILE}#"`, 'Access-Control-Allow-Origin': '*' },
+  )
+})
+
+fediverseApp.get('/ap/actors/:handle', async (c) => {
+  const actor = actorOf(c)
+  if (!actor) return notFound(c, 'no such actor')
+  const { publicPem } = await keyPair(c.env)
+  return ap(c, actorDocument(c.var.herald.archive, actor, publicPem))
+})
+
+fediverseApp.get('/ap/actors/:handle/followers', async (c) => {
+  const actor = actorOf(c)
+  if (!actor) return notFound(c, 'no such actor')
+  // The count only: who follows a newsroom is the followers' business.
+  return ap(c, withContext({ id: followersId(c.var.herald.archive, actor.handle), type: 'OrderedCollection', totalItems: await followerCount(c.env, actor.handle) }))
+})
+
+fediverseApp.get('/ap/actors/:handle/outbox', async (c) => {
+  const actor = actorOf(c)
+  if (!actor) return notFound(c, 'no such actor')
+  const { archive } = c.var.herald
+  const now = Date.now()
+  const listing = actor.listing
+  const total = publishedCount(listing, now)
+  const id = outboxId(archive, actor.handle)
+  const last = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE))
+  const pageParam = c.req.query('page')
+  if (pageParam === undefined) {
+    return ap(c, withContext({ id, type: 'OrderedCollection', totalItems: total, first: `${id}?page=1`, last: `${id}?page=${last}` }))
+  }
+  const page = Number(pageParam)
+  if (!Number.isInteger(page) || page < 1 || page > last) return notFound(c, 'no such outbox page')
+  const from = listing.scheduledCount(now) + (page - 1) * OUTBOX_PAGE_SIZE
+  const stories = await listing.slice(from, Math.min(listing.count, from + OUTBOX_PAGE_SIZE))
+  const actorUrl = actorId(archive, actor.handle)
+  const site = actor.kind === 'site'
+  const items = stories.map((story) => ({
+    id: activityId(archive, actor.handle, site ? 'Create' : 'Announce', story),
+    type: site ? 'Create' : 'Announce',
+    actor: actorUrl,
+    published: story.published.toISOString(),
+    to: [PUBLIC],
+    cc: [followersId(archive, actor.handle)],
+    object: site ? articleObject(archive, story) : story.url,
+  }))
+  return ap(c, withContext({
+    id: `${id}?page=${page}`,
+    type: 'OrderedCollectionPage',
+    partOf: id,
+    totalItems: total,
+    orderedItems: items,
+    ...(page > 1 && { prev: `${id}?page=${page - 1}` }),
+    ...(page < last && { next: `${id}?page=${page + 1}` }),
+  }))
+})
+
+/** Refuses a body over the inbox limit as it streams in, with or without a Content-Length. */
+const inboxLimit = bodyLimit({
+  maxSize: MAX_INBOX_BYTES,
+  onError: () => {
+    throw refusal(413, `an activity must be at most ${MAX_INBOX_BYTES} bytes`)
+  },
+})
+fediverseApp.post('/ap/inbox', inboxLimit, inbox)
+fediverseApp.post('/ap/actors/:handle/inbox', inboxLimit, inbox)
+
+fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
+  const { archive } = c.var.herald
+  const story = await archive.story(c.req.param('slug'), Date.now())
+  if (!story) return notFound(c, 'no such article')
+  return ap(c, withContext(articleObject(archive, story)))
+})
+
+fediverseApp.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound(c, 'not found') : c.text('Method Not Allowed (405)\n', 405)))
