@@ -42,7 +42,7 @@ const version = (cmd: string, args: string[]) => {
 const env = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_SCALES', 'BENCH_CPU_STARTS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('')
 const ran = (name: Section) =>
   [
-    `Run with \`${env}npm run bench -- ${name}\` on ${new Date().toISOString()} at commit ${version('git', ['rev-parse', '--short', 'HEAD'])}${version('git', ['status', '--porcelain', '--', 'src', 'scripts', 'bench']) === '' ? '' : ' (with uncommitted changes)'}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
+    `Run with \`${env}npm run bench -- ${name}\` on ${new Date().toISOString()} at commit ${version('git', ['rev-parse', '--short', 'HEAD'])}${version('git', ['status', '--porcelain', '--', 'src', 'scripts', 'bench', ':!bench/results.md']) === '' ? '' : ' (with uncommitted changes)'}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
     `${version('node_modules/.bin/workerd', ['--version'])}; ${version('wrk', ['--version'])}; wrangler ${version(process.execPath, ['node_modules/wrangler/bin/wrangler.js', '--version'])}.`,
     '',
   ].join('\n')
