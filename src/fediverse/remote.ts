@@ -7,7 +7,7 @@
 import type { Herald } from '../herald'
 import { callbackProblem } from '../websub/callback'
 import { readHubConfig } from '../websub/config'
-import { OUTBOUND_TIMEOUT_MS } from '../websub/outbound'
+import { failureDetail, outboundFetch, readUpTo } from '../websub/outbound'
 import { keyPair } from './keys'
 import { signedHeaders } from './signatures'
 
@@ -27,30 +27,6 @@ export function remoteProblem(env: Env, herald: Herald, url: string): string | u
   return problem?.replace(/^hub\.callback/, 'the remote address')
 }
 
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_REMOTE_BYTES) {
-      await reader.cancel().catch(() => {})
-      throw new RemoteError(`response larger than ${MAX_REMOTE_BYTES} bytes`)
-    }
-    chunks.push(value)
-  }
-  const all = new Uint8Array(size)
-  let offset = 0
-  for (const c of chunks) {
-    all.set(c, offset)
-    offset += c.byteLength
-  }
-  return new TextDecoder().decode(all)
-}
-
 /** A signed request (authorized fetch: Mastodon in secure mode refuses unsigned GETs). */
 export async function remoteRequest(env: Env, herald: Herald, method: 'GET' | 'POST', url: string, keyId: string, body?: string): Promise<{ status: number; text: string }> {
   const problem = remoteProblem(env, herald, url)
@@ -61,12 +37,13 @@ export async function remoteRequest(env: Env, herald: Herald, method: 'GET' | 'P
   const headers = await signedHeaders(method, new URL(url), privateKey, keyId, extra, body)
   let res: Response
   try {
-    res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(OUTBOUND_TIMEOUT_MS) })
+    res = await outboundFetch(url, { method, headers, body })
   } catch (err) {
-    const name = err instanceof Error ? err.name : 'Error'
-    throw new RemoteError(name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error (${name})`)
+    throw new RemoteError(failureDetail(err))
   }
-  return { status: res.status, text: await readCapped(res) }
+  const { text, truncated } = await readUpTo(res, MAX_REMOTE_BYTES)
+  if (truncated) throw new RemoteError(`response larger than ${MAX_REMOTE_BYTES} bytes`)
+  return { status: res.status, text }
 }
 
 export interface RemoteActor {

@@ -18,8 +18,7 @@ const REFUSAL_HEADERS = { 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Co
  * asks of a hub and as a person reading a feed reader's error log needs.
  */
 export function refusal(status: ContentfulStatusCode, reason: string, headers: Record<string, string> = {}): HTTPException {
-  const line = reason.endsWith(`(${status})`) ? reason : `${reason} (${status})`
-  return new HTTPException(status, { message: reason, res: new Response(`${line}\n`, { status, headers: { ...REFUSAL_HEADERS, ...headers } }) })
+  return new HTTPException(status, { message: reason, res: new Response(`${reason} (${status})\n`, { status, headers: { ...REFUSAL_HEADERS, ...headers } }) })
 }
 
 /** Nothing at this address: the app's 404 page (onError renders it). */

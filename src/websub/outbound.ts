@@ -17,19 +17,23 @@ export interface OutboundResult {
   detail: string
 }
 
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return ''
+/**
+ * The body's first `limit` bytes as text, and whether it had more. Reading stops one chunk past
+ * the limit at most; the rest is never read.
+ */
+export async function readUpTo(res: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  if (!res.body) return { text: '', truncated: false }
   const reader = res.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
-  while (size < MAX_RESPONSE_BYTES) {
+  while (size <= limit) {
     const { done, value } = await reader.read()
     if (done) break
     chunks.push(value)
     size += value.byteLength
   }
   await reader.cancel().catch(() => {})
-  const all = new Uint8Array(Math.min(size, MAX_RESPONSE_BYTES))
+  const all = new Uint8Array(Math.min(size, limit))
   let offset = 0
   for (const c of chunks) {
     const part = c.subarray(0, all.length - offset)
@@ -37,16 +41,26 @@ async function readCapped(res: Response): Promise<string> {
     offset += part.length
     if (offset >= all.length) break
   }
-  return new TextDecoder().decode(all)
+  return { text: new TextDecoder().decode(all), truncated: size > limit }
+}
+
+/** A request under the outbound rules: no redirect followed, OUTBOUND_TIMEOUT_MS at most. */
+export function outboundFetch(url: string, init: RequestInit): Promise<Response> {
+  return fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(OUTBOUND_TIMEOUT_MS) })
+}
+
+/** What a failed outbound request met, for records and logs. */
+export function failureDetail(err: unknown): string {
+  const name = err instanceof Error ? err.name : 'Error'
+  return name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error (${name})`
 }
 
 export async function outbound(url: string, init: RequestInit): Promise<OutboundResult> {
   try {
-    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(OUTBOUND_TIMEOUT_MS) })
-    const body = await readCapped(res)
-    return { status: res.status, body, detail: `HTTP ${res.status}` }
+    const res = await outboundFetch(url, init)
+    const { text } = await readUpTo(res, MAX_RESPONSE_BYTES)
+    return { status: res.status, body: text, detail: `HTTP ${res.status}` }
   } catch (err) {
-    const name = err instanceof Error ? err.name : 'Error'
-    return { status: 0, body: '', detail: name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error (${name})` }
+    return { status: 0, body: '', detail: failureDetail(err) }
   }
 }
