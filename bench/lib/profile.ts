@@ -138,11 +138,14 @@ export async function heapAfterGc(session: DevTools, nudge: () => Promise<void>)
 export function topSelf(profile: CpuProfile, n: number): string[] {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
   const self = new Map<string, number>()
+  // Waits capped as busyMs caps them.
+  const deltas = profile.samples.flatMap((id, i) => (nodes.get(id)?.callFrame.functionName === '(idle)' ? [] : [profile.timeDeltas[i] ?? 0])).sort((a, b) => a - b)
+  const cap = 2 * (deltas[deltas.length >> 1] ?? 0)
   profile.samples.forEach((id, i) => {
     const frame = nodes.get(id)?.callFrame as { functionName: string; url?: string; lineNumber?: number; columnNumber?: number } | undefined
     if (!frame || frame.functionName === '(idle)') return
     const where = `${frame.functionName || '(anonymous)'} ${frame.url?.split('/').pop() ?? ''}:${(frame.lineNumber ?? 0) + 1}:${(frame.columnNumber ?? 0) + 1}`
-    self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+    self.set(where, (self.get(where) ?? 0) + Math.min(profile.timeDeltas[i] ?? 0, cap) / 1000)
   })
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([where, ms]) => `${ms.toFixed(2).padStart(6)} ms  ${where}`)
 }

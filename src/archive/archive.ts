@@ -19,7 +19,9 @@ import {
   type KeyShard,
   type ListingKind,
   type ListingMeta,
+  type ItemIndex,
   type Manifest,
+  type PageRecord,
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
@@ -96,7 +98,7 @@ export class Archive {
   // resolved into stories one by one, when asked for: a sparse tag's page uses one story a block.
   readonly #files: ByteLru<Parsed>
   readonly #reading = new Map<string, Promise<Parsed>>()
-  /** Story numbers of the stories `story()` gave, for `isRecent`. */
+  /** Story numbers of the stories read, for their item fragments. */
   readonly #ords = new WeakMap<Story, number>()
   /** Each listing's number in the manifest, for its files. */
   readonly #numbers = new Map<Listing, number>()
@@ -155,14 +157,43 @@ export class Archive {
     const ord = await this.#ordOf(`s:${slug}`)
     if (ord === undefined) return undefined
     const story = await this.#storyAt(ord)
-    this.#ords.set(story, ord)
     return story.published.getTime() <= now ? story : undefined
   }
 
-  /** Whether a story `story()` gave is among the RECENT_STORIES newest. */
-  isRecent(story: Story): boolean {
-    const ord = this.#ords.get(story)
-    return ord !== undefined && ord >= this.#manifest.stories - RECENT_STORIES
+  /**
+   * An article's page as the build rendered it, if the story is published at `now`: the document
+   * with this site's origin in its links, its Last-Modified, and whether it is among the recent.
+   */
+  async page(slug: string, now: number): Promise<{ html: string; updated: Date; recent: boolean } | undefined> {
+    const ord = await this.#ordOf(`s:${slug}`)
+    if (ord === undefined) return undefined
+    const { blockSize, stories } = this.#manifest
+    const n = Math.floor(ord / blockSize)
+    const page = (await this.#file<PageRecord[]>(paths.pages(n)))[ord - n * blockSize]
+    if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${paths.pages(n)} has no page for story ${ord}: run \`npm run build\``)
+    if (page.published > now) return undefined
+    return { html: page.html.replaceAll(BUILD_LINK, this.#link), updated: new Date(page.updated), recent: ord >= stories - RECENT_STORIES }
+  }
+
+  /**
+   * The build's items (src/feeds/fragments.ts) of stories `slice()` or `story()` gave, in a format;
+   * undefined when the build made none for this origin (then the caller renders every item).
+   */
+  async itemFragments(stories: readonly Story[], format: 'rss' | 'atom' | 'json'): Promise<string[] | undefined> {
+    const target = this.#manifest.prerendered
+    if (!target?.items || target.origin !== this.origin) return undefined
+    const { blockSize } = this.#manifest
+    return Promise.all(
+      stories.map(async (story) => {
+        const ord = this.#ords.get(story)
+        if (ord === undefined) throw new Error('archive: itemFragments of a story it did not give')
+        const n = Math.floor(ord / blockSize)
+        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile)
+        const at = index[format]?.[ord - n * blockSize]
+        if (!at) throw new ArchiveError(`archive file ${paths.items(n)} has no ${format} item for story ${ord}: run \`npm run build\``)
+        return text.slice(at[0], at[1])
+      }),
+    )
   }
 
   /** The file cache's own accounting. */
@@ -237,11 +268,11 @@ export class Archive {
     }
   }
 
-  async #file<T>(path: string): Promise<T> {
+  async #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson): Promise<T> {
     const parsed = await through(this.#files, this.#reading, path, async () => {
       const text = await this.#read(path)
       if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-      return { value: parseArchiveJson(path, text), weight: text.length }
+      return { value: parse(path, text), weight: text.length }
     })
     return parsed.value as T
   }
@@ -260,7 +291,9 @@ export class Archive {
     const n = Math.floor(ord / blockSize)
     const record = (await this.#file<StoryRecord[]>(paths.block(n)))[ord - n * blockSize]
     if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
-    return this.#resolve(record)
+    const story = this.#resolve(record)
+    this.#ords.set(story, ord)
+    return story
   }
 
   #resolve(r: StoryRecord): Story {
@@ -289,6 +322,13 @@ export class Archive {
 
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
 const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
+
+/** An item file (`items/<n>.txt`): its index line and the text the index points into. */
+function parseItemFile(path: string, text: string): { index: ItemIndex; text: string } {
+  const end = text.indexOf('\n')
+  if (end < 0) throw new ArchiveError(`archive file ${path} is damaged (no index line): run \`npm run build\``)
+  return { index: parseArchiveJson<ItemIndex>(path, text.slice(0, end)), text: text.slice(end + 1) }
+}
 
 /** The first index whose value is ≤ `value` in a descending array. */
 function firstAtMost(values: readonly number[], value: number): number {

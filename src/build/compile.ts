@@ -23,6 +23,8 @@ import {
   type StoryRecord,
 } from '../archive/format'
 import type { ReadFile } from '../archive/archive'
+import { renderItemFiles } from './items'
+import { renderArticlePages } from './pages'
 import { prerenderFeeds } from './prerender'
 
 /** Receives each file of the archive once; the manifest comes last. */
@@ -39,10 +41,11 @@ export interface CompileOptions {
 }
 
 /**
- * Compiles `content` into archive files, handing each to `sink`; returns the manifest. With
- * `options.prerender`, `readBack` must read what `sink` was given.
+ * Compiles `content` into archive files, handing each to `sink`; returns the manifest. `readBack`
+ * reads what `sink` was given: article pages and prerendered feeds are rendered by the Worker's own
+ * code over the files just written.
  */
-export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack?: ReadFile): Promise<Manifest> {
+export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack: ReadFile): Promise<Manifest> {
   const collection = new Collection(content, ARCHIVE_ORIGIN)
   const { stories } = collection
   // Story numbers count from the oldest story, so that a deploy with new stories leaves every full
@@ -101,11 +104,13 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     listings: metas,
   }
   await sink(paths.manifest, JSON.stringify(manifest))
+  await renderArticlePages(readBack, manifest, sink)
   if (!options.prerender) return manifest
-  if (!readBack) throw new Error('compileArchive: prerendering needs readBack')
   const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt }, sink)
-  await sink(paths.manifest, JSON.stringify(prerendered))
-  return prerendered
+  await renderItemFiles(readBack, manifest, options.prerender.origin, sink)
+  const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
+  await sink(paths.manifest, JSON.stringify(final))
+  return final
 }
 
 /** Compiles into memory: the archive as a map of path → text (tests, and small tools). */

@@ -28,8 +28,11 @@ export function feedId(archive: Archive, listing: Listing): string {
 /** RFC 5005 link relations, kept in `feedLinks` beside the formats' self links. */
 export const PAGE_RELATIONS = ['first', 'last', 'next', 'previous'] as const
 
-export function buildFeed(archive: Archive, listing: Listing, page: Page, format: Format): Feed {
-  const { stories } = page
+/**
+ * The page's feed; `stories`, when given, are the items it holds instead of the page's own (the
+ * first of them only, when the others are spliced in from the build: src/feeds/fragments.ts).
+ */
+export function buildFeed(archive: Archive, listing: Listing, page: Page, format: Format, stories: readonly Story[] = page.stories): Feed {
   const self = (f: Format) => archive.link(feedPath(listing, f) + pageQuery(page.request)).url
   const relation = (rel: (typeof PAGE_RELATIONS)[number]) => {
     const target = page.links[rel]

@@ -7,13 +7,16 @@ import type { Herald } from '../herald'
 import type { Recipe } from '../http/pipeline'
 import { represent, type Representation } from '../http/representation'
 import { buildFeed, FORMATS, lastModifiedOf, type Format } from './build'
+import type { Story } from '../content/story'
+import { cutItem, spliceItems } from './fragments'
 import { renderJsonFeed } from './json-feed'
 import { pageOf, type Page, type PageRequest } from './paging'
 import { feedKey } from './topics'
 import { renderAtom, renderRss } from './xml'
 
-export function renderFeed(archive: Archive, listing: Listing, page: Page, format: Format): string {
-  const feed = buildFeed(archive, listing, page, format)
+/** A page of a listing's feed, every item through `feed` (or only `stories`, see buildFeed). */
+export function renderFeed(archive: Archive, listing: Listing, page: Page, format: Format, stories: readonly Story[] = page.stories): string {
+  const feed = buildFeed(archive, listing, page, format, stories)
   switch (format) {
     case 'rss':
       return renderRss(feed)
@@ -31,9 +34,21 @@ export async function prerenderedFeed(archive: Archive, listing: Listing, format
   return { bytes: made.bytes, contentType: FORMATS[format].contentType, etag: made.etag, lastModified: new Date(made.lastModified) }
 }
 
-export function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {
-  const body = renderFeed(archive, listing, page, format)
+/**
+ * A page as sent: its first item through `feed`, the others spliced in from the build's item
+ * fragments when the archive has them for this origin (src/feeds/fragments.ts), else all through `feed`.
+ */
+export async function feedRepresentation(archive: Archive, listing: Listing, page: Page, format: Format): Promise<Representation> {
+  const [first, ...rest] = page.stories
+  const items = first && rest.length > 0 ? await archive.itemFragments(rest, format) : undefined
+  const body = items ? spliceItems(format, renderFeed(archive, listing, page, format, [first!]), items) : renderFeed(archive, listing, page, format)
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))
+}
+
+/** Every story's item in `format`, cut from `feed`'s rendering of it alone (the build's fragments). */
+export function renderItemFragments(archive: Archive, listing: Listing, page: Page, format: Format): string[] {
+  const none = renderFeed(archive, listing, page, format, [])
+  return page.stories.map((story) => cutItem(format, none, renderFeed(archive, listing, page, format, [story])))
 }
 
 /**

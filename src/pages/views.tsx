@@ -50,6 +50,14 @@ export function ListingPage({ archive, listing, page }: { archive: Archive; list
   )
 }
 
+/**
+ * An article's whole page as sent. Rendered at build time into the archive's page files
+ * (src/build/pages.ts), never per request: a new isolate's first article costs a read, not a render.
+ */
+export function articleDocument(archive: Archive, story: Story): string {
+  return `<!doctype html>${String(<ArticlePage archive={archive} story={story} />)}`
+}
+
 export function ArticlePage({ archive, story }: { archive: Archive; story: Story }) {
   const corrected = story.updated.getTime() !== story.published.getTime()
   return (

@@ -14,7 +14,7 @@ import { notFound } from '../http/errors'
 import { represent as representOf } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
-import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
+import { IndexPage, ListingPage } from '../pages/views'
 import { FEEDS_PATH, LISTING_KINDS, type KindSegment } from '../site-map'
 import { represent, searchOf } from './feeds'
 
@@ -73,10 +73,11 @@ export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Res
   const { archive } = c.var.herald
   let recent = false
   return sendMemo(c, `article ${slug}`, HTML, () => recent, false, async (now) => {
-    const story = await archive.story(slug, now)
-    if (!story) throw notFound()
-    recent = archive.isRecent(story)
-    return { body: html(<ArticlePage archive={archive} story={story} />), lastModified: story.updated }
+    // Rendered at build time (src/build/pages.ts): the first request reads, it does not render.
+    const page = await archive.page(slug, now)
+    if (!page) throw notFound()
+    recent = page.recent
+    return { body: page.html, lastModified: page.updated }
   })
 }
 
