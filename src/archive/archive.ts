@@ -23,6 +23,7 @@ import {
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
+import { listingWithdrawals, withdrawnCount, type ListingWithdrawal } from './withdrawals'
 
 /**
  * Reads one archive file by path; undefined when there is none. `bytes`, when given, reads it
@@ -56,6 +57,8 @@ export interface Listing extends Link {
   slice(start: number, end: number): Promise<Story[]>
   /** The paging anchor of the story at a position. */
   anchorAt(position: number): Promise<string>
+  /** The listing's withdrawn stories, by position, whether or not in effect yet (src/archive/withdrawals.ts). */
+  withdrawals: readonly ListingWithdrawal[]
 }
 
 export { ArchiveError }
@@ -188,7 +191,8 @@ export class Archive {
     const parsed = stored && parsePrerenderedBytes(path, stored)
     if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, bytes } = parsed
-    return head.scheduled === listing.scheduledCount(now) ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
+    const holds = head.scheduled === listing.scheduledCount(now) && (head.withdrawn ?? 0) === withdrawnCount(listing, now)
+    return holds ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {
@@ -234,6 +238,7 @@ export class Archive {
         return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
+      withdrawals: listingWithdrawals(meta, this.#manifest),
     }
   }
 
@@ -283,6 +288,7 @@ export class Archive {
       ...(r.image ? { image: r.image } : {}),
       html: r.html.replaceAll(BUILD_LINK, this.#link),
       ...(r.datelines && { datelines: r.datelines }),
+      ...(r.withdrawn && { withdrawn: { at: new Date(r.withdrawn.at), reason: r.withdrawn.reason, dateline: r.withdrawn.dateline } }),
     }
   }
 }

@@ -5,7 +5,7 @@
  * in-memory Collection does the resolving, cleaning, sorting and grouping; this module lays its
  * result out in files.
  */
-import { datelinesOf } from '../pages/dateline'
+import { dateline, datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
 import { Collection, type Group, type Story } from './collection'
 import {
@@ -24,6 +24,7 @@ import {
 } from '../archive/format'
 import type { ReadFile } from '../archive/archive'
 import { prerenderFeeds } from './prerender'
+import { withdrawalRecords, withdrawnPositions } from './withdrawals'
 
 /** Receives each file of the archive once; the manifest comes last. */
 export type ArchiveSink = (path: string, text: string) => void | Promise<void>
@@ -76,6 +77,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
     ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
   ]
+  const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
     if (kind !== 'home') await write(paths.listing(n), listing.stories.map((s) => ordOf.get(s)!))
@@ -87,6 +89,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
       description: listing.description,
       ...(homepage ? { homepage } : {}),
       ...summaryOf(listing.stories, horizon),
+      ...withdrawnPositions(listing.stories, withdrawals),
     })
   }
 
@@ -99,6 +102,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     blockSize: BLOCK_SIZE,
     keyShards,
     listings: metas,
+    ...(withdrawals.list.length > 0 && { withdrawals: withdrawals.list }),
   }
   await sink(paths.manifest, JSON.stringify(manifest))
   if (!options.prerender) return manifest
@@ -133,6 +137,7 @@ function recordOf(s: Story): StoryRecord {
     ...(s.image ? { image: s.image } : {}),
     html: s.html,
     datelines: datelinesOf(s),
+    ...(s.withdrawn && { withdrawn: { at: s.withdrawn.at.getTime(), reason: s.withdrawn.reason, dateline: dateline(s.withdrawn.at, s.timeZone) } }),
   }
 }
 

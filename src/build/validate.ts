@@ -120,6 +120,10 @@ const articleSchema = z.object({
     })
     .strict()
     .optional(),
+  withdrawn: z
+    .object({ at: instant, reason: text('reason') }, { error: 'must be { at: <instant>, reason: <public reason> }' })
+    .strict()
+    .optional(),
   draft: z.boolean().optional(),
   language: language.optional(),
 }).strict()
@@ -230,9 +234,16 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
     if (okInstant(article.published) && okInstant(article.updated) && Date.parse(article.updated) < Date.parse(article.published)) {
       add('updated', `${article.updated} is before published (${article.published})`)
     }
-    if (timeZone.safeParse(article.timeZone).success) {
+    const withdrawnAt = typeof article.withdrawn === 'object' && article.withdrawn !== null ? article.withdrawn.at : undefined
+    if (okInstant(withdrawnAt)) {
+      // A story is withdrawn after it ran, and not corrected afterwards: its page is a notice from then on.
       for (const field of ['published', 'updated'] as const) {
         const value = article[field]
+        if (okInstant(value) && Date.parse(withdrawnAt) < Date.parse(value)) add('withdrawn.at', `${withdrawnAt} is before ${field} (${value}); a story is withdrawn after it ran`)
+      }
+    }
+    if (timeZone.safeParse(article.timeZone).success) {
+      for (const [field, value] of [['published', article.published], ['updated', article.updated], ['withdrawn.at', withdrawnAt]] as const) {
         if (!okInstant(value)) continue
         const expected = zoneOffset(new Date(value), article.timeZone)
         if (expected !== writtenOffset(value)) {
