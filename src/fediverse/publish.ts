@@ -12,7 +12,7 @@
  * news from then on, not the back catalogue.
  */
 import type { Archive } from '../archive/archive'
-import { visibleAt } from '../archive/withdrawals'
+import { isWithdrawn } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import type { Herald } from '../herald'
 import { actorId, articleObject, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
@@ -47,10 +47,12 @@ export function activityId(archive: Archive, handle: string, type: string, story
 
 export async function publishFediverse(env: Env, herald: Herald, now: number): Promise<FediversePublishReport> {
   const { archive } = herald
-  // Withdrawn stories are not in this view: they get a Delete below, never a Create or Update.
-  const home = visibleAt(archive.home, now)
+  const home = archive.home
   const from = home.scheduledCount(now)
-  const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).reverse()
+  // The window is the newest stories as built, the withdrawn ones then left out (they get a Delete
+  // below, never a Create or Update): a withdrawal must not pull an older story into the window
+  // and have it announced as new.
+  const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).filter((s) => !isWithdrawn(s, now)).reverse()
   const states = await storyStates(env)
   const report: FediversePublishReport = { created: [], updated: [], deleted: [], deliveriesQueued: 0 }
   const baseline = states.size === 0
