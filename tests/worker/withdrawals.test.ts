@@ -7,6 +7,7 @@
  * tests move it.
  */
 import { env } from 'cloudflare:workers'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import real from '../../content/index'
 import { createApp } from '../../src/app'
@@ -389,5 +390,58 @@ describe('followers get one Delete of a Tombstone', () => {
     at(AT + HOUR)
     expect(await publishFediverse(late.env, lateHerald, AT + HOUR)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
     expect(await publishFediverse(late.env, lateHerald, AT + 2 * HOUR)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
+  })
+})
+
+describe('paging with any withdrawals (property)', () => {
+  const specs = fc.array(
+    fc.record({
+      tags: fc.subarray(['Alpha', 'Beta'], { minLength: 1 }),
+      // Hours after publication the withdrawal takes effect, if it is withdrawn.
+      withdrawnAfter: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined, freq: 2 }),
+    }),
+    { minLength: 1, maxLength: 24 },
+  )
+
+  it('every listing, walked three stories a page in every format, is the published stories less those withdrawn, each once; every withdrawn anchor pages from its place (80 collections)', async () => {
+    const start = Date.parse('2025-01-01T00:00:00Z')
+    await fc.assert(
+      // The worker's clock may be behind the build's by less than a day (SCHEDULE_MARGIN_MS), as the README says.
+      fc.asyncProperty(specs, fc.integer({ min: 0, max: 60 }), fc.integer({ min: -23, max: 60 }), async (list, builtH, afterBuildH) => {
+        const nowH = builtH + afterBuildH
+        const stories = list.map((s, i) => {
+          const published = start + i * HOUR
+          const a = article({ id: `tag:test.example,2024:p-${i}`, slug: `p-${i}`, published: iso(published), tags: s.tags })
+          return s.withdrawnAfter === undefined ? a : { ...a, withdrawn: { at: iso(published + s.withdrawnAfter * HOUR), reason: `Reason ${i}.` } }
+        })
+        const now = start + nowH * HOUR
+        at(start + builtH * HOUR)
+        const app = createApp(heraldOf(collection(stories), new Date(start + builtH * HOUR)))
+        at(now)
+        const request = (path: string) => app.request(ORIGIN + path, {}, { ...env, FEED_SIZE: '3' } as unknown as Env)
+        for (const [listing, tag] of [['', undefined], ['/tags/alpha', 'Alpha'], ['/tags/beta', 'Beta']] as const) {
+          const inListing = stories.filter((s) => !tag || s.tags.includes(tag)).reverse()
+          const visible = inListing.filter((s) => Date.parse(s.published) <= now && !(s.withdrawn && Date.parse(s.withdrawn.at) <= now)).map((s) => s.id)
+          const out = inListing.filter((s) => s.withdrawn && Date.parse(s.withdrawn.at) <= now)
+          const first = await request(`${listing}/feed.json`)
+          if (first.status === 404) {
+            // A tag none of whose stories has run yet.
+            expect(inListing.every((s) => Date.parse(s.published) > now), listing).toBe(true)
+            continue
+          }
+          for (const format of ['rss', 'atom', 'json'] as const) expect((await walk(request, format, `${ORIGIN}${listing}/${FORMATS[format]}`)).ids, `${listing} ${format}`).toEqual(visible)
+          // rel="last" is the three oldest, anchored from the oldest end.
+          const last = children(parseXml(await (await request(`${listing}/atom.xml`)).text()), `{${NS.atom}}link`).find((l) => l.attributes.rel === 'last')!.attributes.href!
+          expect(idsOf('atom', await (await request(last.slice(ORIGIN.length))).text()), `${listing} last`).toEqual(visible.slice(-3))
+          for (const w of out) {
+            const older = visible.filter((id) => inListing.findIndex((s) => s.id === id) > inListing.indexOf(w))
+            const res = await request(`${listing}/feed.json?before=${anchorOf(w.id)}`)
+            expect(res.status).toBe(200)
+            expect(idsOf('json', await res.text())).toEqual(older.slice(0, 3))
+          }
+        }
+      }),
+      { numRuns: 80 },
+    )
   })
 })
