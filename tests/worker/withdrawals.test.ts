@@ -352,17 +352,18 @@ describe('followers get one Delete of a Tombstone', () => {
     expect(await deliveries(w.env)).toEqual([expect.objectContaining({ inbox: `${REMOTE}/inbox`, outcome: 'delivered', attempts: 2 })])
   })
 
-  it('a Delete that exhausts its retries is recorded by the dead-letter consumer', async () => {
+  it('reaches a server whose only follower follows the section; one that exhausts its retries is recorded by the dead-letter consumer', async () => {
     at(NOW)
-    const alice = await remoteUser('alice')
-    const { received } = remoteServer([alice], { inboxStatus: () => 500 })
+    const carol = await remoteUser('carol')
+    const { received } = remoteServer([carol], { inboxStatus: () => 500 })
     const w = fediWorker(site, new Date(NOW))
     const herald = await w.herald()
     await publishFediverse(w.env, herald, NOW)
-    await follow(w, alice, SITE_ACTOR)
+    await follow(w, carol, `${ORIGIN}/ap/actors/news-section`)
     w.jobs.length = 0
     at(AT)
-    await publishFediverse(w.env, herald, AT)
+    expect((await publishFediverse(w.env, herald, AT)).deleted).toEqual([`${ORIGIN}/articles/${target.slug}`])
+    expect(w.jobs.map((j) => [j.actor, j.inbox])).toEqual([['news', `${REMOTE}/inbox`]])
     expect((await runApJobs(w.env, herald, w.jobs, { queue: 'herald-ap-dead' })).explicitAcks).toEqual(['m0'])
     expect(await deliveries(w.env)).toEqual([expect.objectContaining({ activity_id: expect.stringContaining('/activities/delete-'), outcome: 'dead', detail: 'retries exhausted' })])
     expect(received.filter((r) => r.json.type === 'Delete')).toEqual([])
