@@ -8,8 +8,8 @@
  * follow → signed Accept → a scheduled story goes live → Create → the story is corrected (the
  * content is edited and rebuilt under watch) → Update → the story is withdrawn for a few seconds
  * later → at that instant its URL is 410 and the cron sends Delete of a Tombstone → unfollow → a
- * second story goes live → nothing more. wrangler dev's clock cannot be moved, so the stories are
- * scheduled ahead and the test waits.
+ * second story, written in scheduled a few seconds ahead, goes live → nothing more. wrangler dev's
+ * clock cannot be moved, so the stories are scheduled ahead and the test waits.
  */
 import { createHash, createSign, createVerify, generateKeyPairSync } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -21,8 +21,8 @@ import { scheduledArticle, sleepUntil, until, writeScheduled, type ScheduledStor
 import { contentWorkspace } from './helpers/workspace'
 
 const FIRST_DELAY_S = 30
-// Late enough that the withdrawal's cron runs before it: alice must still be following then.
-const SECOND_DELAY_S = 150
+/** The second story is written in after the unfollow, scheduled this far ahead: no cron before then may see it. */
+const SECOND_DELAY_S = 10
 
 interface Delivery {
   path: string
@@ -41,7 +41,6 @@ const deliveries: Delivery[] = []
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
 const heraldKeys = new Map<string, string>()
 let first: ScheduledStory
-let second: ScheduledStory
 
 const aliceId = () => `${followerOrigin}/users/alice`
 const wait = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs?: number) => until(what, probe, () => server?.output(), timeoutMs)
@@ -95,8 +94,7 @@ beforeAll(async () => {
   workspace = contentWorkspace({ worker: true })
   const t0 = Date.now()
   first = { slug: 'e2e-fedi-first', headline: 'E2E fediverse first story', at: t0 + FIRST_DELAY_S * 1000 }
-  second = { slug: 'e2e-fedi-second', headline: 'E2E fediverse second story', at: t0 + SECOND_DELAY_S * 1000 }
-  writeScheduled(workspace.root, [first, second])
+  writeScheduled(workspace.root, [first])
   migrateLocal(workspace.root)
 
   const port = await freePort()
@@ -200,11 +198,14 @@ it('follows, receives a signed Accept, Create, Update, Delete, and nothing after
   expect(del.json).toMatchObject({ actor: siteActor, object: { id: create.json.object.id, type: 'Tombstone', formerType: 'Article', deleted: new Date(Math.floor(withdrawn.withdrawn.at / 1000) * 1000).toISOString() } })
   await cron()
 
-  // 5. Unfollow; the second story goes live; nothing more arrives.
+  // 5. Unfollow; a second story, deployed scheduled a few seconds ahead, goes live; nothing more arrives.
   const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${aliceId()}#undo-1`, type: 'Undo', actor: aliceId(), object: followActivity }
   expect((await fetch(`${server.origin}/ap/inbox`, signedPost('/ap/inbox', undo))).status).toBe(202)
   expect(((await (await fetch(`${siteActor}/followers`)).json()) as { totalItems: number }).totalItems).toBe(0)
+  const second: ScheduledStory = { slug: 'e2e-fedi-second', headline: 'E2E fediverse second story', at: Date.now() + SECOND_DELAY_S * 1000 }
+  writeScheduled(workspace.root, [second])
   await sleepUntil(second.at + 500)
+  await wait('the second story live', async () => ((await fetch(`${server.origin}/articles/${second.slug}`).catch(() => undefined))?.status === 200 ? true : undefined), 90_000)
   await cron()
   await new Promise((r) => setTimeout(r, 4000))
   expect(posts().map((d) => d.json.type)).toEqual(['Accept', 'Create', 'Update', 'Delete'])
