@@ -25,6 +25,7 @@ import {
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
+import { listingWithdrawals, withdrawnCount, type ListingWithdrawal } from './withdrawals'
 
 /**
  * Reads one archive file by path; undefined when there is none. `bytes`, when given, reads it
@@ -58,6 +59,8 @@ export interface Listing extends Link {
   slice(start: number, end: number): Promise<Story[]>
   /** The paging anchor of the story at a position. */
   anchorAt(position: number): Promise<string>
+  /** The listing's withdrawn stories, by position, whether or not in effect yet (src/archive/withdrawals.ts). */
+  withdrawals: readonly ListingWithdrawal[]
 }
 
 export { ArchiveError }
@@ -162,9 +165,10 @@ export class Archive {
 
   /**
    * An article's page as the build rendered it, if the story is published at `now`: the document
-   * with this site's origin in its links, its Last-Modified, and whether it is among the recent.
+   * with this site's origin in its links, its Last-Modified, whether it is among the recent, and
+   * whether it is withdrawn at `now` (then the page must not be sent).
    */
-  async page(slug: string, now: number): Promise<{ html: string; updated: Date; recent: boolean } | undefined> {
+  async page(slug: string, now: number): Promise<{ html: string; updated: Date; recent: boolean; withdrawn: boolean } | undefined> {
     const ord = await this.#ordOf(`s:${slug}`)
     if (ord === undefined) return undefined
     const { blockSize, stories } = this.#manifest
@@ -172,7 +176,9 @@ export class Archive {
     const page = (await this.#file<PageRecord[]>(paths.pages(n)))[ord - n * blockSize]
     if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${paths.pages(n)} has no page for story ${ord}: run \`npm run build\``)
     if (page.published > now) return undefined
-    return { html: page.html.replaceAll(BUILD_LINK, this.#link), updated: new Date(page.updated), recent: ord >= stories - RECENT_STORIES }
+    // The manifest's short list says whether it is withdrawn by now: its page then is the notice, not this.
+    const withdrawn = this.#manifest.withdrawals?.some((w) => w.ord === ord && w.at <= now) ?? false
+    return { html: page.html.replaceAll(BUILD_LINK, this.#link), updated: new Date(page.updated), recent: ord >= stories - RECENT_STORIES, withdrawn }
   }
 
   /**
@@ -219,7 +225,8 @@ export class Archive {
     const parsed = stored && parsePrerenderedBytes(path, stored)
     if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, bytes } = parsed
-    return head.scheduled === listing.scheduledCount(now) ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
+    const holds = head.scheduled === listing.scheduledCount(now) && (head.withdrawn ?? 0) === withdrawnCount(listing, now)
+    return holds ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {
@@ -265,6 +272,7 @@ export class Archive {
         return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
+      withdrawals: listingWithdrawals(meta, this.#manifest),
     }
   }
 
@@ -316,6 +324,7 @@ export class Archive {
       ...(r.image ? { image: r.image } : {}),
       html: r.html.replaceAll(BUILD_LINK, this.#link),
       ...(r.datelines && { datelines: r.datelines }),
+      ...(r.withdrawn && { withdrawn: { at: new Date(r.withdrawn.at), reason: r.withdrawn.reason, dateline: r.withdrawn.dateline } }),
     }
   }
 }

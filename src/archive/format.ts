@@ -26,6 +26,11 @@
  *   (what readers poll), rendered for one origin and feed size (`Manifest.prerendered`): one line
  *   of JSON (`PrerenderedHead`), then the body exactly as sent. A new isolate reads the one format
  *   asked for and parses a line, not a quarter-megabyte of escaped JSON string.
+ *
+ * Withdrawn stories (src/archive/withdrawals.ts) stay in their blocks, keys and listings; the
+ * manifest lists them (`Manifest.withdrawals`, and each listing's positions of them), so a worker
+ * hides them from their instant on without reading anything more. Both lists are absent when no
+ * story is withdrawn.
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 import type { Datelines } from '../content/story'
@@ -80,6 +85,21 @@ export interface ListingMeta {
   newest: (number | null)[]
   /** Published instant of the listing's oldest story: a tag or author exists once it has passed. */
   oldest: number | null
+  /**
+   * The listing's withdrawn stories: [position in the listing, index in `Manifest.withdrawals`],
+   * by position. Absent when it has none.
+   */
+  withdrawn?: [number, number][]
+}
+
+/** A withdrawn story, as the manifest lists it: what a worker needs to hide it and announce it. */
+export interface WithdrawalRecord {
+  /** Story number. */
+  ord: number
+  id: StoryId
+  /** When it takes effect (ms). */
+  at: number
+  reason: string
 }
 
 export interface Manifest {
@@ -93,6 +113,8 @@ export interface Manifest {
   keyShards: number
   /** `listings[0]` is home; then sections (in content/sections.ts order), tags, authors. */
   listings: ListingMeta[]
+  /** Every withdrawn story, by story number; absent when there is none. */
+  withdrawals?: WithdrawalRecord[]
   /**
    * Feeds rendered at build time, for this origin and feed size only; any other renders on demand.
    * `items`: the item files (`items/<n>.txt`) are there, for this origin.
@@ -102,10 +124,12 @@ export interface Manifest {
 
 /**
  * The first line of `feeds/<n>.<format>`: the ETag and date a worker would make for the body that
- * follows, valid while `scheduled` of the listing's stories are still scheduled.
+ * follows, valid while `scheduled` of the listing's stories are still scheduled and `withdrawn`
+ * (absent: none) of them are withdrawn.
  */
 export interface PrerenderedHead {
   scheduled: number
+  withdrawn?: number
   etag: string
   lastModified: string
 }
@@ -149,6 +173,8 @@ export interface StoryRecord {
   html: string
   /** Formatted at build time: Intl.DateTimeFormat with a time zone costs a new isolate about 9 ms. */
   datelines?: Datelines
+  /** When and why it is withdrawn, the instant also as a dateline. */
+  withdrawn?: { at: number; reason: string; dateline: string }
 }
 
 /** The first line of `items/<n>.txt`: per format, each story's item as [start, end) in the text after that line. */

@@ -5,7 +5,7 @@
  * in-memory Collection does the resolving, cleaning, sorting and grouping; this module lays its
  * result out in files.
  */
-import { datelinesOf } from '../pages/dateline'
+import { dateline, datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
 import { Collection, type Group, type Story } from './collection'
 import {
@@ -26,6 +26,7 @@ import type { ReadFile } from '../archive/archive'
 import { renderItemFiles } from './items'
 import { renderArticlePages } from './pages'
 import { prerenderFeeds } from './prerender'
+import { withdrawalRecords, withdrawnPositions } from './withdrawals'
 
 /** Receives each file of the archive once; the manifest comes last. */
 export type ArchiveSink = (path: string, text: string) => void | Promise<void>
@@ -79,6 +80,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
     ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
   ]
+  const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
     if (kind !== 'home') await write(paths.listing(n), listing.stories.map((s) => ordOf.get(s)!))
@@ -90,6 +92,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
       description: listing.description,
       ...(homepage ? { homepage } : {}),
       ...summaryOf(listing.stories, horizon),
+      ...withdrawnPositions(listing.stories, withdrawals),
     })
   }
 
@@ -102,6 +105,7 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     blockSize: BLOCK_SIZE,
     keyShards,
     listings: metas,
+    ...(withdrawals.list.length > 0 && { withdrawals: withdrawals.list }),
   }
   await sink(paths.manifest, JSON.stringify(manifest))
   await renderArticlePages(readBack, manifest, sink)
@@ -138,6 +142,7 @@ function recordOf(s: Story): StoryRecord {
     ...(s.image ? { image: s.image } : {}),
     html: s.html,
     datelines: datelinesOf(s),
+    ...(s.withdrawn && { withdrawn: { at: s.withdrawn.at.getTime(), reason: s.withdrawn.reason, dateline: dateline(s.withdrawn.at, s.timeZone) } }),
   }
 }
 

@@ -16,7 +16,7 @@ export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin
   const archive = await Archive.open(read, origin)
   for await (const { n, stories } of storyBlocks(archive, manifest)) {
     // Any page will do as the frame: an item does not depend on the page it is in.
-    const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0 }
+    const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
     const items = Object.fromEntries((Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format)]))
     await sink(paths.items(n), itemFile(items as Record<Format, string[]>))
   }

@@ -3,10 +3,11 @@
  * A page of a listing's feed, in one format, as a representation ready to send.
  */
 import type { Archive, Listing } from '../archive/archive'
+import { epochOf } from '../archive/withdrawals'
 import type { Herald } from '../herald'
 import type { Recipe } from '../http/pipeline'
 import { represent, type Representation } from '../http/representation'
-import { buildFeed, FORMATS, lastModifiedOf, type Format } from './build'
+import { buildFeed, deletedEntries, FORMATS, lastModifiedOf, type Format } from './build'
 import type { Story } from '../content/story'
 import { cutItem, spliceItems } from './fragments'
 import { renderJsonFeed } from './json-feed'
@@ -21,7 +22,7 @@ export function renderFeed(archive: Archive, listing: Listing, page: Page, forma
     case 'rss':
       return renderRss(feed)
     case 'atom':
-      return renderAtom(feed)
+      return renderAtom(feed, deletedEntries(page))
     case 'json':
       return renderJsonFeed(feed)
   }
@@ -54,12 +55,13 @@ export function renderItemFragments(archive: Archive, listing: Listing, page: Pa
 /**
  * How a page of a listing's feed is made, for the routes and the hub alike (src/http/pipeline.ts):
  * the first page from the build when it holds, any page from the edge cache or rendered. The key
- * names how many of the listing's stories are still scheduled: a story going live makes a new key.
+ * names how many of the listing's stories are still scheduled and how many are withdrawn: a story
+ * going live or being withdrawn makes a new key.
  */
 export function feedRecipe(herald: Herald, listing: Listing, format: Format, request: PageRequest, now: number): Recipe {
   const { archive, config } = herald
   return {
-    key: feedKey('feed', format, listing, request, listing.scheduledCount(now)),
+    key: feedKey('feed', format, listing, request, epochOf(listing, now)),
     hot: request.kind === 'first',
     ...(request.kind === 'first' && { prebuilt: () => prerenderedFeed(archive, listing, format, config.feedSize, now) }),
     render: async () => feedRepresentation(archive, listing, await pageOf(listing, request, config.feedSize, now), format),

@@ -110,6 +110,28 @@ export function ArticlePage({ archive, story }: { archive: Archive; story: Story
   )
 }
 
+/**
+ * What a withdrawn story's address shows from its withdrawal on (410 Gone): when and why, and
+ * nothing of the story itself, whose headline may be what had to go.
+ */
+export function WithdrawnPage({ archive, story }: { archive: Archive; story: Story }) {
+  const w = story.withdrawn!
+  return (
+    <Layout archive={archive} title={`Story withdrawn · ${archive.site.title}`} description="This story has been withdrawn." canonical={story}>
+      <article class="withdrawn">
+        <h1>This story has been withdrawn</h1>
+        <p class="meta">
+          Withdrawn <time datetime={w.at.toISOString()}>{w.dateline ?? dateline(w.at, story.timeZone)}</time>
+        </p>
+        <p class="dek">{w.reason}</p>
+        <p>
+          The latest stories are on the <a href="/">front page</a>.
+        </p>
+      </article>
+    </Layout>
+  )
+}
+
 /** An index of listings (all sections, all tags), each with its feeds. */
 export function IndexPage(props: { archive: Archive; title: string; path: string; listings: readonly Listing[] }) {
   const { archive, title, listings } = props

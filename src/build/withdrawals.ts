@@ -1,0 +1,39 @@
+/**
+ * @module
+ * Withdrawn stories in the compiled archive (src/archive/format.ts): the manifest's list of them
+ * and each listing's positions of them. Withdrawn stories keep their blocks, keys and places in
+ * listings, so a withdrawal that takes effect after the build needs no redeploy: the worker skips
+ * them from their instant on (src/archive/withdrawals.ts). Both lists stay small (a newsroom
+ * withdraws a handful of stories a year) and are absent when nothing is withdrawn.
+ */
+import type { ListingMeta, WithdrawalRecord } from '../archive/format'
+import type { Story } from './collection'
+
+export interface Withdrawals {
+  list: WithdrawalRecord[]
+  /** Index in `list` of each withdrawn story. */
+  index: ReadonlyMap<Story, number>
+}
+
+/** The manifest's list, by story number (`oldestFirst[ord]` is story `ord`). */
+export function withdrawalRecords(oldestFirst: readonly Story[]): Withdrawals {
+  const list: WithdrawalRecord[] = []
+  const index = new Map<Story, number>()
+  oldestFirst.forEach((s, ord) => {
+    if (!s.withdrawn) return
+    index.set(s, list.length)
+    list.push({ ord, id: s.id, at: s.withdrawn.at.getTime(), reason: s.withdrawn.reason })
+  })
+  return { list, index }
+}
+
+/** A listing's withdrawn stories by position (newest-first `stories`), or nothing when it has none. */
+export function withdrawnPositions(stories: readonly Story[], withdrawals: Withdrawals): Pick<ListingMeta, 'withdrawn'> {
+  if (withdrawals.list.length === 0) return {}
+  const withdrawn: [number, number][] = []
+  stories.forEach((s, position) => {
+    const i = withdrawals.index.get(s)
+    if (i !== undefined) withdrawn.push([position, i])
+  })
+  return withdrawn.length ? { withdrawn } : {}
+}
