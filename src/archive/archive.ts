@@ -202,6 +202,18 @@ export class Archive {
     )
   }
 
+  /**
+   * The first instant after `now` at which what some URL shows can change without a deploy: a
+   * scheduled story going live (every one is in the home listing's head) or a withdrawal taking
+   * effect. Infinity when there is none.
+   */
+  nextChangeAfter(now: number): number {
+    let next = Infinity
+    for (const t of this.#manifest.listings[0]!.head) if (t > now && t < next) next = t
+    for (const w of this.#manifest.withdrawals ?? []) if (w.at > now && w.at < next) next = w.at
+    return next
+  }
+
   /** The file cache's own accounting. */
   fileStats(): LruStats {
     return this.#files.stats()
