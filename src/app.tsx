@@ -47,12 +47,10 @@ export function createApp(herald: HeraldSource) {
 
   route('/', (c) => listingPage(c, c.var.herald.archive.home))
   route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
-  route(`${ARTICLES_PATH}/:slug`, async (c) => {
+  route(`${ARTICLES_PATH}/:slug`, (c) => {
     // The same URL as an ActivityStreams Article (src/fediverse/), so Mastodon's search finds it.
     if (wantsActivity(c.req.header('accept'))) return fediverse(c)
-    const res = await articlePage(c, param(c, 'slug'))
-    res.headers.append('Vary', 'Accept')
-    return res
+    return articlePage(c, param(c, 'slug'))
   })
 
   for (const kind of Object.keys(LISTING_KINDS) as PrefixedKind[]) {

@@ -64,6 +64,27 @@ describe('a feed polled again', () => {
     expect((await lane()).answered).toBe(answered)
   })
 
+  it('answers an article and a listing page there too, but not an ActivityPub request of the article', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(NOW)
+    const story = article({ published: iso(NOW - HOUR) })
+    const { request, lane } = worker([story])
+    for (const path of [`/articles/${story.slug}`, '/sections/news']) {
+      await request(path)
+      const routed = await whole(await request(path))
+      const before = (await lane()).answered
+      const fast = await whole(await request(path))
+      expect((await lane()).answered, path).toBe(before + 1)
+      expect(fast, path).toEqual(routed)
+    }
+    const answered = (await lane()).answered
+    const activity = await request(`/articles/${story.slug}`, { headers: { Accept: 'application/activity+json' } })
+    expect(activity.headers.get('content-type')).toMatch(/^application\/activity\+json/)
+    expect((await lane()).answered).toBe(answered)
+    // One Vary, naming Accept, whichever way the page went.
+    expect((await request(`/articles/${story.slug}`)).headers.get('vary')).toBe('Accept')
+  })
+
   it('shows a scheduled story from its instant, and a withdrawal from its instant', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(NOW)
