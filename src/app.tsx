@@ -13,10 +13,11 @@ import { feedAliases } from './http/aliases'
 import { methodNotAllowed } from './http/errors'
 import { HTML_SECURITY_HEADERS } from './http/security'
 import { ICON_SVG } from './pages/icon'
+import { iconPng } from './pages/icon-png'
 import { NotFoundPage } from './pages/views'
 import { sendFeed } from './routes/feeds'
 import { articlePage, indexPage, listingPage, opml } from './routes/pages'
-import { ARTICLES_PATH, FEEDS_PATH, FORMAT_NAMES, FORMATS, HUB_PATH, ICON_PATH, indexPath, LISTING_KINDS, OPML_PATH, type PrefixedKind } from './site-map'
+import { ARTICLES_PATH, FEEDS_PATH, FORMAT_NAMES, FORMATS, HUB_PATH, ICON_PATH, ICON_PNG_PATH, indexPath, LISTING_KINDS, OPML_PATH, type PrefixedKind } from './site-map'
 import { wantsActivity } from './fediverse/negotiate'
 import { adminAuth, adminPublish } from './websub/admin'
 import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
@@ -64,6 +65,7 @@ export function createApp(herald: HeraldSource) {
   route(ICON_PATH, (c) =>
     c.body(ICON_SVG, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=86400' }),
   )
+  route(ICON_PNG_PATH, async (c) => c.body(await iconPng(), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'public, max-age=86400' }))
 
   // WebSub (src/websub/): subscriptions, and publishing on demand.
   app.get(HUB_PATH, hubInfo)
