@@ -29,7 +29,7 @@ function inSquare(x: number, y: number): boolean {
 }
 
 /** RGBA scanlines, each after its filter byte (0: none). */
-function scanlines(): Uint8Array {
+function scanlines(): Uint8Array<ArrayBuffer> {
   const row = 1 + SIZE * 4
   const out = new Uint8Array(row * SIZE)
   for (let y = 0; y < SIZE; y++) {
@@ -65,7 +65,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out
 }
 
-async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate'))
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
