@@ -6,7 +6,7 @@
  * kept per isolate within a byte budget, and what the routes render from them is memoised above this.
  */
 import type { Site } from '../content/article'
-import { ByteLru, through, type LruStats } from '../http/budget'
+import { ByteLru, type LruStats } from '../http/budget'
 import { ArchiveError, parseArchiveJson } from './errors'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
 import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
@@ -80,6 +80,9 @@ export const MAX_ITEM_FILES = 4
 /** Articles among the newest this many are "recent": their pages are kept with the hot ones. */
 export const RECENT_STORIES = 200
 
+/** Reads in flight within one caller's parallel lookups, by path (never shared between requests). */
+type Batch = Map<string, Promise<unknown>>
+
 interface Parsed {
   value: unknown
   weight: number
@@ -103,7 +106,6 @@ export class Archive {
   // Parsed files by path, within a byte budget, least recently used out first. Records are
   // resolved into stories one by one, when asked for: a sparse tag's page uses one story a block.
   readonly #files: ByteLru<Parsed>
-  readonly #reading = new Map<string, Promise<Parsed>>()
   /** Story numbers of the stories read, for their item fragments. */
   readonly #ords = new WeakMap<Story, number>()
   /** Each listing's number in the manifest, for its files. */
@@ -201,10 +203,11 @@ export class Archive {
     // A dense listing's page (home, a section) lies in two or three blocks; a sparse tag's would
     // read an item file (about half a megabyte) for each story, more than rendering them costs.
     if (new Set(ords.map((ord) => Math.floor(ord / blockSize))).size > MAX_ITEM_FILES) return undefined
+    const batch: Batch = new Map()
     return Promise.all(
       ords.map(async (ord) => {
         const n = Math.floor(ord / blockSize)
-        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile)
+        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile, batch)
         const at = index[format]?.[ord - n * blockSize]
         if (!at) throw new ArchiveError(`archive file ${paths.items(n)} has no ${format} item for story ${ord}: run \`npm run build\``)
         return text.slice(at[0], at[1])
@@ -291,19 +294,34 @@ export class Archive {
       slice: async (start, end) => {
         const list = ords()
         const wanted = list ? (await list).slice(start, end) : Array.from({ length: Math.max(0, end - start) }, (_, i) => last - start - i)
-        return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
+        const batch: Batch = new Map()
+        return Promise.all(wanted.map((ord) => this.#storyAt(ord, batch)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
       withdrawals: listingWithdrawals(meta, this.#manifest),
     }
   }
 
-  async #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson): Promise<T> {
-    const parsed = await through(this.#files, this.#reading, path, async () => {
-      const text = await this.#read(path)
-      if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-      return { value: parse(path, text), weight: text.length }
-    })
+  /**
+   * A parsed archive file. `batch`: the reads of one caller's parallel lookups (a page's stories),
+   * so that one request reads a block once however many of its stories it shows.
+   */
+  async #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson, batch?: Batch): Promise<T> {
+    const kept = this.#files.lookup(path)
+    if (kept) return kept.value as T
+    if (batch) {
+      let reading = batch.get(path)
+      if (!reading) batch.set(path, (reading = this.#file(path, parse)))
+      return (await reading) as T
+    }
+    // Each request reads what it misses itself, even when another request is reading the same
+    // file: an archive read is I/O of the request that started it, and sharing it in flight made
+    // workerd fail others with "Cannot perform I/O on behalf of a different request" (seen in the
+    // bench's 100,000-article crawl: 649 of 132,007 requests, none without the sharing).
+    const text = await this.#read(path)
+    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+    const parsed = { value: parse(path, text), weight: text.length }
+    this.#files.put(path, parsed)
     return parsed.value as T
   }
 
@@ -316,10 +334,10 @@ export class Archive {
     return Object.hasOwn(keys, key) ? keys[key] : undefined
   }
 
-  async #storyAt(ord: number): Promise<Story> {
+  async #storyAt(ord: number, batch?: Batch): Promise<Story> {
     const { blockSize } = this.#manifest
     const n = Math.floor(ord / blockSize)
-    const record = (await this.#file<StoryRecord[]>(paths.block(n)))[ord - n * blockSize]
+    const record = (await this.#file<StoryRecord[]>(paths.block(n), parseArchiveJson, batch))[ord - n * blockSize]
     if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
     const story = this.#resolve(record)
     this.#ords.set(story, ord)

@@ -71,25 +71,3 @@ export class ByteLru<V> {
     }
   }
 }
-
-/**
- * `lru`'s value under `key`, or `make`'s, kept in `lru` once it settles. Concurrent misses of one
- * key share one `make` (`pending`); a failed `make` is not kept.
- */
-export async function through<V>(lru: ByteLru<V>, pending: Map<string, Promise<V>>, key: string, make: () => Promise<V>): Promise<V> {
-  const kept = lru.lookup(key)
-  if (kept !== undefined) return kept
-  let made = pending.get(key)
-  if (!made) {
-    made = make()
-    pending.set(key, made)
-    made.then(
-      (value) => {
-        pending.delete(key)
-        lru.put(key, value)
-      },
-      () => pending.delete(key),
-    )
-  }
-  return made
-}
