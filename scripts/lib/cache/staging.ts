@@ -53,8 +53,10 @@ export class Staging {
   /** The archive sink (compile.ts `ArchiveSink`): writes `text` unless the file there already holds it. */
   readonly sink = (path: string, text: string, digest = createHash('sha256').update(text).digest('hex')): void => {
     const size = Buffer.byteLength(text)
+    // What the file in the next archive holds now: this build's earlier write of it, or the link.
+    const current = (this.#files[path] ?? this.previous?.files[path])?.digest
     this.#files[path] = { digest, size }
-    if (this.previous?.files[path]?.digest === digest) return
+    if (current === digest) return
     const file = join(this.next, path)
     mkdirSync(dirname(file), { recursive: true })
     // Never write through the link: that would change the current archive's file too.
