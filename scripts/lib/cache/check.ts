@@ -9,13 +9,12 @@ import { TagSpellings } from '../../../src/build/clean'
 import { Uniqueness, validateContent, validateLedger, type Ledger, type Problem } from '../../../src/build/validate'
 import type { StoryMeta } from './stories'
 
-/** `metas[i]` is the meta of `files[i]`; `own` holds the problems each article had alone. */
-export function collectionProblems(config: Content, files: readonly string[], metas: readonly StoryMeta[], own: ReadonlyMap<string, Problem[]>, ledger: Ledger, ledgerFile: string): Problem[] {
+/** `metas[i]` is the meta of `files[i]`; the problems each article had alone are not repeated here. */
+export function collectionProblems(config: Content, files: readonly string[], metas: readonly StoryMeta[], ledger: Ledger, ledgerFile: string): Problem[] {
   const problems = validateContent({ ...config, articles: [] }, { articleFiles: [] })
   const unique = new Uniqueness()
   const spellings = new TagSpellings()
   files.forEach((file, i) => {
-    problems.push(...(own.get(file) ?? []))
     const meta = metas[i]!
     problems.push(...unique.add(file, meta))
     for (const tag of meta.tags) {

@@ -17,14 +17,15 @@ const FLUSH = 1 << 20
 
 export class PackWriter {
   readonly pack: string
-  #fd: number
+  readonly #path: string
+  #fd: number | undefined
   #offset = 0
   #pending: Buffer[] = []
   #pendingBytes = 0
 
   constructor(dir: string, pack: string) {
     this.pack = pack
-    this.#fd = openSync(join(dir, pack), 'a')
+    this.#path = join(dir, pack)
   }
 
   append(record: string): Place {
@@ -39,6 +40,8 @@ export class PackWriter {
 
   flush(): void {
     if (this.#pendingBytes === 0) return
+    // Opened on the first record: a writer that gets none leaves no empty pack behind.
+    this.#fd ??= openSync(this.#path, 'a')
     writeSync(this.#fd, Buffer.concat(this.#pending, this.#pendingBytes))
     this.#pending = []
     this.#pendingBytes = 0
@@ -46,7 +49,7 @@ export class PackWriter {
 
   close(): void {
     this.flush()
-    closeSync(this.#fd)
+    if (this.#fd !== undefined) closeSync(this.#fd)
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * The build cache, `.herald/cache/` (safe to delete: the next build is a clean one):
  * - `state.json`: per article file its size, mtime and content hash (so an unchanged file is not
- *   even read); per content hash the article's `StoryMeta` and where its record is; and what the
- *   last build wrote to the archive (each file's digest, each block's members, each prerendered
- *   feed's inputs), so the next build rewrites only what changed;
+ *   even read), and per content hash the article's `StoryMeta` and where its record is — in
+ *   columns, so that 100,000 articles parse in a fraction of a second;
+ * - `journal.jsonl`: what builds since `state.json` was written added to it, one line each, so a
+ *   one-article edit appends a line instead of rewriting the state (folded in every so often);
+ * - `archive.json`: what the last build wrote to the archive (each file's digest, each block's
+ *   members, each prerendered feed's inputs), so the next build rewrites only what changed;
  * - `packs/*.jsonl`: the story records (packs.ts).
  * Everything is keyed under the code hash (code-hash.ts): other code, other config, empty cache.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CACHE_FORMAT, sourceHash } from './code-hash'
 import { PackReader, PackWriter, type Place } from './packs'
@@ -31,76 +34,145 @@ export interface ArchiveState {
   blocks: string[]
   /** Listing number → key of its prerendered feeds' inputs. */
   feeds: string[]
+  /** Key of what the rules between articles read (check.ts), when they last passed. */
+  checked?: string
 }
 
-interface State {
+interface FileStat {
+  size: number
+  mtime: number
+  hash: string
+}
+
+/** A meta as one JSON array: the state holds 100,000 of them. */
+type MetaRow = [id: string | null, slug: string | null, tags: string[], story: [anchor: string, published: number, updated: number, section: string, tags: [string, string][], authors: string[][]] | null]
+
+function toRow(m: StoryMeta): MetaRow {
+  const s = m.story
+  return [m.id ?? null, m.slug ?? null, m.tags, s ? [s.anchor, s.published, s.updated, s.section, s.tags.map((t) => [t.name, t.slug]), s.authors.map((a) => (a.homepage ? [a.key, a.homepage] : [a.key]))] : null]
+}
+
+function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
+  return {
+    ...(id !== null ? { id } : {}),
+    ...(slug !== null ? { slug } : {}),
+    tags,
+    ...(s ? { story: { anchor: s[0], published: s[1], updated: s[2], section: s[3], tags: s[4].map(([name, slug]) => ({ name, slug })), authors: s[5].map(([key, homepage]) => ({ key: key!, ...(homepage ? { homepage } : {}) })) } } : {}),
+  }
+}
+
+interface Base {
   format: number
   code: string
-  /** When the state was written (ms): a file modified since then is read, whatever its stat says. */
-  savedAt: number
-  files: Record<string, { size: number; mtime: number; hash: string }>
-  entries: Record<string, Entry>
-  archive?: ArchiveState
+  files: { names: string[]; sizes: number[]; mtimes: number[]; hashes: string[] }
+  entries: { hashes: string[]; metas: MetaRow[]; packs: string[]; places: number[] }
 }
 
-/** Compaction: more packs than this, or more dead bytes than live ones, and the small packs are merged. */
+type JournalLine = ['f', string, number, number, string] | ['e', string, MetaRow, string | null, number, number]
+
+/** The journal is folded into the state past this many lines, and the packs compacted then. */
+const MAX_JOURNAL = 20_000
+/** Compaction merges the small packs when there are more than this many, or more dead bytes than live. */
 const MAX_PACKS = 8
 
 export class CacheStore {
   readonly dir: string
   readonly packDir: string
   readonly code: string
-  #state: State
-  readonly #fresh: Record<string, { size: number; mtime: number; hash: string }> = {}
+  readonly #files = new Map<string, FileStat>()
+  readonly #entries = new Map<string, Entry>()
+  readonly #fresh = new Map<string, FileStat>()
+  readonly #added: JournalLine[] = []
+  #journalLines = 0
+  #savedAt = 0
+  #archive: ArchiveState | undefined
   #reader: PackReader | undefined
-  /** Whether the state on disk was for this code (false: clean build). */
-  readonly warm: boolean
 
-  private constructor(root: string, code: string, state: State | undefined) {
+  private constructor(root: string, code: string, clean: boolean) {
     this.dir = join(root, CACHE_DIR)
     this.packDir = join(this.dir, 'packs')
     this.code = code
-    this.warm = state !== undefined
-    this.#state = state ?? { format: CACHE_FORMAT, code, savedAt: 0, files: {}, entries: {} }
-    if (!state) rmSync(this.dir, { recursive: true, force: true })
+    if (!clean && this.#load()) return
+    this.#files.clear()
+    this.#entries.clear()
+    rmSync(this.dir, { recursive: true, force: true })
     mkdirSync(this.packDir, { recursive: true })
+    this.#journalLines = MAX_JOURNAL // write a fresh state on save
   }
 
   /** The cache under `root` for this code; empty when there is none, it is for other code, or `clean`. */
   static open(root: string, code: string, clean = false): CacheStore {
-    let state: State | undefined
-    if (!clean) {
-      try {
-        const read = JSON.parse(readFileSync(join(root, CACHE_DIR, 'state.json'), 'utf8')) as State
-        if (read.format === CACHE_FORMAT && read.code === code) state = read
-      } catch {
-        // no cache, or a damaged one: start empty
+    return new CacheStore(root, code, clean)
+  }
+
+  #load(): boolean {
+    let base: Base
+    try {
+      base = JSON.parse(readFileSync(join(this.dir, 'state.json'), 'utf8')) as Base
+    } catch {
+      return false
+    }
+    if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
+    const f = base.files
+    for (let i = 0; i < f.names.length; i++) this.#files.set(f.names[i]!, { size: f.sizes[i]!, mtime: f.mtimes[i]!, hash: f.hashes[i]! })
+    const e = base.entries
+    for (let i = 0; i < e.hashes.length; i++) {
+      const pack = e.places[3 * i]!
+      this.#entries.set(e.hashes[i]!, { meta: fromRow(e.metas[i]!), ...(pack >= 0 ? { place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! } } : {}) })
+    }
+    const journal = join(this.dir, 'journal.jsonl')
+    if (existsSync(journal)) {
+      for (const line of readFileSync(journal, 'utf8').split('\n')) {
+        if (!line) continue
+        let row: JournalLine
+        try {
+          row = JSON.parse(line) as JournalLine
+        } catch {
+          break // a line cut short by a crash: what follows it was never acknowledged
+        }
+        this.#journalLines++
+        if (row[0] === 'f') this.#files.set(row[1], { size: row[2], mtime: row[3], hash: row[4] })
+        else this.#entries.set(row[1], { meta: fromRow(row[2]), ...(row[3] !== null ? { place: { pack: row[3], offset: row[4], length: row[5] } } : {}) })
       }
     }
-    return new CacheStore(root, code, state)
+    try {
+      const archive = JSON.parse(readFileSync(join(this.dir, 'archive.json'), 'utf8')) as { savedAt: number; archive?: ArchiveState }
+      this.#savedAt = archive.savedAt
+      this.#archive = archive.archive
+    } catch {
+      // no archive state: every archive file is written
+    }
+    mkdirSync(this.packDir, { recursive: true })
+    return true
   }
 
   /** Content hash of each file (relative to `root`): from the last build's stat when size and mtime match, else read. */
   hashFiles(root: string, files: readonly string[]): string[] {
-    const known = this.#state.files
     // A file changed within the same clock tick as the last save could keep its mtime: read it.
-    const racy = this.#state.savedAt - 2000
+    const racy = this.#savedAt - 2000
     return files.map((file) => {
       const path = join(root, file)
       const stat = statSync(path)
-      const was = known[file]
+      const was = this.#files.get(file)
       const hash = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : sourceHash(readFileSync(path))
-      this.#fresh[file] = { size: stat.size, mtime: stat.mtimeMs, hash }
+      this.#fresh.set(file, { size: stat.size, mtime: stat.mtimeMs, hash })
       return hash
     })
   }
 
+  /** The content hash `file` had in the last build that saw it. */
+  previousHash(file: string): string | undefined {
+    return this.#files.get(file)?.hash
+  }
+
   entry(hash: string): Entry | undefined {
-    return this.#state.entries[hash]
+    return this.#entries.get(hash)
   }
 
   setEntry(hash: string, entry: Entry): void {
-    this.#state.entries[hash] = entry
+    this.#entries.set(hash, entry)
+    // Until the first save after a clean start the journal is not written: the state is, whole.
+    if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), entry.place?.pack ?? null, entry.place?.offset ?? 0, entry.place?.length ?? 0])
   }
 
   /** A new pack for one writer of this build. */
@@ -116,50 +188,81 @@ export class CacheStore {
 
   /** The archive state, if `manifestText` is the manifest the last build wrote. */
   archive(manifestText: string | undefined): ArchiveState | undefined {
-    const archive = this.#state.archive
+    const archive = this.#archive
     return archive && manifestText !== undefined && archive.manifest === sourceHash(manifestText) ? archive : undefined
   }
 
-  setArchive(archive: ArchiveState | undefined): void {
-    this.#state.archive = archive
+  /** The last build's archive state, whatever the archive holds now (for `checked`). */
+  get lastArchive(): ArchiveState | undefined {
+    return this.#archive
   }
 
-  /**
-   * Writes the state for the files hashed in this build: entries of files that are gone are
-   * dropped, packs nobody refers to deleted, small packs merged.
-   */
+  setArchive(archive: ArchiveState | undefined): void {
+    this.#archive = archive
+  }
+
+  /** Records this build: a journal line per changed file and new entry, or (every so often) a new state with the packs compacted. */
   save(): void {
     this.#reader?.close()
     this.#reader = undefined
-    const live: Record<string, Entry> = {}
-    for (const { hash } of Object.values(this.#fresh)) {
-      const entry = this.#state.entries[hash]
-      if (entry) live[hash] = entry
+    for (const [file, stat] of this.#fresh) {
+      const was = this.#files.get(file)
+      if (!was || was.size !== stat.size || was.mtime !== stat.mtime || was.hash !== stat.hash) this.#added.push(['f', file, stat.size, stat.mtime, stat.hash])
     }
-    this.#state.entries = live
-    this.#state.files = this.#fresh
-    this.#compact()
-    this.#state.savedAt = Date.now()
-    const tmp = join(this.dir, 'state.json.tmp')
-    writeFileSync(tmp, JSON.stringify(this.#state))
-    renameSync(tmp, join(this.dir, 'state.json'))
+    if (this.#journalLines + this.#added.length >= MAX_JOURNAL || readdirSync(this.packDir).length > 4 * MAX_PACKS) {
+      this.#rewrite()
+      this.#journalLines = 0
+    }
+    else if (this.#added.length > 0) appendFileSync(join(this.dir, 'journal.jsonl'), this.#added.map((l) => `${JSON.stringify(l)}\n`).join(''))
+    else this.#journalLines += this.#added.length
+    this.#added.length = 0
+    const tmp = join(this.dir, 'archive.json.tmp')
+    writeFileSync(tmp, JSON.stringify({ savedAt: Date.now(), archive: this.#archive }))
+    renameSync(tmp, join(this.dir, 'archive.json'))
   }
 
-  #compact(): void {
+  /** A new state of the files this build saw and their entries only, packs compacted, journal emptied. */
+  #rewrite(): void {
+    const live = new Map<string, Entry>()
+    for (const { hash } of this.#fresh.values()) {
+      const entry = this.#entries.get(hash)
+      if (entry) live.set(hash, entry)
+    }
+    this.#compact(live)
+    const packs = [...new Set([...live.values()].flatMap((e) => (e.place ? [e.place.pack] : [])))]
+    const packIndex = new Map(packs.map((p, i) => [p, i]))
+    const base: Base = {
+      format: CACHE_FORMAT,
+      code: this.code,
+      files: { names: [...this.#fresh.keys()], sizes: [], mtimes: [], hashes: [] },
+      entries: { hashes: [...live.keys()], metas: [], packs, places: [] },
+    }
+    for (const stat of this.#fresh.values()) base.files.sizes.push(stat.size), base.files.mtimes.push(stat.mtime), base.files.hashes.push(stat.hash)
+    for (const entry of live.values()) {
+      base.entries.metas.push(toRow(entry.meta))
+      const p = entry.place
+      base.entries.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
+    }
+    const tmp = join(this.dir, 'state.json.tmp')
+    writeFileSync(tmp, JSON.stringify(base))
+    renameSync(tmp, join(this.dir, 'state.json'))
+    rmSync(join(this.dir, 'journal.jsonl'), { force: true })
+  }
+
+  #compact(live: Map<string, Entry>): void {
     const liveBytes = new Map<string, number>()
-    for (const { place } of Object.values(this.#state.entries)) if (place) liveBytes.set(place.pack, (liveBytes.get(place.pack) ?? 0) + place.length + 1)
-    const packs = readdirSync(this.packDir)
-    for (const pack of packs) if (!liveBytes.has(pack)) rmSync(join(this.packDir, pack), { force: true })
+    for (const { place } of live.values()) if (place) liveBytes.set(place.pack, (liveBytes.get(place.pack) ?? 0) + place.length + 1)
+    for (const pack of readdirSync(this.packDir)) if (!liveBytes.has(pack)) rmSync(join(this.packDir, pack), { force: true })
     const sizes = new Map([...liveBytes.keys()].map((p) => [p, statSync(join(this.packDir, p)).size]))
     const total = [...sizes.values()].reduce((a, b) => a + b, 0)
-    const live = [...liveBytes.values()].reduce((a, b) => a + b, 0)
-    if (sizes.size <= MAX_PACKS && total - live <= live) return
-    // Merge every pack but the largest mostly-live one: a one-story edit rewrites its own story, not the archive.
+    const used = [...liveBytes.values()].reduce((a, b) => a + b, 0)
+    if (sizes.size <= MAX_PACKS && total - used <= used) return
+    // Merge every pack but the largest mostly-live one: a run of edits rewrites the edited stories, not the archive.
     const [largest] = [...sizes].sort((a, b) => b[1] - a[1])[0] ?? []
     const keep = largest && liveBytes.get(largest)! * 2 >= sizes.get(largest)! ? largest : undefined
     const reader = new PackReader(this.packDir)
     const writer = new PackWriter(this.packDir, `merged-${Date.now().toString(36)}.jsonl`)
-    for (const entry of Object.values(this.#state.entries)) {
+    for (const entry of live.values()) {
       if (entry.place && entry.place.pack !== keep) entry.place = writer.append(reader.read(entry.place))
     }
     writer.close()
