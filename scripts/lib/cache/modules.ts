@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import * as nodeModule from 'node:module'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
-import { runInThisContext } from 'node:vm'
+import { compileFunction } from 'node:vm'
 import type { Content } from '../../../src/content/article'
 import type { Problem } from '../../../src/build/validate'
 
@@ -94,7 +94,7 @@ async function dependency(path: string): Promise<unknown> {
 }
 
 function runCommonJs(code: string, filename: string, module: { exports: Record<string, unknown> }, require: (spec: string) => unknown): void {
-  const run = runInThisContext(`(function (exports, require, module, __import) {${code}\n})`, { filename }) as (...args: unknown[]) => void
+  const run = compileFunction(code, ['exports', 'require', 'module', '__import'], { filename }) as (...args: unknown[]) => void
   run(module.exports, require, module, require)
 }
 

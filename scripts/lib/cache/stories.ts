@@ -43,15 +43,20 @@ export function processArticle(file: string, article: Article, config: Content):
   const content: Content = { ...config, articles: [article] }
   const sources = { articleFiles: [file] }
   const problems = validateContent(content, sources).filter((p) => p.file === file)
-  const cleaned = cleanContent(content, sources).content.articles[0] as Partial<Article> | undefined
   const isObject = typeof article === 'object' && article !== null
   const meta: StoryMeta = {
     ...(isObject && typeof article.id === 'string' ? { id: article.id } : {}),
     ...(isObject && typeof article.slug === 'string' ? { slug: article.slug } : {}),
-    tags: Array.isArray(cleaned?.tags) ? cleaned.tags.filter((t): t is string => typeof t === 'string') : [],
+    tags: [],
   }
-  if (problems.length > 0 || article.draft) return { file, meta, problems }
+  if (problems.length > 0 || article.draft) {
+    // Tags as cleaned, for the spelling rule between articles (a story's own tags are cleaned already).
+    const cleaned = cleanContent(content, sources).content.articles[0] as Partial<Article> | undefined
+    meta.tags = Array.isArray(cleaned?.tags) ? cleaned.tags.filter((t): t is string => typeof t === 'string') : []
+    return { file, meta, problems }
+  }
   const story = new Collection(content, ARCHIVE_ORIGIN).stories[0]!
+  meta.tags = story.tags.map((t) => t.name)
   meta.story = {
     anchor: story.anchor,
     published: story.published.getTime(),

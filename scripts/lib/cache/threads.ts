@@ -22,6 +22,13 @@ export interface Result {
   problems: Problem[]
 }
 
+/**
+ * A thread streams: it holds one batch of articles at a time. Without a limit of its own it would
+ * inherit the build's 8 GB heap and collect garbage late, and two threads would pass the 1 GB the
+ * clean build of 100,000 articles is meant to stay under.
+ */
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
+
 /** Below this many files, threads cost more to start than they save. */
 const THREADED_FROM = 400
 
@@ -69,8 +76,8 @@ export async function processAll(root: string, files: readonly string[], config:
     Array.from({ length: threads }, (_, t) => files.slice(t * size, (t + 1) * size)).filter((slice) => slice.length > 0).map(
       (slice, t) =>
         new Promise<void>((resolve, reject) => {
-          const worker = new Worker(bundle, { workerData: { root, files: slice, config, packDir: cache.packDir, pack: `${run}-${t}.jsonl` } })
-          worker.on('message', (m: Result | 'done') => (m === 'done' ? resolve() : each(m)))
+          const worker = new Worker(bundle, { workerData: { root, files: slice, config, packDir: cache.packDir, pack: `${run}-${t}.jsonl` }, resourceLimits: THREAD_LIMITS })
+          worker.on('message', (m: Result[] | 'done') => (m === 'done' ? resolve() : m.forEach(each)))
           worker.on('error', reject)
           worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build thread ${t} exited with ${code}`))))
         }),
