@@ -8,14 +8,11 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { ensureDebianPackage } from './apt'
 import { benchArticle } from './workspace'
 
 export function ensureHugo(): void {
-  if (existsSync('/usr/bin/hugo')) return
-  console.log('bench: installing hugo from Debian (once per machine)')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
-  execFileSync('apt-get', ['install', '-y', '-qq', 'hugo'], { stdio: 'inherit', env })
+  ensureDebianPackage('hugo', '/usr/bin/hugo')
 }
 
 export function hugoVersion(): string {
