@@ -20,7 +20,7 @@ import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
 import type { StoryMeta } from './cache/stories'
-import { processAll } from './cache/threads'
+import { processAll, THREADED_FROM } from './cache/threads'
 import { LEDGER, readLedger } from './repo'
 
 export const ARCHIVE_DIR = '.herald/archive'
@@ -82,17 +82,30 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const cache = CacheStore.open(root, codeHash(root), options.clean)
   const dir = join(root, 'content/articles')
   const files = articleFiles(dir).map((f) => `content/articles/${f}`)
-  const hashes = cache.hashFiles(root, files)
+  const known = cache.knownHashes(root, files)
 
-  // Read, check and render only the modules the cache does not know (each content once).
-  const hashOf = new Map(files.map((f, i) => [f, hashes[i]!]))
+  // Read, check and render only the modules the cache does not know (each content once). A file
+  // whose stat changed is hashed first, in case its content did not (a checkout, a touch) — unless
+  // there are many such files, as in a clean build: then the build threads hash what they read.
+  const unknown = files.filter((_, i) => known[i] === undefined)
+  const hashFirst = unknown.length <= THREADED_FROM
+  const hashOf = new Map<string, string>()
+  files.forEach((f, i) => (known[i] !== undefined ? hashOf.set(f, known[i]!) : hashFirst && hashOf.set(f, cache.hash(root, f))))
   const seen = new Set<string>()
-  const todo = files.filter((f) => !cache.entry(hashOf.get(f)!) && !seen.has(hashOf.get(f)!) && seen.add(hashOf.get(f)!))
+  const todo = files.filter((f) => {
+    const hash = hashOf.get(f)
+    if (hash === undefined) return true
+    return !cache.entry(hash) && !seen.has(hash) && seen.add(hash)
+  })
   if (todo.length > 0) progress(`build: ${todo.length} of ${files.length} article modules changed; checking and rendering them`)
   const own = new Map<string, Problem[]>()
   const failed = new Map<string, StoryMeta>()
   let done = 0
   await processAll(root, todo, config, cache, (r) => {
+    if (!hashOf.has(r.file)) {
+      hashOf.set(r.file, r.hash)
+      cache.setHash(r.file, r.hash)
+    }
     if (r.problems.length > 0) {
       own.set(r.file, r.problems)
       failed.set(r.file, r.meta)

@@ -146,18 +146,32 @@ export class CacheStore {
     return true
   }
 
-  /** Content hash of each file (relative to `root`): from the last build's stat when size and mtime match, else read. */
-  hashFiles(root: string, files: readonly string[]): string[] {
+  /**
+   * Content hash of each file (relative to `root`) whose size and mtime are the last build's;
+   * undefined for the others, which the caller hashes (`hash`) or has processed (`setHash`).
+   */
+  knownHashes(root: string, files: readonly string[]): (string | undefined)[] {
     // A file changed within the same clock tick as the last save could keep its mtime: read it.
     const racy = this.#savedAt - 2000
     return files.map((file) => {
-      const path = join(root, file)
-      const stat = statSync(path)
+      const stat = statSync(join(root, file))
       const was = this.#files.get(file)
-      const hash = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : sourceHash(readFileSync(path))
-      this.#fresh.set(file, { size: stat.size, mtime: stat.mtimeMs, hash })
-      return hash
+      const known = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : undefined
+      this.#fresh.set(file, { size: stat.size, mtime: stat.mtimeMs, hash: known ?? '' })
+      return known
     })
+  }
+
+  /** Reads and hashes a file `knownHashes` did not know. */
+  hash(root: string, file: string): string {
+    const hash = sourceHash(readFileSync(join(root, file)))
+    this.setHash(file, hash)
+    return hash
+  }
+
+  /** The content hash of a file `knownHashes` did not know, as a build thread read it. */
+  setHash(file: string, hash: string): void {
+    this.#fresh.get(file)!.hash = hash
   }
 
   /** The content hash `file` had in the last build that saw it. */

@@ -10,6 +10,9 @@ import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
 import { storyRecord } from '../../../src/build/compile'
 import { validateContent, type Problem } from '../../../src/build/validate'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { sourceHash } from './code-hash'
 import { loadModules } from './modules'
 
 /** What the layout (compile.ts `layoutArchive`) and the rules between articles read of an article. */
@@ -32,6 +35,8 @@ export interface StoryMeta {
 
 export interface Processed {
   file: string
+  /** Content hash of the source as it was read (code-hash.ts `sourceHash`). */
+  hash: string
   meta: StoryMeta
   /** `JSON.stringify(storyRecord(story))`; absent for drafts and articles with problems. */
   record?: string
@@ -39,7 +44,7 @@ export interface Processed {
 }
 
 /** The check and compilation of one loaded article, against the rest of the content (`config`, no articles). */
-export function processArticle(file: string, article: Article, config: Content): Processed {
+export function processArticle(file: string, hash: string, article: Article, config: Content): Processed {
   const content: Content = { ...config, articles: [article] }
   const sources = { articleFiles: [file] }
   const problems = validateContent(content, sources).filter((p) => p.file === file)
@@ -53,7 +58,7 @@ export function processArticle(file: string, article: Article, config: Content):
     // Tags as cleaned, for the spelling rule between articles (a story's own tags are cleaned already).
     const cleaned = cleanContent(content, sources).content.articles[0] as Partial<Article> | undefined
     meta.tags = Array.isArray(cleaned?.tags) ? cleaned.tags.filter((t): t is string => typeof t === 'string') : []
-    return { file, meta, problems }
+    return { file, hash, meta, problems }
   }
   const story = new Collection(content, ARCHIVE_ORIGIN).stories[0]!
   meta.tags = story.tags.map((t) => t.name)
@@ -65,18 +70,25 @@ export function processArticle(file: string, article: Article, config: Content):
     tags: story.tags.map((t) => ({ name: t.name, slug: t.slug })),
     authors: story.authors.map((a) => ({ key: a.key, ...(a.homepage ? { homepage: a.homepage } : {}) })),
   }
-  return { file, meta, record: JSON.stringify(storyRecord(story)), problems }
+  return { file, hash, meta, record: JSON.stringify(storyRecord(story)), problems }
 }
 
 /** Files per esbuild call: large enough that the call's overhead vanishes, small enough to stream. */
 export const BATCH = 256
 
-/** Loads and processes `files` (relative to `root`) in batches, handing each result on in order. */
+/**
+ * Loads and processes `files` (relative to `root`) in batches, handing each result on in order.
+ * Each file's content hash is taken here, in the build threads, so that a clean build never reads
+ * the archive's worth of sources twice on the main thread.
+ */
 export async function processFiles(root: string, files: readonly string[], config: Content, each: (p: Processed) => void): Promise<void> {
   for (let i = 0; i < files.length; i += BATCH) {
-    for (const loaded of await loadModules(root, files.slice(i, i + BATCH))) {
-      if ('problems' in loaded) each({ file: loaded.file, meta: { tags: [] }, problems: loaded.problems })
-      else each(processArticle(loaded.file, loaded.value as Article, config))
+    const batch = files.slice(i, i + BATCH)
+    const hashes = new Map(batch.map((f) => [f, sourceHash(readFileSync(join(root, f)))]))
+    for (const loaded of await loadModules(root, batch)) {
+      const hash = hashes.get(loaded.file)!
+      if ('problems' in loaded) each({ file: loaded.file, hash, meta: { tags: [] }, problems: loaded.problems })
+      else each(processArticle(loaded.file, hash, loaded.value as Article, config))
     }
   }
 }

@@ -17,6 +17,7 @@ import { processFiles, type StoryMeta } from './stories'
 
 export interface Result {
   file: string
+  hash: string
   meta: StoryMeta
   place?: Place
   problems: Problem[]
@@ -30,7 +31,7 @@ export interface Result {
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
 
 /** Below this many files, threads cost more to start than they save. */
-const THREADED_FROM = 400
+export const THREADED_FROM = 400
 
 function threadCount(files: number): number {
   const asked = Number(process.env.HERALD_BUILD_THREADS)
