@@ -14,12 +14,13 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { cpuBench, cpuMarkdown } from './cpu'
 import { buildBench, buildMarkdown } from './build'
+import { calibrate, cpuBench, cpuMarkdown } from './cpu'
 import { crawl, crawlMarkdown } from './crawl'
 import { generationBench } from './generate'
 import { scaleBench } from './scale'
 import { serveBench } from './serve'
+import { fmt } from './lib/stats'
 import { benchWorkspace } from './lib/workspace'
 import { ensureWrk } from './lib/wrk'
 import { ensureHugo, hugoVersion } from './lib/hugo'
@@ -106,8 +107,10 @@ if (only.has('scale')) {
 if (only.has('cpu')) {
   console.log('bench: first-request CPU')
   const results = []
+  const calibration = await calibrate('bench/work')
+  console.log(`cpu calibration: ${calibration.map((c) => `${c.name}: ${fmt(c.busy, 1)} ms (sum of deltas ${fmt(c.naive, 1)}, thread ${fmt(c.thread, 1)})`).join('; ')}`)
   for (const n of scales) results.push(await cpuBench(benchWorkspace(n)))
-  blocks.set('cpu', ['## 4. First-request CPU per kind of URL', '', ran('cpu'), cpuMarkdown(results)].join('\n'))
+  blocks.set('cpu', ['## 4. First-request CPU per kind of URL', '', ran('cpu'), cpuMarkdown(results, calibration)].join('\n'))
   save()
 }
 if (only.has('crawl')) {

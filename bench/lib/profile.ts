@@ -3,6 +3,7 @@
  * bills and limits as "CPU time", without the wall time spent waiting on reads or on the network,
  * as `wrangler check startup` does for the global scope), and its heap after a forced GC.
  */
+import { readFileSync } from 'node:fs'
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string } }[]
@@ -10,19 +11,49 @@ interface CpuProfile {
   timeDeltas: number[]
 }
 
-/** Milliseconds of samples in JavaScript and in V8 itself ("(program)"), idle excluded. */
-export function busyMs(profile: CpuProfile): { js: number; program: number } {
+/**
+ * Milliseconds of the isolate's CPU in JavaScript and in V8 itself ("(program)"), idle excluded.
+ *
+ * Each sample's time delta is the wall time since the sample before it. V8 takes no sample while
+ * the isolate is unlocked (workerd unlocks it while a request awaits a read or a timer), so the
+ * first sample after an await carries the whole wait: summing deltas counts awaiting as CPU (the
+ * bench's calibration worker shows it: a request that awaits a 50 ms timer "costs" ~50 ms). So a
+ * sample stands for at most two sampling periods (the median delta): a sampler a little late
+ * still counts, a wait does not. `naive` is the plain sum, for comparison.
+ */
+export function busyMs(profile: CpuProfile): { js: number; program: number; naive: number } {
   const kind = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]))
+  const busy = profile.samples.map((id, i) => ({ name: kind.get(id), dt: profile.timeDeltas[i] ?? 0 })).filter((s) => s.name !== '(idle)')
+  const deltas = busy.map((s) => s.dt).sort((a, b) => a - b)
+  const cap = 2 * (deltas[deltas.length >> 1] ?? 0)
   let js = 0
   let program = 0
-  profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0
-    const name = kind.get(id)
-    if (name === '(idle)') return
-    if (name === '(program)') program += dt
-    else js += dt
-  })
-  return { js: js / 1000, program: program / 1000 }
+  let naive = 0
+  for (const { name, dt } of busy) {
+    naive += dt
+    if (name === '(program)') program += Math.min(dt, cap)
+    else js += Math.min(dt, cap)
+  }
+  return { js: js / 1000, program: program / 1000, naive: naive / 1000 }
+}
+
+/**
+ * CPU time of workerd's main thread (where every isolate of a Miniflare runs: Herald's, the asset
+ * binding's and Miniflare's own), in ms, from the kernel's per-thread accounting
+ * (/proc/<pid>/task/<pid>/schedstat, nanoseconds). Around one request with no profiler attached,
+ * an upper bound of what the request cost Herald's isolate. Undefined off Linux.
+ */
+export function workerdThreadMs(parent = process.pid): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+    for (const pid of children) {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'workerd') continue
+      return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return undefined
 }
 
 export interface DevTools {
@@ -98,4 +129,20 @@ export async function heapAfterGc(session: DevTools, nudge: () => Promise<void>)
   }
   if (!answered) throw new Error('HeapProfiler.collectGarbage did not answer')
   return (await session.send('Runtime.getHeapUsage')) as HeapUsage
+}
+
+/**
+ * The functions with the most self time in a profile, for finding what a first request spends
+ * (`BENCH_CPU_TOP=N npm run bench -- cpu`): name, script position and ms.
+ */
+export function topSelf(profile: CpuProfile, n: number): string[] {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const frame = nodes.get(id)?.callFrame as { functionName: string; url?: string; lineNumber?: number; columnNumber?: number } | undefined
+    if (!frame || frame.functionName === '(idle)') return
+    const where = `${frame.functionName || '(anonymous)'} ${frame.url?.split('/').pop() ?? ''}:${(frame.lineNumber ?? 0) + 1}:${(frame.columnNumber ?? 0) + 1}`
+    self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+  })
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([where, ms]) => `${ms.toFixed(2).padStart(6)} ms  ${where}`)
 }

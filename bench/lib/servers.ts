@@ -167,3 +167,15 @@ export async function fetchAgain(url: string, init?: RequestInit): Promise<Respo
     return fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Connection: 'close' } })
   }
 }
+
+/** A one-file worker from `source` on a direct socket, with DevTools (the CPU measure's calibration). */
+export function startScript(dir: string, name: string, source: string): Promise<Running> {
+  return onFreePort(async (port) => {
+    mkdirSync(dir, { recursive: true })
+    const script = join(dir, `${name}-worker.mjs`)
+    writeFileSync(script, source)
+    const mf = start({ name, modules: true, scriptPath: script, compatibilityDate: '2026-11-01', inspectorPort: 0, unsafeDirectSockets: [{ host: '127.0.0.1', port }] })
+    await ready(mf)
+    return { origin: `http://127.0.0.1:${port}`, stop: () => mf.dispose(), inspector: new URL(`/core:user:${name}`, await mf.getInspectorURL()) }
+  })
+}
