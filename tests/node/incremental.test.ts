@@ -168,6 +168,9 @@ describe('a build from the cache', () => {
     // A slug taken twice is a rule between articles: still checked when only one of them changed.
     change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9, { slug: 'gen-8' })))
     await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: slug: "gen-8" is already used by content/articles/gen-8.ts')
+    // An article is cached by its own text, so it may not read another article's file.
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), `import other from './gen-8'\n\nexport default { ...other, id: 'tag:herald.example.com,2024:gen-9', slug: 'gen-9' }\n`))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: (module): imports ./gen-8: an article may import only files outside content/articles/')
     expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toBe(before)
   })
 })

@@ -99,7 +99,7 @@ function runCommonJs(code: string, filename: string, module: { exports: Record<s
 }
 
 /** The cheap path for one article module: its default export, `undefined` when it must go through esbuild. */
-async function cheap(root: string, file: string): Promise<{ value: unknown } | undefined> {
+async function cheap(root: string, file: string): Promise<{ value: unknown } | { problems: Problem[] } | undefined> {
   const path = join(root, file)
   const made = toCommonJs(readFileSync(path, 'utf8'))
   if (made === undefined) return undefined
@@ -109,8 +109,8 @@ async function cheap(root: string, file: string): Promise<{ value: unknown } | u
   for (const spec of specs) {
     if (!spec.startsWith('.')) continue
     const target = resolve(dirname(path), spec)
-    // An article is cached by its own text: one that reads another article's file would go stale.
-    if (dirname(target) === dirname(path)) return undefined
+    // An article is cached by its own text: one that read another file of its folder would go stale.
+    if (dirname(target) === dirname(path)) return { problems: [{ file, field: '(module)', message: `imports ${spec}: an article may import only files outside content/articles/ (the build caches each article by its own text)` }] }
     deps.set(spec, await dependency(/\.[cm]?[jt]sx?$/.test(target) ? target : `${target}.ts`))
   }
   const module = { exports: {} as Record<string, unknown> }
@@ -143,7 +143,7 @@ export async function loadModules(root: string, files: readonly string[]): Promi
   for (const file of files) {
     try {
       const made = await cheap(root, file)
-      loaded.push(made && { file, value: made.value })
+      loaded.push(made && { file, ...made })
     } catch (err) {
       loaded.push({ file, problems: [{ file, field: '(module)', message: `throws when loaded: ${err instanceof Error ? err.message : String(err)}` }] })
     }
