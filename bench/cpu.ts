@@ -189,7 +189,7 @@ export function cpuMarkdown(results: CpuResult[], calibration: Calibration[]): s
     `freshly started workerd (the global scope has run; the archive's manifest has not been read); median of ${STARTS} starts, min–max`,
     'beside it. "V8" is time outside JavaScript (lazy compilation of the bundle\'s functions, parsing, native calls).',
     'V8 takes no sample while the isolate awaits (workerd unlocks it), and the first sample after an await carries the',
-    'whole wait in its time delta; so each sample counts for at most two sampling periods (bench/lib/profile.ts `busyMs`).',
+    'whole wait in its time delta; so each sample counts for at most 0.5 ms, five sampling periods (bench/lib/profile.ts `busyMs`).',
     '"Sum of deltas" is the profile\'s plain total, which counts the archive reads\' waits as CPU (how this table was made',
     'before). "Thread" is the kernel\'s CPU time of workerd\'s main thread around the same first request with no profiler,',
     'an upper bound: that thread also runs the asset binding\'s worker and Miniflare\'s HTTP handling.',

@@ -18,14 +18,18 @@ interface CpuProfile {
  * the isolate is unlocked (workerd unlocks it while a request awaits a read or a timer), so the
  * first sample after an await carries the whole wait: summing deltas counts awaiting as CPU (the
  * bench's calibration worker shows it: a request that awaits a 50 ms timer "costs" ~50 ms). So a
- * sample stands for at most two sampling periods (the median delta): a sampler a little late
- * still counts, a wait does not. `naive` is the plain sum, for comparison.
+ * sample stands for at most SAMPLE_CAP_US (five of the 100 µs periods asked for; on this machine
+ * samples come every 170–190 µs): a sampler a little late still counts, a wait does not. A
+ * sampler starved by a busy machine undercounts a little; the thread column bounds it from above.
+ * `naive` is the plain sum, for comparison.
  */
+/** The most one sample may count for, µs (see busyMs). */
+export const SAMPLE_CAP_US = 500
+
 export function busyMs(profile: CpuProfile): { js: number; program: number; naive: number } {
   const kind = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]))
   const busy = profile.samples.map((id, i) => ({ name: kind.get(id), dt: profile.timeDeltas[i] ?? 0 })).filter((s) => s.name !== '(idle)')
-  const deltas = busy.map((s) => s.dt).sort((a, b) => a - b)
-  const cap = 2 * (deltas[deltas.length >> 1] ?? 0)
+  const cap = SAMPLE_CAP_US
   let js = 0
   let program = 0
   let naive = 0
@@ -138,11 +142,13 @@ export async function heapAfterGc(session: DevTools, nudge: () => Promise<void>)
 export function topSelf(profile: CpuProfile, n: number): string[] {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
   const self = new Map<string, number>()
+  // Waits capped as busyMs caps them.
+  const cap = SAMPLE_CAP_US
   profile.samples.forEach((id, i) => {
     const frame = nodes.get(id)?.callFrame as { functionName: string; url?: string; lineNumber?: number; columnNumber?: number } | undefined
     if (!frame || frame.functionName === '(idle)') return
     const where = `${frame.functionName || '(anonymous)'} ${frame.url?.split('/').pop() ?? ''}:${(frame.lineNumber ?? 0) + 1}:${(frame.columnNumber ?? 0) + 1}`
-    self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+    self.set(where, (self.get(where) ?? 0) + Math.min(profile.timeDeltas[i] ?? 0, cap) / 1000)
   })
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([where, ms]) => `${ms.toFixed(2).padStart(6)} ms  ${where}`)
 }

@@ -89,7 +89,7 @@ function walk(dir: string): { files: number; bytes: number; largest: number } {
   return { files, bytes, largest }
 }
 
-const COPIED = ['src', 'scripts', 'migrations', 'wrangler.toml', 'package.json']
+const COPIED = ['src', 'scripts', 'migrations', 'wrangler.toml', 'tsconfig.json', 'package.json']
 
 /** SHA-256 of every file a workspace copies (and of this generator): a workspace built from other code is rebuilt. */
 function sourceHash(): string {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { FORMATS, type Format } from '../../src/feeds/build'
 import { paths, type Manifest } from '../../src/archive/format'
-import { layoutArchive, type BlockMaker, type FeedReuse } from '../../src/build/compile'
+import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
@@ -137,7 +137,7 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const staging = new Staging(archiveDir, cache.archive(readIfExists(join(archiveDir, paths.manifest))))
   const previous = staging.previous
   const prerender = prerenderTarget(root, options.env)
-  const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], checked }
+  const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked }
 
   // A block is kept when the last build wrote it with the same stories (by content hash).
   const blocks: BlockMaker<CatalogueStory> = {
@@ -148,20 +148,31 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
     },
     text: (stories) => `[${stories.map((s) => cache.record(cache.entry(s.hash)!)).join(',')}]`,
   }
-  // A listing's first feed page depends on its summary, the site, the target, how many stories are
-  // still scheduled at build time, and the stories it can show (one more: whether a next page exists).
   const now = (options.builtAt ?? new Date()).getTime()
-  const feeds: FeedReuse<CatalogueStory> = (n, meta, stories) => {
-    const shown = stories.slice(0, prerender.feedSize + meta.head.length + 1).map((s) => s.hash)
-    const scheduled = meta.head.filter((t) => t > now).length
-    const key = sourceHash(JSON.stringify([meta, index.site, prerender, scheduled, shown]))
-    state.feeds[n] = key
-    const formats = Object.keys(FORMATS) as Format[]
-    return previous?.feeds[n] === key && formats.every((f) => previous.files[paths.feed(n, f)]) && formats.every((f) => staging.keep(paths.feed(n, f)))
+  const formats = Object.keys(FORMATS) as Format[]
+  const reuse: Reuse<CatalogueStory> = {
+    // A listing's first feed page depends on its summary, the site, the target, how many stories
+    // are still scheduled at build time, and the stories it can show (past the withdrawn ones, and
+    // one more: whether a next page exists).
+    feeds(n, meta, stories) {
+      const shown = stories.slice(0, prerender.feedSize + meta.head.length + (meta.withdrawn?.length ?? 0) + 1).map((s) => s.hash)
+      const scheduled = meta.head.filter((t) => t > now).length
+      const key = sourceHash(JSON.stringify([meta, index.site, prerender, scheduled, shown]))
+      state.feeds[n] = key
+      return previous?.feeds[n] === key && formats.every((f) => previous.files[paths.feed(n, f)]) && formats.every((f) => staging.keep(paths.feed(n, f)))
+    },
+    // Article pages and feed items of a block depend on its stories and on what names them in the
+    // manifest: the site and every listing's name and description (sections, authors, tags).
+    blockFile(path, n, _stories, manifest) {
+      const names = manifest.listings.map((l) => [l.kind, l.slug, l.name, l.description, l.homepage ?? ''])
+      const key = sourceHash(JSON.stringify([path.split('/')[0], state.blocks[n], manifest.site, names, prerender.origin]))
+      state.blockFiles[path] = key
+      return previous?.blockFiles?.[path] === key && staging.keep(path)
+    },
   }
   progress('build: writing the archive')
   const builtAt = new Date(now)
-  const manifest = await layoutArchive(index, { builtAt, prerender }, staging.sink, staging.read, blocks, feeds)
+  const manifest = await layoutArchive(index, { builtAt, prerender }, staging.sink, staging.read, blocks, reuse)
   const made = staging.finish()
   cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
   cache.save()

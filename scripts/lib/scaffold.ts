@@ -67,6 +67,8 @@ export default defineArticle({
   timeZone: ${JSON.stringify(o.timeZone)},
   // Remove when the story is ready to run.
   draft: true,
+  // To take the story down once it ran (its page then answers 410 Gone with the reason):
+  // withdrawn: { at: '<instant, like published>', reason: 'Why, for readers.' },
   body: \`
 Write the story here, in Markdown.
 \`,

@@ -19,10 +19,13 @@ import {
   type KeyShard,
   type ListingKind,
   type ListingMeta,
+  type ItemIndex,
   type Manifest,
+  type PageRecord,
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
+import { listingWithdrawals, withdrawnCount, type ListingWithdrawal } from './withdrawals'
 
 /**
  * Reads one archive file by path; undefined when there is none. `bytes`, when given, reads it
@@ -56,6 +59,8 @@ export interface Listing extends Link {
   slice(start: number, end: number): Promise<Story[]>
   /** The paging anchor of the story at a position. */
   anchorAt(position: number): Promise<string>
+  /** The listing's withdrawn stories, by position, whether or not in effect yet (src/archive/withdrawals.ts). */
+  withdrawals: readonly ListingWithdrawal[]
 }
 
 export { ArchiveError }
@@ -96,7 +101,7 @@ export class Archive {
   // resolved into stories one by one, when asked for: a sparse tag's page uses one story a block.
   readonly #files: ByteLru<Parsed>
   readonly #reading = new Map<string, Promise<Parsed>>()
-  /** Story numbers of the stories `story()` gave, for `isRecent`. */
+  /** Story numbers of the stories read, for their item fragments. */
   readonly #ords = new WeakMap<Story, number>()
   /** Each listing's number in the manifest, for its files. */
   readonly #numbers = new Map<Listing, number>()
@@ -155,14 +160,46 @@ export class Archive {
     const ord = await this.#ordOf(`s:${slug}`)
     if (ord === undefined) return undefined
     const story = await this.#storyAt(ord)
-    this.#ords.set(story, ord)
     return story.published.getTime() <= now ? story : undefined
   }
 
-  /** Whether a story `story()` gave is among the RECENT_STORIES newest. */
-  isRecent(story: Story): boolean {
-    const ord = this.#ords.get(story)
-    return ord !== undefined && ord >= this.#manifest.stories - RECENT_STORIES
+  /**
+   * An article's page as the build rendered it, if the story is published at `now`: the document
+   * with this site's origin in its links, its Last-Modified, whether it is among the recent, and
+   * whether it is withdrawn at `now` (then the page must not be sent).
+   */
+  async page(slug: string, now: number): Promise<{ html: string; updated: Date; recent: boolean; withdrawn: boolean } | undefined> {
+    const ord = await this.#ordOf(`s:${slug}`)
+    if (ord === undefined) return undefined
+    const { blockSize, stories } = this.#manifest
+    const n = Math.floor(ord / blockSize)
+    const page = (await this.#file<PageRecord[]>(paths.pages(n)))[ord - n * blockSize]
+    if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${paths.pages(n)} has no page for story ${ord}: run \`npm run build\``)
+    if (page.published > now) return undefined
+    // The manifest's short list says whether it is withdrawn by now: its page then is the notice, not this.
+    const withdrawn = this.#manifest.withdrawals?.some((w) => w.ord === ord && w.at <= now) ?? false
+    return { html: page.html.replaceAll(BUILD_LINK, this.#link), updated: new Date(page.updated), recent: ord >= stories - RECENT_STORIES, withdrawn }
+  }
+
+  /**
+   * The build's items (src/feeds/fragments.ts) of stories `slice()` or `story()` gave, in a format;
+   * undefined when the build made none for this origin (then the caller renders every item).
+   */
+  async itemFragments(stories: readonly Story[], format: 'rss' | 'atom' | 'json'): Promise<string[] | undefined> {
+    const target = this.#manifest.prerendered
+    if (!target?.items || target.origin !== this.origin) return undefined
+    const { blockSize } = this.#manifest
+    return Promise.all(
+      stories.map(async (story) => {
+        const ord = this.#ords.get(story)
+        if (ord === undefined) throw new Error('archive: itemFragments of a story it did not give')
+        const n = Math.floor(ord / blockSize)
+        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile)
+        const at = index[format]?.[ord - n * blockSize]
+        if (!at) throw new ArchiveError(`archive file ${paths.items(n)} has no ${format} item for story ${ord}: run \`npm run build\``)
+        return text.slice(at[0], at[1])
+      }),
+    )
   }
 
   /** The file cache's own accounting. */
@@ -188,7 +225,8 @@ export class Archive {
     const parsed = stored && parsePrerenderedBytes(path, stored)
     if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, bytes } = parsed
-    return head.scheduled === listing.scheduledCount(now) ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
+    const holds = head.scheduled === listing.scheduledCount(now) && (head.withdrawn ?? 0) === withdrawnCount(listing, now)
+    return holds ? { bytes, etag: head.etag, lastModified: head.lastModified } : undefined
   }
 
   #listing(meta: ListingMeta, n: number): Listing {
@@ -234,14 +272,15 @@ export class Archive {
         return Promise.all(wanted.map((ord) => this.#storyAt(ord)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
+      withdrawals: listingWithdrawals(meta, this.#manifest),
     }
   }
 
-  async #file<T>(path: string): Promise<T> {
+  async #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson): Promise<T> {
     const parsed = await through(this.#files, this.#reading, path, async () => {
       const text = await this.#read(path)
       if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-      return { value: parseArchiveJson(path, text), weight: text.length }
+      return { value: parse(path, text), weight: text.length }
     })
     return parsed.value as T
   }
@@ -260,7 +299,9 @@ export class Archive {
     const n = Math.floor(ord / blockSize)
     const record = (await this.#file<StoryRecord[]>(paths.block(n)))[ord - n * blockSize]
     if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
-    return this.#resolve(record)
+    const story = this.#resolve(record)
+    this.#ords.set(story, ord)
+    return story
   }
 
   #resolve(r: StoryRecord): Story {
@@ -283,12 +324,20 @@ export class Archive {
       ...(r.image ? { image: r.image } : {}),
       html: r.html.replaceAll(BUILD_LINK, this.#link),
       ...(r.datelines && { datelines: r.datelines }),
+      ...(r.withdrawn && { withdrawn: { at: new Date(r.withdrawn.at), reason: r.withdrawn.reason, dateline: r.withdrawn.dateline } }),
     }
   }
 }
 
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
 const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
+
+/** An item file (`items/<n>.txt`): its index line and the text the index points into. */
+function parseItemFile(path: string, text: string): { index: ItemIndex; text: string } {
+  const end = text.indexOf('\n')
+  if (end < 0) throw new ArchiveError(`archive file ${path} is damaged (no index line): run \`npm run build\``)
+  return { index: parseArchiveJson<ItemIndex>(path, text.slice(0, end)), text: text.slice(end + 1) }
+}
 
 /** The first index whose value is ≤ `value` in a descending array. */
 function firstAtMost(values: readonly number[], value: number): number {

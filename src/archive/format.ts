@@ -14,17 +14,30 @@
  *   a power-of-two number of shards (a key moves only when the archive doubles);
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
  *   The home listing is every story, newest first, so it needs no file.
+ * - `pages/<n>.json`: the article pages of the stories in `stories/<n>.json`, in the same order, each
+ *   rendered whole at build time (`PageRecord`) with the instants a worker needs to send it: an
+ *   article request reads a key shard and this file, and renders nothing.
+ * - `items/<n>.txt`: the feed items of the stories in `stories/<n>.json` in RSS, Atom and JSON Feed,
+ *   rendered by `feed` at build time for the prerender origin (src/feeds/fragments.ts): one line of
+ *   JSON (`ItemIndex`: where each item is in what follows), then the items' text. A page of an
+ *   archive feed is spliced from these, not rendered item by item. One file for the three formats:
+ *   a file a format would put 100,000 stories near Cloudflare's 20,000 static files.
  * - `feeds/<n>.<format>` (rss, atom, json): the first page of listing `n`'s feed in that format
  *   (what readers poll), rendered for one origin and feed size (`Manifest.prerendered`): one line
  *   of JSON (`PrerenderedHead`), then the body exactly as sent. A new isolate reads the one format
  *   asked for and parses a line, not a quarter-megabyte of escaped JSON string.
+ *
+ * Withdrawn stories (src/archive/withdrawals.ts) stay in their blocks, keys and listings; the
+ * manifest lists them (`Manifest.withdrawals`, and each listing's positions of them), so a worker
+ * hides them from their instant on without reading anything more. Both lists are absent when no
+ * story is withdrawn.
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 import type { Datelines } from '../content/story'
 import { parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 2
+export const ARCHIVE_FORMAT = 3
 
 /** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
@@ -72,6 +85,21 @@ export interface ListingMeta {
   newest: (number | null)[]
   /** Published instant of the listing's oldest story: a tag or author exists once it has passed. */
   oldest: number | null
+  /**
+   * The listing's withdrawn stories: [position in the listing, index in `Manifest.withdrawals`],
+   * by position. Absent when it has none.
+   */
+  withdrawn?: [number, number][]
+}
+
+/** A withdrawn story, as the manifest lists it: what a worker needs to hide it and announce it. */
+export interface WithdrawalRecord {
+  /** Story number. */
+  ord: number
+  id: StoryId
+  /** When it takes effect (ms). */
+  at: number
+  reason: string
 }
 
 export interface Manifest {
@@ -85,16 +113,23 @@ export interface Manifest {
   keyShards: number
   /** `listings[0]` is home; then sections (in content/sections.ts order), tags, authors. */
   listings: ListingMeta[]
-  /** Feeds rendered at build time, for this origin and feed size only; any other renders on demand. */
-  prerendered?: { origin: string; feedSize: number; listings: number[] }
+  /** Every withdrawn story, by story number; absent when there is none. */
+  withdrawals?: WithdrawalRecord[]
+  /**
+   * Feeds rendered at build time, for this origin and feed size only; any other renders on demand.
+   * `items`: the item files (`items/<n>.txt`) are there, for this origin.
+   */
+  prerendered?: { origin: string; feedSize: number; listings: number[]; items?: boolean }
 }
 
 /**
  * The first line of `feeds/<n>.<format>`: the ETag and date a worker would make for the body that
- * follows, valid while `scheduled` of the listing's stories are still scheduled.
+ * follows, valid while `scheduled` of the listing's stories are still scheduled and `withdrawn`
+ * (absent: none) of them are withdrawn.
  */
 export interface PrerenderedHead {
   scheduled: number
+  withdrawn?: number
   etag: string
   lastModified: string
 }
@@ -138,6 +173,35 @@ export interface StoryRecord {
   html: string
   /** Formatted at build time: Intl.DateTimeFormat with a time zone costs a new isolate about 9 ms. */
   datelines?: Datelines
+  /** When and why it is withdrawn, the instant also as a dateline. */
+  withdrawn?: { at: number; reason: string; dateline: string }
+}
+
+/** The first line of `items/<n>.txt`: per format, each story's item as [start, end) in the text after that line. */
+export type ItemIndex = Record<'rss' | 'atom' | 'json', [number, number][]>
+
+/** An item file: its index line, a newline, the items. */
+export function itemFile(items: Record<'rss' | 'atom' | 'json', string[]>): string {
+  let text = ''
+  const index = {} as ItemIndex
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    index[format] = items[format].map((item) => {
+      const start = text.length
+      text += item
+      return [start, text.length]
+    })
+  }
+  return `${JSON.stringify(index)}\n${text}`
+}
+
+/** One article page as stored in `pages/<n>.json`. */
+export interface PageRecord {
+  /** Published instant (ms): before it the page is not there. */
+  published: number
+  /** Its Last-Modified (ms). */
+  updated: number
+  /** The whole document, links against ARCHIVE_ORIGIN like item HTML. */
+  html: string
 }
 
 /** What a key shard maps: `s:<slug>` and `a:<anchor>` to a story number. */
@@ -146,6 +210,8 @@ export type KeyShard = Record<string, number>
 export const paths = {
   manifest: 'manifest.json',
   block: (n: number) => `stories/${n}.json`,
+  pages: (n: number) => `pages/${n}.json`,
+  items: (n: number) => `items/${n}.txt`,
   keys: (n: number) => `keys/${n}.json`,
   listing: (n: number) => `listings/${n}.json`,
   feed: (n: number, format: 'rss' | 'atom' | 'json') => `feeds/${n}.${format}`,

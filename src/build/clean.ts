@@ -89,6 +89,7 @@ export function cleanContent(content: Content, sources: Sources): Cleaned {
       tags: Array.isArray(article.tags) ? tags : article.tags,
       body: text('body', rule.markdown)(article.body)!,
       ...(article.image && typeof article.image === 'object' ? { image: cleanImage(article.image, (path, normalise) => text(`image.${path}`, normalise)) } : {}),
+      ...(article.withdrawn && typeof article.withdrawn === 'object' ? { withdrawn: { ...article.withdrawn, reason: text('withdrawn.reason', rule.plainText)(article.withdrawn.reason)! } } : {}),
     }
   })
   return { content: { site, authors, sections, articles }, problems }

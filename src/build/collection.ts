@@ -152,6 +152,7 @@ export class Collection {
       timeZone: article.timeZone,
       language: article.language ?? content.site.language,
       ...(image ? { image } : {}),
+      ...(article.withdrawn ? { withdrawn: { at: new Date(article.withdrawn.at), reason: article.withdrawn.reason } } : {}),
       // Rendered on first use: a listing page needs no body.
       get html() {
         return (html ??= renderItemHtml(body, image, origin))

@@ -5,7 +5,7 @@
  * in-memory Collection does the resolving, cleaning, sorting and grouping; this module lays its
  * result out in files.
  */
-import { datelinesOf } from '../pages/dateline'
+import { dateline, datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
 import { Collection, type Story } from './collection'
 import {
@@ -23,7 +23,10 @@ import {
   type StoryRecord,
 } from '../archive/format'
 import type { ReadFile } from '../archive/archive'
+import { renderItemFiles } from './items'
+import { renderArticlePages } from './pages'
 import { prerenderFeeds } from './prerender'
+import { withdrawalRecords, withdrawnPositions } from './withdrawals'
 
 /** Receives each file of the archive once, with its SHA-256 (hex) when the layout made one; the manifest comes last. */
 export type ArchiveSink = (path: string, text: string, digest?: string) => void | Promise<void>
@@ -39,15 +42,16 @@ export interface CompileOptions {
 }
 
 /**
- * Compiles `content` into archive files, handing each to `sink`; returns the manifest. With
- * `options.prerender`, `readBack` must read what `sink` was given.
+ * Compiles `content` into archive files, handing each to `sink`; returns the manifest. `readBack`
+ * reads what `sink` was given: article pages and prerendered feeds are rendered by the Worker's own
+ * code over the files just written.
  */
-export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack?: ReadFile): Promise<Manifest> {
+export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack: ReadFile): Promise<Manifest> {
   return layoutArchive(new Collection(content, ARCHIVE_ORIGIN), options, sink, readBack)
 }
 
 /** What the layout reads of a story: the record itself is made by `blocks` (default: `storyRecord`). */
-export type IndexedStory = Pick<Story, 'slug' | 'anchor' | 'published' | 'updated'> & { authors: readonly Pick<Story['authors'][number], 'key' | 'homepage'>[] }
+export type IndexedStory = Pick<Story, 'id' | 'slug' | 'anchor' | 'published' | 'updated' | 'withdrawn'> & { authors: readonly Pick<Story['authors'][number], 'key' | 'homepage'>[] }
 
 /** A listing as the layout reads it. */
 export interface IndexedGroup<S extends IndexedStory> {
@@ -80,8 +84,13 @@ export interface BlockMaker<S> {
   text(stories: readonly S[]): string | Promise<string>
 }
 
-/** Which listings' prerendered feeds the last build already wrote as they would be now (kept, not rendered). */
-export type FeedReuse<S> = (n: number, meta: ListingMeta, stories: readonly S[]) => boolean
+/** What the last build already wrote as this build would write it: kept, not rendered again (an incremental build's). */
+export interface Reuse<S> {
+  /** Listing `n`'s prerendered feeds. */
+  feeds(n: number, meta: ListingMeta, stories: readonly S[]): boolean
+  /** A file made beside story block `n` (`pages/<n>.json`, `items/<n>.txt`), for a manifest like this one. */
+  blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
+}
 
 const recordBlocks: BlockMaker<Story> = { text: (stories) => JSON.stringify(stories.map(storyRecord)) }
 
@@ -90,9 +99,9 @@ export async function layoutArchive<S extends IndexedStory>(
   collection: ArchiveIndex<S>,
   options: CompileOptions,
   sink: ArchiveSink,
-  readBack?: ReadFile,
+  readBack: ReadFile,
   blocks: BlockMaker<S> = recordBlocks as unknown as BlockMaker<S>,
-  reuseFeeds?: FeedReuse<S>,
+  reuse?: Reuse<S>,
 ): Promise<Manifest> {
   const { stories } = collection
   // Story numbers count from the oldest story, so that a deploy with new stories leaves every full
@@ -108,9 +117,11 @@ export async function layoutArchive<S extends IndexedStory>(
   }
   const write = (path: string, value: unknown) => writeText(path, JSON.stringify(value))
 
+  const blockStories: S[][] = []
   for (let start = 0; start < oldestFirst.length; start += BLOCK_SIZE) {
     const n = start / BLOCK_SIZE
     const members = oldestFirst.slice(start, start + BLOCK_SIZE)
+    blockStories.push(members)
     const kept = blocks.reused?.(n, members)
     if (kept) digests.push(`${paths.block(n)} ${kept}`)
     else await writeText(paths.block(n), await blocks.text(members))
@@ -131,6 +142,7 @@ export async function layoutArchive<S extends IndexedStory>(
     ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, IndexedGroup<S>] => ['tag', k, l]),
     ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, IndexedGroup<S>] => ['author', k, l]),
   ]
+  const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
     if (kind !== 'home') await write(paths.listing(n), listing.stories.map((s) => ordOf.get(s)!))
@@ -142,6 +154,7 @@ export async function layoutArchive<S extends IndexedStory>(
       description: listing.description,
       ...(homepage ? { homepage } : {}),
       ...summaryOf(listing.stories, horizon),
+      ...withdrawnPositions(listing.stories, withdrawals),
     })
   }
 
@@ -154,14 +167,19 @@ export async function layoutArchive<S extends IndexedStory>(
     blockSize: BLOCK_SIZE,
     keyShards,
     listings: metas,
+    ...(withdrawals.list.length > 0 && { withdrawals: withdrawals.list }),
   }
   await sink(paths.manifest, JSON.stringify(manifest))
+  // Article pages and feed items beside each block, unless the last build's are still right.
+  const keptFiles = (path: (n: number) => string) => new Set(reuse ? blockStories.flatMap((members, n) => (reuse.blockFile(path(n), n, members, manifest) ? [n] : [])) : [])
+  await renderArticlePages(readBack, manifest, sink, keptFiles(paths.pages))
   if (!options.prerender) return manifest
-  if (!readBack) throw new Error('compileArchive: prerendering needs readBack')
-  const keep = reuseFeeds ? new Set(metas.flatMap((meta, n) => (reuseFeeds(n, meta, listings[n]![2].stories) ? [n] : []))) : undefined
-  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep }, sink)
-  await sink(paths.manifest, JSON.stringify(prerendered))
-  return prerendered
+  const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
+  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds }, sink)
+  await renderItemFiles(readBack, manifest, options.prerender.origin, sink, keptFiles(paths.items))
+  const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
+  await sink(paths.manifest, JSON.stringify(final))
+  return final
 }
 
 /** Compiles into memory: the archive as a map of path → text (tests, and small tools). */
@@ -190,6 +208,7 @@ export function storyRecord(s: Story): StoryRecord {
     ...(s.image ? { image: s.image } : {}),
     html: s.html,
     datelines: datelinesOf(s),
+    ...(s.withdrawn && { withdrawn: { at: s.withdrawn.at.getTime(), reason: s.withdrawn.reason, dateline: dateline(s.withdrawn.at, s.timeZone) } }),
   }
 }
 

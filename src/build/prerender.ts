@@ -40,7 +40,7 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
     const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
     for (const format of Object.keys(FORMATS) as Format[]) {
       const r = await feedRepresentation(archive, listing, page, format)
-      await sink(paths.feed(n, format), prerenderedFile({ scheduled: page.scheduled, etag: r.etag, lastModified: r.lastModified.toISOString() }, textOf(r)))
+      await sink(paths.feed(n, format), prerenderedFile({ scheduled: page.scheduled, ...(page.withdrawn.length > 0 && { withdrawn: page.withdrawn.length }), etag: r.etag, lastModified: r.lastModified.toISOString() }, textOf(r)))
     }
     listings.push(n)
   }

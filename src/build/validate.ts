@@ -120,6 +120,10 @@ const articleSchema = z.object({
     })
     .strict()
     .optional(),
+  withdrawn: z
+    .object({ at: instant, reason: text('reason') }, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { at: <instant>, reason: <public reason> }' : undefined) })
+    .strict()
+    .optional(),
   draft: z.boolean().optional(),
   language: language.optional(),
 }).strict()
@@ -246,9 +250,18 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
     if (okInstant(article.published) && okInstant(article.updated) && Date.parse(article.updated) < Date.parse(article.published)) {
       add('updated', `${article.updated} is before published (${article.published})`)
     }
-    if (timeZone.safeParse(article.timeZone).success) {
+    const withdrawnAt = typeof article.withdrawn === 'object' && article.withdrawn !== null ? article.withdrawn.at : undefined
+    if (okInstant(withdrawnAt)) {
+      // A story is withdrawn after it ran, and not corrected afterwards: its page is a notice from then on.
       for (const field of ['published', 'updated'] as const) {
         const value = article[field]
+        if (okInstant(value) && Date.parse(withdrawnAt) < Date.parse(value)) {
+          add('withdrawn.at', `${withdrawnAt} is before ${field} (${value}); ${field === 'published' ? 'a story is withdrawn after it ran' : 'a story is not corrected after it is withdrawn'}`)
+        }
+      }
+    }
+    if (timeZone.safeParse(article.timeZone).success) {
+      for (const [field, value] of [['published', article.published], ['updated', article.updated], ['withdrawn.at', withdrawnAt]] as const) {
         if (!okInstant(value)) continue
         const expected = zoneOffset(new Date(value), article.timeZone)
         if (expected !== writtenOffset(value)) {
@@ -271,7 +284,7 @@ export function validateLedger(ledger: Ledger, content: Content, sources: Source
   for (const [file, id] of Object.entries(ledger)) {
     const article = byFile.get(file)
     if (!article) {
-      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; a published story keeps its file (mark it draft to withdraw it)` })
+      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; a published story keeps its file (to take it down, give it withdrawn: { at, reason })` })
     } else if (article.id !== id) {
       problems.push({ file, field: 'id', message: `was ${id} when first published (content/ledger.json); an id never changes, or readers show the story twice` })
     }

@@ -42,6 +42,18 @@ export interface LeadImage {
   file?: ImageFile
 }
 
+/**
+ * A story taken down after it ran. From `at` on (no redeploy needed: the instant may be in the
+ * future at build time) its page answers `410 Gone` with the reason, it leaves every feed, listing
+ * and outbox, and followers get a `Delete` (src/archive/withdrawals.ts).
+ */
+export interface Withdrawal {
+  /** When it takes effect; not before `published` nor `updated`. */
+  at: Instant
+  /** Shown to readers on the page that replaces the story; plain text. */
+  reason: string
+}
+
 /** One article, as an editor writes it. */
 export interface Article<Section extends string = string, Author extends string = string> {
   /** Permanent id: see {@link StoryId}. Never derived from the headline or the slug. */
@@ -64,6 +76,8 @@ export interface Article<Section extends string = string, Author extends string 
   /** Markdown (CommonMark). Raw HTML is shown as text, never passed through. */
   body: string
   image?: LeadImage
+  /** Withdrawal of a story that ran: see {@link Withdrawal}. */
+  withdrawn?: Withdrawal
   /** A draft is checked like any article but appears nowhere. */
   draft?: boolean
   /** BCP 47 language tag; the site's language when left out. */

@@ -50,8 +50,17 @@ export interface Story extends Link {
   image?: LeadImage
   /** The item HTML that feeds and pages show: lead figure and body. */
   readonly html: string
+  /** Set when the story is withdrawn, from `at` on (src/archive/withdrawals.ts). */
+  withdrawn?: StoryWithdrawal
   /** The page's datelines, formatted by the build (src/pages/dateline.ts): a request need not load time zones. */
   datelines?: Datelines
+}
+
+/** A withdrawal as stories carry it: the instant, the public reason, and the instant as a dateline (formatted by the build). */
+export interface StoryWithdrawal {
+  at: Date
+  reason: string
+  dateline?: string
 }
 
 /** "7:58 PM EDT, March 28, 2024" for the published and updated instants, and the date alone, in the story's zone. */

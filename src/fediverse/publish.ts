@@ -5,17 +5,20 @@
  * `Announce` of it from its section's actor, for people who follow only the section); a story
  * whose `updated` changed goes as `Update`. One delivery per (activity, inbox), the shared inbox
  * standing for every follower on its server. Activity ids are derived from the story and its
- * `updated`, so a second run, or a retried one, never makes a second activity.
+ * `updated`, so a second run, or a retried one, never makes a second activity. A story whose
+ * withdrawal takes effect goes as `Delete` of a `Tombstone` (src/fediverse/withdraw.ts).
  *
  * The first run on a new database records the stories already out as the baseline: followers get
  * news from then on, not the back catalogue.
  */
 import type { Archive } from '../archive/archive'
+import { isWithdrawn } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import type { Herald } from '../herald'
 import { actorId, articleObject, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
 import { enqueueAp, type ApJob } from './jobs'
 import { deliveryInboxes, saveActivity, setStoryState, storyStates } from './store'
+import { publishWithdrawals } from './withdraw'
 
 /** Stories looked at per run, newest first: more than a minute's news. */
 export const PUBLISH_WINDOW = 50
@@ -23,6 +26,8 @@ export const PUBLISH_WINDOW = 50
 export interface FediversePublishReport {
   created: string[]
   updated: string[]
+  /** Withdrawn stories whose Delete was queued (src/fediverse/withdraw.ts). */
+  deleted: string[]
   deliveriesQueued: number
 }
 
@@ -44,10 +49,17 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
   const { archive } = herald
   const home = archive.home
   const from = home.scheduledCount(now)
-  const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).reverse()
+  // The window is the newest stories as built, the withdrawn ones then left out (they get a Delete
+  // below, never a Create or Update): a withdrawal must not pull an older story into the window
+  // and have it announced as new.
+  const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).filter((s) => !isWithdrawn(s, now)).reverse()
   const states = await storyStates(env)
-  const report: FediversePublishReport = { created: [], updated: [], deliveriesQueued: 0 }
-  if (states.size === 0) {
+  const report: FediversePublishReport = { created: [], updated: [], deleted: [], deliveriesQueued: 0 }
+  const baseline = states.size === 0
+  const withdrawals = await publishWithdrawals(env, herald, now, new Set(states.keys()), baseline)
+  report.deleted = withdrawals.deleted
+  report.deliveriesQueued += withdrawals.deliveriesQueued
+  if (baseline) {
     if (stories.length) await env.DB.batch(stories.map((s) => setStoryState(env, { story_id: s.id, slug: s.slug, updated_ms: s.updated.getTime(), sent: 'baseline' }, now)))
     return report
   }

@@ -10,11 +10,13 @@ import { refusal } from '../http/errors'
 import { ARTICLES_PATH } from '../site-map'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
+import { isWithdrawn, visibleAt } from '../archive/withdrawals'
 import { actorByHandle, actorDocument, actorId, AP_TYPE, articleObject, followersId, outboxId, PUBLIC, withContext, type LocalActor } from './actors'
 import { inbox, MAX_INBOX_BYTES } from './inbox'
 import { keyPair } from './keys'
 import { activityId } from './publish'
 import { followerCount } from './store'
+import { tombstone } from './withdraw'
 
 export const OUTBOX_PAGE_SIZE = 20
 const AP_HEADERS = { 'Content-Type': `${AP_TYPE}; charset=utf-8`, 'Cache-Control': 'public, max-age=60', Vary: 'Accept' }
@@ -27,9 +29,9 @@ function actorOf(c: Context<AppEnv>): LocalActor | undefined {
   return actorByHandle(c.var.herald.archive, c.req.param('handle') ?? '')
 }
 
-/** Published stories of a listing, newest first, at `now`. */
+/** Published stories of a listing at `now`, the withdrawn ones left out. */
 function publishedCount(listing: Listing, now: number): number {
-  return listing.count - listing.scheduledCount(now)
+  return visibleAt(listing, now).count - listing.scheduledCount(now)
 }
 
 const heralds = new WeakMap<Request, AppEnv['Variables']['herald']>()
@@ -117,8 +119,8 @@ fediverseApp.get('/ap/actors/:handle/outbox', async (c) => {
   if (!actor) return notFound(c, 'no such actor')
   const { archive } = c.var.herald
   const now = Date.now()
-  const listing = actor.listing
-  const total = publishedCount(listing, now)
+  const listing = visibleAt(actor.listing, now)
+  const total = publishedCount(actor.listing, now)
   const id = outboxId(archive, actor.handle)
   const last = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE))
   const pageParam = c.req.query('page')
@@ -163,8 +165,11 @@ fediverseApp.post('/ap/actors/:handle/inbox', inboxLimit, inbox)
 
 fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
   const { archive } = c.var.herald
-  const story = await archive.story(c.req.param('slug'), Date.now())
+  const now = Date.now()
+  const story = await archive.story(c.req.param('slug'), now)
   if (!story) return notFound(c, 'no such article')
+  // The object is gone for good: what Mastodon fetches to check a Delete it was sent.
+  if (isWithdrawn(story, now)) return ap(c, withContext(tombstone(story)), 410)
   return ap(c, withContext(articleObject(archive, story)))
 })
 

@@ -90,3 +90,15 @@ export async function settle(env: Env, activityId: string, inbox: string, outcom
 export async function deliveries(env: Env): Promise<{ activity_id: string; inbox: string; outcome: string; attempts: number; detail: string }[]> {
   return (await env.DB.prepare('SELECT activity_id, inbox, outcome, attempts, detail FROM ap_deliveries ORDER BY settled_at, activity_id').all<{ activity_id: string; inbox: string; outcome: string; attempts: number; detail: string }>()).results
 }
+
+export type WithdrawalState = 'baseline' | 'Delete' | 'unsent'
+
+/** Ids of the withdrawn stories already handled (migrations/0004_withdrawals.sql). */
+export async function handledWithdrawals(env: Env): Promise<Set<string>> {
+  const { results } = await env.DB.prepare('SELECT story_id FROM ap_withdrawals').all<{ story_id: string }>()
+  return new Set(results.map((r) => r.story_id))
+}
+
+export function setWithdrawalState(env: Env, w: { story_id: string; slug: string; withdrawn_ms: number; sent: WithdrawalState }, now: number): D1PreparedStatement {
+  return env.DB.prepare('INSERT OR IGNORE INTO ap_withdrawals (story_id, slug, withdrawn_ms, sent, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)').bind(w.story_id, w.slug, w.withdrawn_ms, w.sent, now)
+}

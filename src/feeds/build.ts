@@ -7,9 +7,11 @@
  */
 import { Feed, type Item } from 'feed'
 import type { Archive, Listing } from '../archive/archive'
+import { latestWithdrawal } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import { feedId as siteFeedId, feedPath, FORMATS, HUB_PATH, ICON_PATH, indexPath, type Format } from '../site-map'
 import { pageQuery, type Page } from './paging'
+import type { DeletedEntry } from './xml'
 
 export { feedPath, FORMATS, HUB_PATH, type Format }
 
@@ -28,8 +30,11 @@ export function feedId(archive: Archive, listing: Listing): string {
 /** RFC 5005 link relations, kept in `feedLinks` beside the formats' self links. */
 export const PAGE_RELATIONS = ['first', 'last', 'next', 'previous'] as const
 
-export function buildFeed(archive: Archive, listing: Listing, page: Page, format: Format): Feed {
-  const { stories } = page
+/**
+ * The page's feed; `stories`, when given, are the items it holds instead of the page's own (the
+ * first of them only, when the others are spliced in from the build: src/feeds/fragments.ts).
+ */
+export function buildFeed(archive: Archive, listing: Listing, page: Page, format: Format, stories: readonly Story[] = page.stories): Feed {
   const self = (f: Format) => archive.link(feedPath(listing, f) + pageQuery(page.request)).url
   const relation = (rel: (typeof PAGE_RELATIONS)[number]) => {
     const target = page.links[rel]
@@ -60,9 +65,24 @@ export function buildFeed(archive: Archive, listing: Listing, page: Page, format
   return feed
 }
 
-/** The newest change a page shows; for an empty page, the listing's newest published change. */
+/**
+ * The newest change a page shows (for an empty page, the listing's newest published change), or
+ * the newest withdrawal in effect if later: a story leaving is a change, and If-Modified-Since must see it.
+ */
 export function lastModifiedOf(listing: Listing, page: Page): Date {
-  return newestUpdate(page.stories) ?? listing.newestUpdateFrom(page.scheduled) ?? new Date(0)
+  const shown = newestUpdate(page.stories) ?? listing.newestUpdateFrom(page.scheduled) ?? new Date(0)
+  const withdrawn = latestWithdrawal(page.withdrawn)
+  return withdrawn && withdrawn > shown ? withdrawn : shown
+}
+
+/**
+ * The tombstones of a page (Atom's `at:deleted-entry`, src/feeds/xml.ts): the listing's withdrawn
+ * stories, on its first page, which is what readers poll and subscribers receive. RSS 2.0 and JSON
+ * Feed 1.1 have no such vocabulary: there the item is simply gone.
+ */
+export function deletedEntries(page: Page): DeletedEntry[] {
+  if (page.request.kind !== 'first') return []
+  return page.withdrawn.map((w) => ({ ref: w.id, when: new Date(w.at), comment: w.reason }))
 }
 
 export function newestUpdate(stories: readonly Story[]): Date | undefined {

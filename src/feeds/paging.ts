@@ -7,6 +7,7 @@
  * reaches every story exactly once.
  */
 import type { Listing } from '../archive/archive'
+import { placeOf, visibleAt, withdrawnAt, type ListingWithdrawal } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import { refusal } from '../http/errors'
 
@@ -25,6 +26,8 @@ export interface Page {
   links: { first: PageRequest; last: PageRequest; next?: PageRequest; previous?: PageRequest }
   /** Stories of the listing not yet published: part of the cache key, since it changes the page. */
   scheduled: number
+  /** The listing's withdrawals in effect: left out of every page, and part of the cache key too. */
+  withdrawn: readonly ListingWithdrawal[]
 }
 
 const PAGE_PARAMETERS = ['before', 'after'] as const
@@ -54,8 +57,12 @@ export function parsePageRequest(search: URLSearchParams): PageRequest {
   return { kind: name, anchor }
 }
 
-/** The page of `listing` that `request` names at instant `now`, `size` stories at most. */
-export async function pageOf(listing: Listing, request: PageRequest, size: number, now: number): Promise<Page> {
+/**
+ * The page of `listing` that `request` names at instant `now`, `size` stories at most. Positions
+ * are those of the stories readers see (src/archive/withdrawals.ts): withdrawn ones are not there.
+ */
+export async function pageOf(raw: Listing, request: PageRequest, size: number, now: number): Promise<Page> {
+  const listing = visibleAt(raw, now)
   const count = listing.count
   const k = listing.scheduledCount(now)
   let start: number
@@ -64,13 +71,13 @@ export async function pageOf(listing: Listing, request: PageRequest, size: numbe
     start = k
     end = Math.min(count, k + size)
   } else {
-    const at = await listing.positionOf(request.anchor)
-    if (at === undefined || at < k) throw refusal(404, `no story "${request.anchor}" in this feed`)
+    const at = await placeOf(raw, now, request.anchor)
+    if (at === undefined || at.newer < k) throw refusal(404, `no story "${request.anchor}" in this feed`)
     if (request.kind === 'before') {
-      start = at + 1
+      start = at.older
       end = Math.min(count, start + size)
     } else {
-      end = at
+      end = at.newer
       start = Math.max(k, end - size)
     }
   }
@@ -81,6 +88,7 @@ export async function pageOf(listing: Listing, request: PageRequest, size: numbe
     request,
     stories,
     scheduled: k,
+    withdrawn: withdrawnAt(raw, now),
     links: {
       first: { kind: 'first' },
       last,

@@ -27,6 +27,6 @@ export function resolveFeedUrl(archive: Archive, raw: string): { listing: Listin
 }
 
 /** Everything the bytes of a feed page depend on, as a memo and cache key. */
-export function feedKey(variant: 'feed' | 'preview', format: Format, listing: Listing, request: PageRequest, scheduled: number): string {
-  return `${variant} ${format} ${listing.key} ${pageQuery(request)} ${scheduled}`
+export function feedKey(variant: 'feed' | 'preview', format: Format, listing: Listing, request: PageRequest, epoch: string): string {
+  return `${variant} ${format} ${listing.key} ${pageQuery(request)} ${epoch}`
 }

@@ -23,7 +23,7 @@
  */
 import { Feed, type Author, type Category, type Extension, type FeedOptions, type Item } from 'feed'
 import { PAGE_RELATIONS } from './build'
-import { escapeCdata, escapeHtml, escapeXmlAttribute, escapeXmlText } from './sanitize'
+import { escapeCdata, escapeHtml, escapeXmlAttribute, escapeXmlText, xmlJsText } from './sanitize'
 import { serializeXml } from './xml-js'
 
 export const DUBLIN_CORE_NS = 'http://purl.org/dc/elements/1.1/'
@@ -206,16 +206,37 @@ export function renderRss(source: Feed): string {
   return slots.resolve(feed.rss2())
 }
 
-/** Atom 1.0: title and summary are plain text (`type="text"`), content is the item HTML. */
-export function renderAtom(source: Feed): string {
+/** RFC 6721 (Atom tombstones): `at:deleted-entry` says an entry of the feed is gone. */
+export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0'
+
+/** An entry that left the feed: its id, when, and the public reason (RFC 6721 §2: `ref`, `when`, `at:comment`). */
+export interface DeletedEntry {
+  ref: string
+  when: Date
+  comment: string
+}
+
+/**
+ * Atom 1.0: title and summary are plain text (`type="text"`), content is the item HTML. `deleted`
+ * entries are written as RFC 6721 tombstones among the feed's metadata, before the entries, where
+ * the Atom schema allows foreign elements.
+ */
+export function renderAtom(source: Feed, deleted: readonly DeletedEntry[] = []): string {
   const slots = new Slots()
   const options = tokenizeOptions(slots, source.options)
-  // `feed` has no way to add feed-level links; the paging links follow <subtitle>, which is always there.
+  // `feed` has no way to add feed-level elements; paging links and tombstones follow <subtitle>, which is always there.
   const links = pageLinks(source.options)
-  if (links.length > 0) {
-    const fragment = serializeXml({ link: links.map(([rel, href]) => ({ _attributes: { rel, href, type: 'application/atom+xml' } })) })
-    options.description = slots.textThen(source.options.description ?? '', fragment)
+  const fragments: string[] = []
+  if (links.length > 0) fragments.push(serializeXml({ link: links.map(([rel, href]) => ({ _attributes: { rel, href, type: 'application/atom+xml' } })) }))
+  if (deleted.length > 0) {
+    fragments.push(serializeXml({
+      'at:deleted-entry': deleted.map((d) => ({
+        _attributes: { 'xmlns:at': TOMBSTONES_NS, ref: d.ref, when: d.when.toISOString() },
+        'at:comment': { _attributes: { type: 'text' }, _text: xmlJsText(d.comment) },
+      })),
+    }))
   }
+  if (fragments.length > 0) options.description = slots.textThen(source.options.description ?? '', fragments.join(''))
   const feed = copyFeed(source, options, (item) => ({
     ...item,
     title: slots.plainConstruct(item.title),

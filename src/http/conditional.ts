@@ -69,6 +69,8 @@ export function send(c: Context, representation: Representation, variant: string
   if (!byVariant) prepared.set(representation, (byVariant = new Map()))
   let p = byVariant.get(variant)
   if (!p) byVariant.set(variant, (p = prepare(representation, headers())))
-  if (isNotModified(c.req.raw.headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
-  return new Response(representation.bytes, { status: 200, headers: p.ok })
+  // RFC 9110 §13.2.1: preconditions are ignored when the response would be other than 2xx.
+  const status = representation.status ?? 200
+  if (status === 200 && isNotModified(c.req.raw.headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
+  return new Response(representation.bytes, { status, headers: p.ok })
 }

@@ -14,6 +14,8 @@ export interface Representation {
   etag: string
   /** The newest visible change (RFC 9110 §8.8.2). */
   lastModified: Date
+  /** Sent with this status instead of 200: a withdrawn article's notice is `410 Gone`. */
+  status?: 410
 }
 
 /** A strong ETag: the first 144 bits of the body's SHA-256, base64url. */

@@ -50,6 +50,14 @@ export function ListingPage({ archive, listing, page }: { archive: Archive; list
   )
 }
 
+/**
+ * An article's whole page as sent. Rendered at build time into the archive's page files
+ * (src/build/pages.ts), never per request: a new isolate's first article costs a read, not a render.
+ */
+export function articleDocument(archive: Archive, story: Story): string {
+  return `<!doctype html>${String(<ArticlePage archive={archive} story={story} />)}`
+}
+
 export function ArticlePage({ archive, story }: { archive: Archive; story: Story }) {
   const corrected = story.updated.getTime() !== story.published.getTime()
   return (
@@ -97,6 +105,28 @@ export function ArticlePage({ archive, story }: { archive: Archive; story: Story
             ))}
           </ul>
         )}
+      </article>
+    </Layout>
+  )
+}
+
+/**
+ * What a withdrawn story's address shows from its withdrawal on (410 Gone): when and why, and
+ * nothing of the story itself, whose headline may be what had to go.
+ */
+export function WithdrawnPage({ archive, story }: { archive: Archive; story: Story }) {
+  const w = story.withdrawn!
+  return (
+    <Layout archive={archive} title={`Story withdrawn · ${archive.site.title}`} description="This story has been withdrawn." canonical={story}>
+      <article class="withdrawn">
+        <h1>This story has been withdrawn</h1>
+        <p class="meta">
+          Withdrawn <time datetime={w.at.toISOString()}>{w.dateline ?? dateline(w.at, story.timeZone)}</time>
+        </p>
+        <p class="dek">{w.reason}</p>
+        <p>
+          The latest stories are on the <a href="/">front page</a>.
+        </p>
       </article>
     </Layout>
   )

@@ -8,6 +8,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
+import { epochOf } from '../archive/withdrawals'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
 import { pageOf, pageQuery, parsePageRequest, type Page } from '../feeds/paging'
 import { feedRecipe } from '../feeds/render'
@@ -62,7 +63,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     c,
     preview
       ? {
-          key: feedKey('preview', format, listing, request, listing.scheduledCount(now)),
+          key: feedKey('preview', format, listing, request, epochOf(listing, now)),
           hot: feed.hot,
           render: async () => {
             const page: Page = await pageOf(listing, request, config.feedSize, now)

@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AppEnv } from '../app'
 import type { Archive, Listing } from '../archive/archive'
+import { epochOf, isListedAt, isWithdrawn, newestChangeAt } from '../archive/withdrawals'
 import { lastModifiedOf } from '../feeds/build'
 import { pageOf, pageQuery, parsePageRequest } from '../feeds/paging'
 import { send } from '../http/conditional'
@@ -14,7 +15,7 @@ import { notFound } from '../http/errors'
 import { represent as representOf } from '../http/representation'
 import { HTML_SECURITY_HEADERS } from '../http/security'
 import { renderOpml } from '../pages/opml'
-import { ArticlePage, IndexPage, ListingPage } from '../pages/views'
+import { IndexPage, ListingPage, WithdrawnPage } from '../pages/views'
 import { FEEDS_PATH, LISTING_KINDS, type KindSegment } from '../site-map'
 import { represent, searchOf } from './feeds'
 
@@ -32,19 +33,20 @@ async function sendMemo(
   contentType: string,
   hot: boolean | (() => boolean),
   edge: boolean,
-  make: (now: number) => Promise<{ body: string; lastModified: Date }>,
+  make: (now: number) => Promise<{ body: string; lastModified: Date; status?: 410 }>,
 ) {
   const { archive, config } = c.var.herald
   const now = Date.now()
-  const epoch = archive.home.scheduledCount(now)
+  // Home lists every story: its epoch changes whenever any story goes live or is withdrawn.
+  const epoch = epochOf(archive.home, now)
   // A `make` that finds nothing at the address throws notFound(): the 404 page, not remembered.
   const { representation } = await represent(c, {
     key: `${key} @${epoch}`,
     hot,
     edge,
     render: async () => {
-      const { body, lastModified } = await make(now)
-      return representOf(body, contentType, lastModified)
+      const { body, lastModified, status } = await make(now)
+      return { ...(await representOf(body, contentType, lastModified)), ...(status && { status }) }
     },
   })
   return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
@@ -54,12 +56,13 @@ const html = (element: JSX.Element) => `<!doctype html>${String(element)}`
 
 /** The newest published change of the whole site. */
 function siteLastModified(archive: Archive, now: number): Date {
-  return archive.home.newestUpdateFrom(archive.home.scheduledCount(now)) ?? new Date(0)
+  return newestChangeAt(archive.home, now) ?? new Date(0)
 }
 
 /** Listing pages take the feeds' paging parameters and ignore any other (shared links carry tracking tags). */
 export async function listingPage(c: Context<AppEnv>, listing: Listing | undefined): Promise<Response> {
-  if (!listing || !listing.isListed(Date.now())) throw notFound()
+  // A tag or author whose stories are all withdrawn has no page (its feeds stay, empty, for their subscribers).
+  if (!listing || !isListedAt(listing, Date.now())) throw notFound()
   const search = new URLSearchParams([...searchOf(c)].filter(([k]) => ['before', 'after', 'page', 'offset'].includes(k)))
   const request = parsePageRequest(search)
   const { archive, config } = c.var.herald
@@ -73,16 +76,22 @@ export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Res
   const { archive } = c.var.herald
   let recent = false
   return sendMemo(c, `article ${slug}`, HTML, () => recent, false, async (now) => {
-    const story = await archive.story(slug, now)
-    if (!story) throw notFound()
-    recent = archive.isRecent(story)
-    return { body: html(<ArticlePage archive={archive} story={story} />), lastModified: story.updated }
+    // Rendered at build time (src/build/pages.ts): the first request reads, it does not render.
+    const page = await archive.page(slug, now)
+    if (!page) throw notFound()
+    recent = page.recent
+    if (page.withdrawn) {
+      // RFC 9110 §15.5.11: 410 Gone, "likely to be permanent"; the notice says when and why.
+      const story = (await archive.story(slug, now))!
+      return { body: html(<WithdrawnPage archive={archive} story={story} />), lastModified: story.withdrawn!.at, status: 410 }
+    }
+    return { body: page.html, lastModified: page.updated }
   })
 }
 
-/** The published listings of a kind, by name. */
+/** The published listings of a kind, by name; a tag or author whose stories are all withdrawn is not one. */
 function published(listings: Iterable<Listing>, now: number): Listing[] {
-  return [...listings].filter((l) => l.isListed(now)).sort((a, b) => a.name.localeCompare(b.name))
+  return [...listings].filter((l) => isListedAt(l, now)).sort((a, b) => a.name.localeCompare(b.name))
 }
 
 /** Every listing with a feed: home, sections, and the tags and authors with a published story. */

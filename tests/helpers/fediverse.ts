@@ -127,6 +127,12 @@ export function fediWorker(content: Content, builtAt?: Date) {
   }
 }
 
+/** `who` follows the local actor `object` through the shared inbox; the Follow is accepted. */
+export async function follow(w: ReturnType<typeof fediWorker>, who: RemoteUser, object: string): Promise<void> {
+  const res = await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${who.id}#follow-${object}`, type: 'Follow', actor: who.id, object }, who))
+  if (res.status !== 202) throw new Error(`Follow of ${object} by ${who.id}: ${res.status} ${await res.text()}`)
+}
+
 /** Runs AP jobs through the consumer as the queue would; reports acks, retries and delays. */
 export function runApJobs(testEnv: Env, herald: Herald, jobs: ApJob[], options: { attempts?: number; queue?: string } = {}) {
   return runBatch(options.queue ?? 'herald-ap', jobs, options.attempts ?? 1, (batch) => handleApBatch(batch, testEnv, herald))

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { heraldOf } from '../helpers/archive'
 import content from '../../content/index'
-import { hostileContent } from '../fixtures/hostile'
+import type { Article } from '../../src/content/article'
+import { tagSlug } from '../../src/site-map'
+import { HOSTILE, hostileArticle, hostileContent } from '../fixtures/hostile'
 import { atomSchemaErrors } from './helpers/atom-schema'
 import { formatProblem, validateContent } from '../../src/build/validate'
 import { articleFile, contentFrom, generated } from '../helpers/generators'
@@ -25,6 +27,18 @@ describe('Atom and the RFC 4287 schema', () => {
 
   it('accepts the hostile-strings article, enclosure included', async () => {
     expect(atomSchemaErrors(await atomOf(createApp(heraldOf(hostileContent))))).toEqual([])
+  })
+
+  it('accepts feeds carrying an RFC 6721 tombstone with a hostile reason, one story left and none left', async () => {
+    const reason = `${HOSTILE.headline} ]]> ]]> </at:comment> &amp; \u{1F600}`
+    const withdrawn = { ...hostileArticle, withdrawn: { at: '2024-06-02T10:00:00+02:00', reason } } as Article
+    const other = { ...hostileArticle, id: 'tag:test.example,2024:other', slug: 'other', tags: ['ordinary'] } as Article
+    const app = createApp(heraldOf({ ...hostileContent, articles: [withdrawn, other] }))
+    for (const path of ['/atom.xml', '/sections/hostile/atom.xml', `/tags/${tagSlug(HOSTILE.tag)}/atom.xml`, '/tags/ordinary/atom.xml']) {
+      const atom = await atomOf(app, path)
+      expect(atom, path).toContain('<at:deleted-entry')
+      expect(atomSchemaErrors(atom), path).toEqual([])
+    }
   })
 
   it('rejects what the schema forbids (the check can fail)', () => {

@@ -52,6 +52,17 @@ describe('article fields', () => {
     [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
     [{ body: '[the file](ftp://files.example/report.pdf)' }, `${FILE}: body: link ftp://files.example/report.pdf must be http(s), mailto, or a path on this site`],
     [{ headlne: 'typo' }, `${FILE}: (article): Unrecognized key: "headlne"`],
+    // A withdrawal: an RFC 3339 instant (seconds, offset) after the story ran, and a public reason in plain text.
+    [{ withdrawn: { at: '2024-04-30T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z); a story is withdrawn after it ran`],
+    [{ updated: '2024-06-02T00:00:00Z', withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-06-01T12:00:00Z is before updated (2024-06-02T00:00:00Z); a story is not corrected after it is withdrawn`],
+    [{ withdrawn: { at: '2024-06-01T12:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: has no seconds: feeds carry RFC 3339 instants, which need them; write e.g. 2024-03-28T19:58:00-04:00`],
+    [{ withdrawn: { at: '2024-06-01T12:00:00', reason: 'x' } }, `${FILE}: withdrawn.at: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    [{ timeZone: 'America/New_York', published: '2024-05-01T08:00:00-04:00', withdrawn: { at: '2024-06-01T12:00:00-05:00', reason: 'x' } }, `${FILE}: withdrawn.at: offset of 2024-06-01T12:00:00-05:00 does not match America/New_York, which was at -04:00 then`],
+    [{ withdrawn: { at: '2024-06-01T12:00:00Z' } }, `${FILE}: withdrawn.reason: reason is required`],
+    [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: ' \u200b ' } }, `${FILE}: withdrawn.reason: has nothing visible in it (only spaces, zero-width or direction marks); write the text`],
+    [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'Bell \u0007' } }, `${FILE}: withdrawn.reason: contains U+0007, a control character, at character 6; text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates`],
+    [{ withdrawn: '2024-06-01T12:00:00Z' }, `${FILE}: withdrawn: must be { at: <instant>, reason: <public reason> }`],
+    [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'x', by: 'me' } }, `${FILE}: withdrawn: Unrecognized key: "by"`],
   ])('reports %o', (overrides, message) => {
     expect(problemsWith(overrides)).toContain(message)
   })
@@ -62,6 +73,10 @@ describe('article fields', () => {
       `${FILE}: image.file.url: is not a URL: expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg`,
       `${FILE}: image.file.alt: must not be empty`,
     ])
+  })
+
+  it('accepts a withdrawal after publication, in the future or the past, and keeps the reason as written', () => {
+    for (const at of ['2024-05-01T12:00:00Z', '2999-01-01T00:00:00Z']) expect(problemsWith({ withdrawn: { at, reason: 'A source recanted.\nWe regret the error.' } })).toEqual([])
   })
 
   it('reports every problem of an article, not just the first', () => {

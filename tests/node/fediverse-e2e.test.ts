@@ -6,9 +6,10 @@
  * document, and the Digest over the body it received.
  *
  * follow → signed Accept → a scheduled story goes live → Create → the story is corrected (the
- * content is edited and rebuilt under watch) → Update → unfollow → a second story goes live →
- * nothing more. wrangler dev's clock cannot be moved, so the stories are scheduled ahead and the
- * test waits.
+ * content is edited and rebuilt under watch) → Update → the story is withdrawn for a few seconds
+ * later → at that instant its URL is 410 and the cron sends Delete of a Tombstone → unfollow → a
+ * second story, written in scheduled a few seconds ahead, goes live → nothing more. wrangler dev's
+ * clock cannot be moved, so the stories are scheduled ahead and the test waits.
  */
 import { createHash, createSign, createVerify, generateKeyPairSync } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -20,7 +21,8 @@ import { scheduledArticle, sleepUntil, until, writeScheduled, type ScheduledStor
 import { contentWorkspace } from './helpers/workspace'
 
 const FIRST_DELAY_S = 30
-const SECOND_DELAY_S = 75
+/** The second story is written in after the unfollow, scheduled this far ahead: no cron before then may see it. */
+const SECOND_DELAY_S = 10
 
 interface Delivery {
   path: string
@@ -39,7 +41,6 @@ const deliveries: Delivery[] = []
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
 const heraldKeys = new Map<string, string>()
 let first: ScheduledStory
-let second: ScheduledStory
 
 const aliceId = () => `${followerOrigin}/users/alice`
 const wait = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs?: number) => until(what, probe, () => server?.output(), timeoutMs)
@@ -93,8 +94,7 @@ beforeAll(async () => {
   workspace = contentWorkspace({ worker: true })
   const t0 = Date.now()
   first = { slug: 'e2e-fedi-first', headline: 'E2E fediverse first story', at: t0 + FIRST_DELAY_S * 1000 }
-  second = { slug: 'e2e-fedi-second', headline: 'E2E fediverse second story', at: t0 + SECOND_DELAY_S * 1000 }
-  writeScheduled(workspace.root, [first, second])
+  writeScheduled(workspace.root, [first])
   migrateLocal(workspace.root)
 
   const port = await freePort()
@@ -136,7 +136,7 @@ afterAll(async () => {
   workspace?.cleanup()
 })
 
-it('follows, receives a signed Accept, Create, Update, and nothing after unfollowing', async () => {
+it('follows, receives a signed Accept, Create, Update, Delete, and nothing after unfollowing', { timeout: 300_000 }, async () => {
   const siteActor = `${server.origin}/ap/actors/news`
   // Found as Mastodon finds it.
   const jrd = (await (await fetch(`${server.origin}/.well-known/webfinger?resource=acct:news@${new URL(server.origin).host}`)).json()) as { links: { rel: string; href: string }[] }
@@ -179,14 +179,36 @@ it('follows, receives a signed Accept, Create, Update, and nothing after unfollo
   expect(update.verified).toBe(true)
   expect(update.json.object).toMatchObject({ id: create.json.object.id, name: corrected.headline })
 
-  // 4. Unfollow; the second story goes live; nothing more arrives.
+  // 4. A withdrawal, a few seconds ahead, rebuilt under watch: from its instant the article is 410
+  // (a Tombstone as activity+json), and the next cron run sends one Delete.
+  const withdrawn = { ...corrected, withdrawn: { at: Date.now() + 10_000, reason: 'A source recanted.' } }
+  writeFileSync(join(workspace.root, 'content/articles', `${first.slug}.ts`), scheduledArticle(withdrawn))
+  const gone = await wait('the withdrawal in effect', async () => {
+    const res = await fetch(create.json.object.id, { headers: { Accept: 'application/activity+json' } }).catch(() => undefined)
+    return res?.status === 410 ? ((await res.json()) as Record<string, unknown>) : undefined
+  }, 120_000)
+  expect(gone).toMatchObject({ id: create.json.object.id, type: 'Tombstone', formerType: 'Article' })
+  const page = await fetch(`${server.origin}/articles/${first.slug}`)
+  expect(page.status).toBe(410)
+  expect(await page.text()).toContain('A source recanted.')
+  await cron()
+  const del = await wait('the Delete', () => posts().find((d) => d.json.type === 'Delete'), 60_000)
+  expect(del.path).toBe('/inbox')
+  expect(del.verified).toBe(true)
+  expect(del.json).toMatchObject({ actor: siteActor, object: { id: create.json.object.id, type: 'Tombstone', formerType: 'Article', deleted: new Date(Math.floor(withdrawn.withdrawn.at / 1000) * 1000).toISOString() } })
+  await cron()
+
+  // 5. Unfollow; a second story, deployed scheduled a few seconds ahead, goes live; nothing more arrives.
   const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${aliceId()}#undo-1`, type: 'Undo', actor: aliceId(), object: followActivity }
   expect((await fetch(`${server.origin}/ap/inbox`, signedPost('/ap/inbox', undo))).status).toBe(202)
   expect(((await (await fetch(`${siteActor}/followers`)).json()) as { totalItems: number }).totalItems).toBe(0)
+  const second: ScheduledStory = { slug: 'e2e-fedi-second', headline: 'E2E fediverse second story', at: Date.now() + SECOND_DELAY_S * 1000 }
+  writeScheduled(workspace.root, [second])
   await sleepUntil(second.at + 500)
+  await wait('the second story live', async () => ((await fetch(`${server.origin}/articles/${second.slug}`).catch(() => undefined))?.status === 200 ? true : undefined), 90_000)
   await cron()
   await new Promise((r) => setTimeout(r, 4000))
-  expect(posts().map((d) => d.json.type)).toEqual(['Accept', 'Create', 'Update'])
+  expect(posts().map((d) => d.json.type)).toEqual(['Accept', 'Create', 'Update', 'Delete'])
   // Nothing was sent twice, and every delivery passed this server's own check.
   expect(deliveries.every((d) => d.verified === true)).toBe(true)
 })

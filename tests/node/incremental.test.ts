@@ -117,6 +117,12 @@ describe('a build from the cache', () => {
     expect((await buildBoth(T0)).processed).toBe(1)
   })
 
+  it('after a withdrawal (the story keeps its place; the manifest lists it)', async () => {
+    both((ws) => writeFileSync(article(ws, 'gen-20.ts'), source(20, { withdrawn: { at: new Date(T0 - HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z'), reason: 'Withdrawn for the test.' } })))
+    expect((await buildBoth(T0)).processed).toBe(1)
+    expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toContain('Withdrawn for the test.')
+  })
+
   it('after a deletion, including of the only story with a tag (a listing goes, later ones renumber)', async () => {
     both((ws) => rmSync(article(ws, 'gen-3.ts')))
     expect((await buildBoth(T0)).processed).toBe(0)

@@ -224,16 +224,19 @@ describe('serving from the archive', () => {
     }
     expect(reads[200]!.prebuilt).toEqual(['manifest.json', 'feeds/0.rss'])
     expect(reads[2000]!.prebuilt).toEqual(['manifest.json', 'feeds/0.rss'])
-    // Manifest + story list + 3 or 4 blocks (the odd stories among 80) + the last anchor's block.
-    expect(reads[200]!.rendered).toBeLessThanOrEqual(7)
-    expect(reads[2000]!.rendered).toBeLessThanOrEqual(7)
+    // Manifest + story list + 3 or 4 blocks (the odd stories among 80) and their item files + the
+    // last anchor's block.
+    expect(reads[200]!.rendered).toBeLessThanOrEqual(11)
+    expect(reads[2000]!.rendered).toBeLessThanOrEqual(11)
   })
 
-  it('reads one key shard and one block for an article, and never the whole archive', async () => {
+  it('reads one key shard and one file of prerendered pages for an article, and never the whole archive', async () => {
     const { paths, request } = counted(collection(manyArticles(2000)))
     expect((await request('/articles/bulk-1234')).status).toBe(200)
     expect(paths.filter((p) => p.startsWith('keys/'))).toHaveLength(1)
-    expect(paths.filter((p) => p.startsWith('stories/'))).toHaveLength(1)
+    expect(paths.filter((p) => p.startsWith('pages/'))).toHaveLength(1)
+    // The page was rendered at build time: no story block is read to render it.
+    expect(paths.filter((p) => p.startsWith('stories/'))).toHaveLength(0)
     expect((await request('/articles/no-such-story')).status).toBe(404)
   })
 

@@ -11,7 +11,7 @@ import type { Article } from '../../src/content/article'
 import { publishFediverse } from '../../src/fediverse/publish'
 import { deliveries } from '../../src/fediverse/store'
 import { article, collection } from '../helpers/content'
-import { fediWorker, REMOTE, remoteServer, remoteUser, runApJobs, signedPost, verifyDelivery, type RemoteUser } from '../helpers/fediverse'
+import { fediWorker, follow, REMOTE, remoteServer, remoteUser, runApJobs, signedPost, verifyDelivery, type RemoteUser } from '../helpers/fediverse'
 import { get, ORIGIN } from '../helpers/worker'
 
 const AP = { Accept: 'application/activity+json' }
@@ -20,7 +20,7 @@ const SECTION_ACTOR = `${ORIGIN}/ap/actors/news-section`
 const HOUR = 3_600_000
 
 beforeEach(async () => {
-  for (const table of ['ap_followers', 'ap_stories', 'ap_activities', 'ap_deliveries']) await env.DB.exec(`DELETE FROM ${table}`)
+  for (const table of ['ap_followers', 'ap_stories', 'ap_activities', 'ap_deliveries', 'ap_withdrawals']) await env.DB.exec(`DELETE FROM ${table}`)
 })
 afterEach(() => vi.restoreAllMocks())
 
@@ -236,10 +236,6 @@ describe('Follow, Accept, Undo', () => {
 })
 
 describe('publishing to followers', () => {
-  async function follow(w: ReturnType<typeof fediWorker>, who: RemoteUser, object: string) {
-    const res = await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${who.id}#follow-${object}`, type: 'Follow', actor: who.id, object }, who))
-    expect(res.status).toBe(202)
-  }
 
   it('a story going live is one Create per shared inbox and an Announce for section followers; a correction is one Update; nothing twice', async () => {
     const alice = await remoteUser('alice')
@@ -248,18 +244,18 @@ describe('publishing to followers', () => {
     const w = fediWorker(collection([old, scheduled]))
     const herald = await w.herald()
     // The first run records the back catalogue: nothing is sent for it.
-    expect(await publishFediverse(w.env, herald, LIVE_AT - HOUR)).toEqual({ created: [], updated: [], deliveriesQueued: 0 })
+    expect(await publishFediverse(w.env, herald, LIVE_AT - HOUR)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
     await follow(w, alice, SITE_ACTOR)
     await follow(w, carol, SITE_ACTOR)
     await follow(w, carol, SECTION_ACTOR)
     w.jobs.length = 0 // the Accepts
 
-    expect(await publishFediverse(w.env, herald, LIVE_AT - 1)).toEqual({ created: [], updated: [], deliveriesQueued: 0 })
+    expect(await publishFediverse(w.env, herald, LIVE_AT - 1)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
     const live = await publishFediverse(w.env, herald, LIVE_AT + 1)
-    expect(live).toEqual({ created: [`${ORIGIN}/articles/scheduled-story`], updated: [], deliveriesQueued: 2 })
+    expect(live).toEqual({ created: [`${ORIGIN}/articles/scheduled-story`], updated: [], deleted: [], deliveriesQueued: 2 })
     // alice and carol share one server: one Create to its shared inbox, one Announce from the section.
     expect(w.jobs.map((j) => [j.actor, j.inbox])).toEqual([['news', `${REMOTE}/inbox`], ['news-section', `${REMOTE}/inbox`]])
-    expect(await publishFediverse(w.env, herald, LIVE_AT + 2)).toEqual({ created: [], updated: [], deliveriesQueued: 0 })
+    expect(await publishFediverse(w.env, herald, LIVE_AT + 2)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
 
     await runApJobs(w.env, herald, w.jobs)
     const [create, announce] = received.map((r) => r.json)
@@ -278,10 +274,10 @@ describe('publishing to followers', () => {
     // A correction, deployed: one Update to every server with a follower of either actor.
     const w2 = fediWorker(collection([old, corrected]))
     const herald2 = await w2.herald()
-    expect(await publishFediverse(w2.env, herald2, LIVE_AT + 2 * 86_400_000)).toEqual({ created: [], updated: [`${ORIGIN}/articles/scheduled-story`], deliveriesQueued: 1 })
+    expect(await publishFediverse(w2.env, herald2, LIVE_AT + 2 * 86_400_000)).toEqual({ created: [], updated: [`${ORIGIN}/articles/scheduled-story`], deleted: [], deliveriesQueued: 1 })
     await runApJobs(w2.env, herald2, w2.jobs)
     expect(received[2]!.json).toMatchObject({ type: 'Update', actor: SITE_ACTOR, object: { id: `${ORIGIN}/articles/scheduled-story`, name: 'A scheduled story (corrected)', updated: new Date(LIVE_AT + 86_400_000).toISOString() } })
-    expect(await publishFediverse(w2.env, herald2, LIVE_AT + 3 * 86_400_000)).toEqual({ created: [], updated: [], deliveriesQueued: 0 })
+    expect(await publishFediverse(w2.env, herald2, LIVE_AT + 3 * 86_400_000)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
   })
 
   it('a failed delivery is retried with growing delays, a 4xx refusal and a 410 are settled at once, the dead-letter queue records the rest', async () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { article, collection, manyArticles } from '../helpers/content'
 import { appFor, ORIGIN } from '../helpers/worker'
+import { walk as walkFeed } from '../helpers/walk'
 import { child, children, NS, parseXml, textOf } from '../helpers/xml'
 
 const ARCHIVE = manyArticles(200)
@@ -14,35 +15,7 @@ const SHUFFLED = [...ARCHIVE].sort((a, b) => (a.slug.length * 7 + a.slug.charCod
 const request = appFor(collection(SHUFFLED))
 const NEWEST_FIRST = [...ARCHIVE].reverse().map((a) => a.id)
 
-type Walked = { ids: string[]; pages: number }
-
-async function walk(format: 'rss' | 'atom' | 'json', first: string): Promise<Walked> {
-  const ids: string[] = []
-  let url: string | undefined = first
-  let pages = 0
-  while (url) {
-    expect(url.startsWith(ORIGIN)).toBe(true)
-    const res = await request(url.slice(ORIGIN.length))
-    expect(res.status, url).toBe(200)
-    pages++
-    const body = await res.text()
-    if (format === 'json') {
-      const json = JSON.parse(body)
-      ids.push(...json.items.map((i: { id: string }) => i.id))
-      url = json.next_url
-    } else if (format === 'rss') {
-      const channel = child(parseXml(body), 'channel')
-      ids.push(...children(channel, 'item').map((i) => textOf(child(i, 'guid'))))
-      url = children(channel, `{${NS.atom}}link`).find((l) => l.attributes.rel === 'next')?.attributes.href
-    } else {
-      const feed = parseXml(body)
-      ids.push(...children(feed, `{${NS.atom}}entry`).map((e) => textOf(child(e, `{${NS.atom}}id`))))
-      url = children(feed, `{${NS.atom}}link`).find((l) => l.attributes.rel === 'next')?.attributes.href
-    }
-    expect(pages).toBeLessThan(20)
-  }
-  return { ids, pages }
-}
+const walk = (format: 'rss' | 'atom' | 'json', first: string) => walkFeed(request, format, first)
 
 describe('walking the archive', () => {
   it.each([

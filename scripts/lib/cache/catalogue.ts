@@ -4,7 +4,7 @@
  * does (newest first, id breaking ties; sections in content/sections.ts order; a tag named as its
  * newest story spells it) — the byte-identity test (tests/node/incremental.test.ts) holds the two to it.
  */
-import type { Content } from '../../../src/content/article'
+import type { Content, StoryId } from '../../../src/content/article'
 import { cleanContent } from '../../../src/build/clean'
 import { newestFirst } from '../../../src/build/collection'
 import type { ArchiveIndex, IndexedGroup } from '../../../src/build/compile'
@@ -14,7 +14,7 @@ import type { StoryMeta } from './stories'
 /** A story of the catalogue: what the layout reads, plus the content hash that finds its record. */
 export interface CatalogueStory {
   hash: string
-  id: string
+  id: StoryId
   slug: string
   anchor: string
   published: Date
@@ -22,6 +22,7 @@ export interface CatalogueStory {
   section: string
   tags: readonly { name: string; slug: string }[]
   authors: readonly { key: string; homepage?: string }[]
+  withdrawn?: { at: Date; reason: string }
 }
 
 /** The catalogue of `entries` (content hash and meta of each article, in file order; drafts included). */
@@ -31,7 +32,7 @@ export function catalogue(config: Content, entries: readonly { hash: string; met
   for (const { hash, meta } of entries) {
     const s = meta.story
     if (!s) continue
-    stories.push({ hash, id: meta.id!, slug: meta.slug!, anchor: s.anchor, published: new Date(s.published), updated: new Date(s.updated), section: s.section, tags: s.tags, authors: s.authors })
+    stories.push({ hash, id: meta.id as StoryId, slug: meta.slug!, anchor: s.anchor, published: new Date(s.published), updated: new Date(s.updated), section: s.section, tags: s.tags, authors: s.authors, ...(s.withdrawn ? { withdrawn: { at: new Date(s.withdrawn.at), reason: s.withdrawn.reason } } : {}) })
   }
   stories.sort(newestFirst)
 

@@ -34,6 +34,8 @@ export interface ArchiveState {
   blocks: string[]
   /** Listing number → key of its prerendered feeds' inputs. */
   feeds: string[]
+  /** Path of a file made beside a block (article pages, feed items) → key of its inputs. */
+  blockFiles: Record<string, string>
   /** Key of what the rules between articles read (check.ts), when they last passed. */
   checked?: string
 }
@@ -45,11 +47,19 @@ interface FileStat {
 }
 
 /** A meta as one JSON array: the state holds 100,000 of them. */
-type MetaRow = [id: string | null, slug: string | null, tags: string[], story: [anchor: string, published: number, updated: number, section: string, tags: [string, string][], authors: string[][]] | null]
+type MetaRow = [
+  id: string | null,
+  slug: string | null,
+  tags: string[],
+  story: [anchor: string, published: number, updated: number, section: string, tags: [string, string][], authors: string[][], withdrawn?: [number, string]] | null,
+]
 
 function toRow(m: StoryMeta): MetaRow {
   const s = m.story
-  return [m.id ?? null, m.slug ?? null, m.tags, s ? [s.anchor, s.published, s.updated, s.section, s.tags.map((t) => [t.name, t.slug]), s.authors.map((a) => (a.homepage ? [a.key, a.homepage] : [a.key]))] : null]
+  if (!s) return [m.id ?? null, m.slug ?? null, m.tags, null]
+  const row: NonNullable<MetaRow[3]> = [s.anchor, s.published, s.updated, s.section, s.tags.map((t) => [t.name, t.slug]), s.authors.map((a) => (a.homepage ? [a.key, a.homepage] : [a.key]))]
+  if (s.withdrawn) row.push([s.withdrawn.at, s.withdrawn.reason])
+  return [m.id ?? null, m.slug ?? null, m.tags, row]
 }
 
 function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
@@ -57,7 +67,7 @@ function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
     ...(id !== null ? { id } : {}),
     ...(slug !== null ? { slug } : {}),
     tags,
-    ...(s ? { story: { anchor: s[0], published: s[1], updated: s[2], section: s[3], tags: s[4].map(([name, slug]) => ({ name, slug })), authors: s[5].map(([key, homepage]) => ({ key: key!, ...(homepage ? { homepage } : {}) })) } } : {}),
+    ...(s ? { story: { anchor: s[0], published: s[1], updated: s[2], section: s[3], tags: s[4].map(([name, slug]) => ({ name, slug })), authors: s[5].map(([key, homepage]) => ({ key: key!, ...(homepage ? { homepage } : {}) })), ...(s[6] ? { withdrawn: { at: s[6][0], reason: s[6][1] } } : {}) } } : {}),
   }
 }
 

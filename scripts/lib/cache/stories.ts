@@ -30,6 +30,7 @@ export interface StoryMeta {
     section: string
     tags: { name: string; slug: string }[]
     authors: { key: string; homepage?: string }[]
+    withdrawn?: { at: number; reason: string }
   }
 }
 
@@ -69,6 +70,7 @@ export function processArticle(file: string, hash: string, article: Article, con
     section: story.section.key,
     tags: story.tags.map((t) => ({ name: t.name, slug: t.slug })),
     authors: story.authors.map((a) => ({ key: a.key, ...(a.homepage ? { homepage: a.homepage } : {}) })),
+    ...(story.withdrawn ? { withdrawn: { at: story.withdrawn.at.getTime(), reason: story.withdrawn.reason } } : {}),
   }
   return { file, hash, meta, record: JSON.stringify(storyRecord(story)), problems }
 }

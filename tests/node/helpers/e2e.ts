@@ -10,6 +10,8 @@ export interface ScheduledStory {
   at: number
   /** A correction's instant, if any. */
   updated?: number
+  /** A withdrawal, if any: from when (ms), and why. */
+  withdrawn?: { at: number; reason: string }
 }
 
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -23,7 +25,7 @@ export default defineArticle({
   dek: 'A story scheduled for the end-to-end test.',
   section: 'news',
   tags: ['Testing'],
-  published: '${instant(story.at)}',${story.updated ? `\n  updated: '${instant(story.updated)}',` : ''}
+  published: '${instant(story.at)}',${story.updated ? `\n  updated: '${instant(story.updated)}',` : ''}${story.withdrawn ? `\n  withdrawn: { at: '${instant(story.withdrawn.at)}', reason: ${JSON.stringify(story.withdrawn.reason)} },` : ''}
   timeZone: 'UTC',
   body: 'Scheduled body.',
 })

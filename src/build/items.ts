@@ -1,0 +1,23 @@
+/**
+ * @module
+ * Build-time rendering of every story's feed item in the three formats into `items/<n>.txt`
+ * (src/archive/format.ts), for the prerender origin: an archive page of a feed is then one item
+ * through `feed` and the rest spliced in (src/feeds/fragments.ts), not fifty items rendered by a
+ * new isolate. Cut from `feed`'s own rendering of each story alone, by the Worker's own code.
+ */
+import { Archive, type ReadFile } from '../archive/archive'
+import { itemFile, paths, type Manifest } from '../archive/format'
+import { FORMATS, type Format } from '../feeds/build'
+import { renderItemFragments } from '../feeds/render'
+import type { ArchiveSink } from './compile'
+import { storyBlocks } from './pages'
+
+export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
+  const archive = await Archive.open(read, origin)
+  for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
+    // Any page will do as the frame: an item does not depend on the page it is in.
+    const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
+    const items = Object.fromEntries((Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format)]))
+    await sink(paths.items(n), itemFile(items as Record<Format, string[]>))
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * Feed items rendered once, at build time, and spliced into a page rendered at run time.
+ *
+ * `feed` writes a page's items last: in RSS at the end of `<channel>`, in Atom at the end of
+ * `<feed>`, in our JSON Feed as the last member. Each item's text depends only on its story (and
+ * the origin its links are made against), never on its neighbours. So a page of N stories is
+ * `feed`'s own rendering of the page with its first story only, with the other N − 1 items
+ * inserted before the closing tail, and that is byte for byte what `feed` makes of all N
+ * (tests/worker/properties.test.ts holds it for any content). An archive page then costs one item
+ * through `feed` instead of fifty, which is what a new isolate's first archive page spends its CPU on.
+ *
+ * An item is cut out of a one-story rendering by the same rule: what the one-story document has
+ * beyond the zero-story one, before the tail. Anything else differing is refused, loudly, at build.
+ */
+import type { Format } from './build'
+
+/** Where a document's items end: the text after the last item. */
+const TAILS: Record<Format, string> = {
+  rss: '\n    </channel>\n</rss>',
+  atom: '\n</feed>',
+  json: ']}',
+}
+
+/** What comes between items (after the first). */
+const SEPARATORS: Record<Format, string> = { rss: '', atom: '', json: ',' }
+
+/** The root element's start, after which a zero-story and a one-story document agree until the items (RSS adds namespaces for content). */
+const BODY_START: Record<Format, string> = { rss: '<channel>', atom: '<feed', json: '' }
+
+/**
+ * The item of `one` (a document with one story), given `none` (the same page with no story).
+ * Throws when the two differ anywhere but in the items: then splicing would not be `feed`'s output.
+ */
+export function cutItem(format: Format, none: string, one: string): string {
+  const tail = TAILS[format]
+  const start = BODY_START[format]
+  const bodyNone = none.slice(none.indexOf(start))
+  const bodyOne = one.slice(one.indexOf(start))
+  const head = bodyNone.slice(0, bodyNone.length - tail.length)
+  // JSON: the empty list is `[]`; the one-story list is `[` + item + `]`.
+  if (!bodyNone.endsWith(tail) || !bodyOne.endsWith(tail) || !bodyOne.startsWith(head) || bodyOne.length <= bodyNone.length) {
+    throw new Error(`feed fragments: a one-story ${format} document is not the empty one plus an item`)
+  }
+  return bodyOne.slice(head.length, bodyOne.length - tail.length)
+}
+
+/** `first` (a page rendered with its first story only) with `rest` (the other stories' items) inserted. */
+export function spliceItems(format: Format, first: string, rest: readonly string[]): string {
+  const tail = TAILS[format]
+  if (!first.endsWith(tail)) throw new Error(`feed fragments: a ${format} document does not end as feed writes it`)
+  if (rest.length === 0) return first
+  const separator = SEPARATORS[format]
+  return `${first.slice(0, first.length - tail.length)}${separator}${rest.join(separator)}${tail}`
+}
