@@ -6,6 +6,7 @@
  */
 import { Archive, ArchiveError, type ReadFile } from './archive/archive'
 import { readConfig, type Config, type ConfigVars } from './config'
+import { FastLane } from './http/fast-lane'
 import { RepresentationMemo } from './http/representation'
 
 export interface Herald {
@@ -15,10 +16,12 @@ export interface Herald {
   memo: RepresentationMemo
   /** The deploy and the archive, as the edge cache's keys name them. */
   version: string
+  /** Memoised feeds by URL, answered before routing (src/http/fast-lane.ts). */
+  fast: FastLane
 }
 
-/** Gives the Herald for an env, opening the archive on first use. */
-export type HeraldSource = (env: ConfigVars) => Promise<Herald>
+/** Gives the Herald for an env, opening the archive on first use; `opened`, the one already open, without waiting. */
+export type HeraldSource = ((env: ConfigVars) => Promise<Herald>) & { opened: (env: ConfigVars | undefined) => Herald | undefined }
 
 /** Where an env's archive files are read from. */
 export type ArchiveFiles = (env: ConfigVars) => ReadFile
@@ -53,7 +56,8 @@ export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): Her
   const opened = new Map<string, Promise<Herald>>()
   // The env object is the same for every request of an isolate: look it up by identity first.
   const byEnv = new WeakMap<object, Promise<Herald>>()
-  return (env) => {
+  const open = new WeakMap<object, Herald>()
+  const source = (env: ConfigVars): Promise<Herald> => {
     const known = byEnv.get(env)
     if (known) return known
     const key = JSON.stringify([env.SITE_URL, env.FEED_SIZE, env.FEED_CACHE_CONTROL, env.PAGE_CACHE_CONTROL])
@@ -61,18 +65,17 @@ export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): Her
     if (!herald) {
       const config = readConfig(env)
       const deploy = (env as Partial<Env>).CF_VERSION_METADATA?.id ?? 'local'
-      herald = Archive.open(files(env), config.origin, options.fileBudget).then((archive) => ({
-        config,
-        archive,
-        memo: new RepresentationMemo(options.memoBudget),
-        version: `${deploy}-${archive.fingerprint}`,
-      }))
+      herald = Archive.open(files(env), config.origin, options.fileBudget).then((archive) => {
+        const memo = new RepresentationMemo(options.memoBudget)
+        return { config, archive, memo, version: `${deploy}-${archive.fingerprint}`, fast: new FastLane(memo) }
+      })
       opened.set(key, herald)
       // A failed open (archive not built yet under `wrangler dev`) is retried by the next request.
       herald.catch(() => opened.get(key) === herald && opened.delete(key))
     }
     byEnv.set(env, herald)
-    herald.catch(() => byEnv.delete(env))
+    herald.then((h) => open.set(env, h)).catch(() => byEnv.delete(env))
     return herald
   }
+  return Object.assign(source, { opened: (env: ConfigVars | undefined) => (env ? open.get(env) : undefined) })
 }

@@ -44,6 +44,8 @@ export function formatOfFile(file: string): Format | undefined {
 /** Where the WebSub hub takes subscriptions. */
 export const HUB_PATH = '/hub'
 export const ICON_PATH = '/icon.svg'
+/** The icon as a PNG: what Mastodon takes as an avatar (src/pages/icon-png.ts). */
+export const ICON_PNG_PATH = '/icon.png'
 export const FEEDS_PATH = '/feeds'
 export const OPML_PATH = '/feeds.opml'
 

@@ -74,6 +74,9 @@ const MiB = 2 ** 20
  */
 export const ARCHIVE_FILE_BUDGET = 8 * MiB
 
+/** Item files a feed page may read for its items; a page whose items lie in more renders them all. */
+export const MAX_ITEM_FILES = 4
+
 /** Articles among the newest this many are "recent": their pages are kept with the hot ones. */
 export const RECENT_STORIES = 200
 
@@ -183,16 +186,23 @@ export class Archive {
 
   /**
    * The build's items (src/feeds/fragments.ts) of stories `slice()` or `story()` gave, in a format;
-   * undefined when the build made none for this origin (then the caller renders every item).
+   * undefined when the build made none for this origin, or when they lie in more than
+   * MAX_ITEM_FILES item files (then the caller renders every item).
    */
   async itemFragments(stories: readonly Story[], format: 'rss' | 'atom' | 'json'): Promise<string[] | undefined> {
     const target = this.#manifest.prerendered
     if (!target?.items || target.origin !== this.origin) return undefined
     const { blockSize } = this.#manifest
+    const ords = stories.map((story) => {
+      const ord = this.#ords.get(story)
+      if (ord === undefined) throw new Error('archive: itemFragments of a story it did not give')
+      return ord
+    })
+    // A dense listing's page (home, a section) lies in two or three blocks; a sparse tag's would
+    // read an item file (about half a megabyte) for each story, more than rendering them costs.
+    if (new Set(ords.map((ord) => Math.floor(ord / blockSize))).size > MAX_ITEM_FILES) return undefined
     return Promise.all(
-      stories.map(async (story) => {
-        const ord = this.#ords.get(story)
-        if (ord === undefined) throw new Error('archive: itemFragments of a story it did not give')
+      ords.map(async (ord) => {
         const n = Math.floor(ord / blockSize)
         const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile)
         const at = index[format]?.[ord - n * blockSize]
@@ -200,6 +210,18 @@ export class Archive {
         return text.slice(at[0], at[1])
       }),
     )
+  }
+
+  /**
+   * The first instant after `now` at which what some URL shows can change without a deploy: a
+   * scheduled story going live (every one is in the home listing's head) or a withdrawal taking
+   * effect. Infinity when there is none.
+   */
+  nextChangeAfter(now: number): number {
+    let next = Infinity
+    for (const t of this.#manifest.listings[0]!.head) if (t > now && t < next) next = t
+    for (const w of this.#manifest.withdrawals ?? []) if (w.at > now && w.at < next) next = w.at
+    return next
   }
 
   /** The file cache's own accounting. */

@@ -7,7 +7,7 @@
  */
 import type { Archive, Listing } from '../archive/archive'
 import type { Story } from '../content/story'
-import { ICON_PATH } from '../site-map'
+import { ICON_PNG_PATH } from '../site-map'
 
 export const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams'
 export const SECURITY_CONTEXT = 'https://w3id.org/security/v1'
@@ -61,7 +61,8 @@ export function actorDocument(archive: Archive, actor: LocalActor, publicPem: st
     name: actor.kind === 'site' ? archive.site.title : actor.listing.title,
     summary: `<p>${escapeHtml(actor.listing.description)}</p>`,
     url: actor.listing.url,
-    icon: { type: 'Image', mediaType: 'image/svg+xml', url: archive.link(ICON_PATH).url },
+    // Mastodon takes a raster avatar only: the PNG, not the SVG.
+    icon: { type: 'Image', mediaType: 'image/png', url: archive.link(ICON_PNG_PATH).url },
     inbox: `${id}/inbox`,
     outbox: outboxId(archive, actor.handle),
     followers: followersId(archive, actor.handle),

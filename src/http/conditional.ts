@@ -41,7 +41,7 @@ export function isNotModified(headers: Headers, representation: Representation):
 }
 
 /** The header lists of one representation as one route sends it: built once, reused by every request. */
-interface Prepared {
+export interface Prepared {
   ok: [string, string][]
   notModified: [string, string][]
 }
@@ -69,8 +69,18 @@ export function send(c: Context, representation: Representation, variant: string
   if (!byVariant) prepared.set(representation, (byVariant = new Map()))
   let p = byVariant.get(variant)
   if (!p) byVariant.set(variant, (p = prepare(representation, headers())))
+  return respond(c.req.raw.headers, representation, p)
+}
+
+/** The header set `send` prepared for a representation and variant, if it did. */
+export function preparedFor(representation: Representation, variant: string): Prepared | undefined {
+  return prepared.get(representation)?.get(variant)
+}
+
+/** The response to a request with `headers`: the representation, or 304. */
+export function respond(headers: Headers, representation: Representation, p: Prepared): Response {
   // RFC 9110 §13.2.1: preconditions are ignored when the response would be other than 2xx.
   const status = representation.status ?? 200
-  if (status === 200 && isNotModified(c.req.raw.headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
+  if (status === 200 && isNotModified(headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
   return new Response(representation.bytes, { status, headers: p.ok })
 }

@@ -64,6 +64,11 @@ export class RepresentationMemo {
     this.#tail = new ByteLru(budget.tail, weigh)
   }
 
+  /** The representation kept under `key`, now the most recently used; undefined when it is not kept. */
+  lookup(key: string): Representation | undefined {
+    return this.#hot.lookup(key) ?? this.#tail.lookup(key)
+  }
+
   /** The memo's own accounting, per part. */
   stats(): { hot: LruStats; tail: LruStats } {
     return { hot: this.#hot.stats(), tail: this.#tail.stats() }
@@ -74,7 +79,7 @@ export class RepresentationMemo {
    * for concurrent misses) and says whether what it made is hot; a failure is not remembered.
    */
   async get(key: string, make: () => Promise<{ representation: Representation; hot: boolean }>): Promise<{ representation: Representation; hit: boolean }> {
-    const kept = this.#hot.lookup(key) ?? this.#tail.lookup(key)
+    const kept = this.lookup(key)
     if (kept) return { representation: kept, hit: true }
     const pending = this.#pending.get(key)
     if (pending) return { representation: (await pending).representation, hit: true }

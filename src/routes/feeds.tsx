@@ -76,6 +76,9 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
         }
       : feed,
   )
+  // Sent from the memo twice: from now on the URL is answered before routing, until the archive's next
+  // scheduled or withdrawal instant changes what it names.
+  if (!preview && source === 'memory' && c.req.method === 'GET') herald.fast.remember(c.req.url, 'feed', feed.key, source, archive.nextChangeAfter(now))
   // One header set per representation and source: `preview` and the page are in the memo key already.
   return send(c, representation, source, () => ({
     ...(preview && HTML_SECURITY_HEADERS),

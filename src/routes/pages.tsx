@@ -34,14 +34,17 @@ async function sendMemo(
   hot: boolean | (() => boolean),
   edge: boolean,
   make: (now: number) => Promise<{ body: string; lastModified: Date; status?: 410 }>,
+  /** Articles: the same URL answers `Accept: application/activity+json` with the ActivityStreams object. */
+  negotiated = false,
 ) {
   const { archive, config } = c.var.herald
   const now = Date.now()
   // Home lists every story: its epoch changes whenever any story goes live or is withdrawn.
   const epoch = epochOf(archive.home, now)
   // A `make` that finds nothing at the address throws notFound(): the 404 page, not remembered.
-  const { representation } = await represent(c, {
-    key: `${key} @${epoch}`,
+  const recipeKey = `${key} @${epoch}`
+  const { representation, source } = await represent(c, {
+    key: recipeKey,
     hot,
     edge,
     render: async () => {
@@ -49,7 +52,13 @@ async function sendMemo(
       return { ...(await representOf(body, contentType, lastModified)), ...(status && { status }) }
     },
   })
-  return send(c, representation, 'page', () => ({ ...(contentType === HTML && HTML_SECURITY_HEADERS), 'Cache-Control': config.pageCacheControl }))
+  // Sent from the memo: from now on answered before routing (src/http/fast-lane.ts) until the next instant.
+  if (source === 'memory' && c.req.method === 'GET') c.var.herald.fast.remember(c.req.url, negotiated ? 'article' : 'page', recipeKey, 'page', archive.nextChangeAfter(now))
+  return send(c, representation, 'page', () => ({
+    ...(contentType === HTML && HTML_SECURITY_HEADERS),
+    'Cache-Control': config.pageCacheControl,
+    ...(negotiated && { Vary: 'Accept' }),
+  }))
 }
 
 const html = (element: JSX.Element) => `<!doctype html>${String(element)}`
@@ -86,7 +95,7 @@ export async function articlePage(c: Context<AppEnv>, slug: string): Promise<Res
       return { body: html(<WithdrawnPage archive={archive} story={story} />), lastModified: story.withdrawn!.at, status: 410 }
     }
     return { body: page.html, lastModified: page.updated }
-  })
+  }, true)
 }
 
 /** The published listings of a kind, by name; a tag or author whose stories are all withdrawn is not one. */

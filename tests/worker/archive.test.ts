@@ -230,6 +230,20 @@ describe('serving from the archive', () => {
     expect(reads[2000]!.rendered).toBeLessThanOrEqual(11)
   })
 
+  it('splices a dense page from the build\'s item files, and renders a sparse one rather than read an item file a story', async () => {
+    // One story in 40 is tagged Sparse: a page of its 10 stories spans 10 blocks.
+    const articles = manyArticles(2000).map((a, i) => (i % 40 === 0 ? { ...a, tags: ['Sparse'] } : a))
+    const { paths, request } = counted(collection(articles), { FEED_SIZE: '10' })
+    expect((await request('/feed.xml')).status).toBe(200)
+    expect(paths.filter((p) => p.startsWith('items/')).length).toBeGreaterThan(0)
+    expect(paths.filter((p) => p.startsWith('items/')).length).toBeLessThanOrEqual(2)
+    paths.length = 0
+    expect((await request('/tags/sparse/feed.xml')).status).toBe(200)
+    // Its ten stories' blocks (and the block of its last page's anchor), and no item file.
+    expect(paths.filter((p) => p.startsWith('stories/')).length).toBeGreaterThanOrEqual(10)
+    expect(paths.filter((p) => p.startsWith('items/'))).toEqual([])
+  })
+
   it('reads one key shard and one file of prerendered pages for an article, and never the whole archive', async () => {
     const { paths, request } = counted(collection(manyArticles(2000)))
     expect((await request('/articles/bulk-1234')).status).toBe(200)

@@ -75,7 +75,7 @@ describe('discovery', () => {
     expect(actor).toMatchObject({
       id: SITE_ACTOR, type: 'Organization', preferredUsername: 'news', name: 'Herald', url: `${ORIGIN}/`,
       inbox: `${SITE_ACTOR}/inbox`, outbox: `${SITE_ACTOR}/outbox`, followers: `${SITE_ACTOR}/followers`,
-      endpoints: { sharedInbox: `${ORIGIN}/ap/inbox` }, icon: { type: 'Image', url: `${ORIGIN}/icon.svg` },
+      endpoints: { sharedInbox: `${ORIGIN}/ap/inbox` }, icon: { type: 'Image', mediaType: 'image/png', url: `${ORIGIN}/icon.png` },
     })
     expect(actor.summary).toContain('News from the Herald newsroom.')
     expect(actor.publicKey.id).toBe(`${SITE_ACTOR}#main-key`)

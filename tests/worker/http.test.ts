@@ -62,7 +62,7 @@ describe('validators', () => {
 })
 
 describe('HEAD', () => {
-  it.each([...PATHS, '/feeds', '/tags/russia/atom.xml', '/icon.svg'])('%s has the GET headers and no body', async (path) => {
+  it.each([...PATHS, '/feeds', '/tags/russia/atom.xml', '/icon.svg', '/icon.png'])('%s has the GET headers and no body', async (path) => {
     const [head, full] = [await get(path, { method: 'HEAD' }), await get(path)]
     expect(head.status).toBe(full.status)
     for (const h of ['content-type', 'etag', 'last-modified', 'cache-control']) expect(head.headers.get(h), h).toBe(full.headers.get(h))
