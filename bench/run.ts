@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: serving (vs. a constant-bytes limit), generation (vs. minimal string
- * building), scale (generated archives), first-request CPU per kind of URL, and the crawl with
- * its heap curve, written to bench/results.md. Ratios are measured in one run on one machine;
+ * building), scale (generated archives), first-request CPU per kind of URL, the crawl with its
+ * heap curve, and the build (clean and incremental, against Hugo; `npm run dev` edit to visible),
+ * written to bench/results.md. Ratios are measured in one run on one machine;
  * absolute numbers are context only.
  *
- * `npm run bench -- crawl cpu` runs only the sections named (serve, generate, scale, cpu, crawl)
+ * `npm run bench -- crawl cpu` runs only the sections named (serve, generate, scale, cpu, crawl, build)
  * and replaces only theirs in bench/results.md; each section says when and how it was run.
  * BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (default 7), BENCH_SCALES (default
- * "1000,10000,100000"), BENCH_CPU_STARTS (default 5) adjust it. Workspaces under bench/work/ are
+ * "1000,10000,100000"), BENCH_CPU_STARTS (default 5), BENCH_BUILD_ROUNDS (default 3) adjust it. Workspaces under bench/work/ are
  * reused only when they were built from the code as it is now.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
+import { buildBench, buildMarkdown } from './build'
 import { calibrate, cpuBench, cpuMarkdown } from './cpu'
 import { crawl, crawlMarkdown } from './crawl'
 import { generationBench } from './generate'
@@ -21,8 +23,9 @@ import { serveBench } from './serve'
 import { fmt } from './lib/stats'
 import { benchWorkspace } from './lib/workspace'
 import { ensureWrk } from './lib/wrk'
+import { ensureHugo, hugoVersion } from './lib/hugo'
 
-const SECTIONS = ['serve', 'generate', 'scale', 'cpu', 'crawl'] as const
+const SECTIONS = ['serve', 'generate', 'scale', 'cpu', 'crawl', 'build'] as const
 type Section = (typeof SECTIONS)[number]
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
@@ -40,7 +43,7 @@ const version = (cmd: string, args: string[]) => {
     return 'unknown'
   }
 }
-const env = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_SCALES', 'BENCH_CPU_STARTS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('')
+const env = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_SCALES', 'BENCH_CPU_STARTS', 'BENCH_BUILD_ROUNDS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('')
 const ran = (name: Section) =>
   [
     `Run with \`${env}npm run bench -- ${name}\` on ${new Date().toISOString()} at commit ${version('git', ['rev-parse', '--short', 'HEAD'])}${version('git', ['status', '--porcelain', '--', 'src', 'scripts', 'bench', ':!bench/results.md']) === '' ? '' : ' (with uncommitted changes)'}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version};`,
@@ -115,6 +118,15 @@ if (only.has('crawl')) {
   const results = []
   for (const n of scales) results.push(await crawl(benchWorkspace(n)))
   blocks.set('crawl', ['## 5. A crawler on one isolate: heap after GC', '', ran('crawl'), crawlMarkdown(results)].join('\n'))
+  save()
+}
+if (only.has('build')) {
+  console.log('bench: build')
+  ensureHugo()
+  const buildRounds = Number(process.env.BENCH_BUILD_ROUNDS ?? 3)
+  const results = []
+  for (const n of scales) results.push(await buildBench(benchWorkspace(n), buildRounds))
+  blocks.set('build', ['## 6. The build: clean and incremental, against Hugo; `npm run dev` edit to visible', '', ran('build'), buildMarkdown(results, buildRounds, hugoVersion())].join('\n'))
   save()
 }
 console.log(readFileSync(RESULTS, 'utf8'))

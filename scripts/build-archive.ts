@@ -4,17 +4,23 @@
  * Stories and listings do not depend on the environment; the first page of every feed is also
  * prerendered for the environment's SITE_URL and FEED_SIZE (a worker with other values renders).
  *
- *   tsx scripts/build-archive.ts [--env production]
+ * Incremental: `.herald/cache/` keeps what the last build made of each article module, so only
+ * changed modules are read, checked and rendered (`--clean`, or deleting the folder, builds from
+ * nothing; the archive is the same byte for byte).
+ *
+ *   tsx scripts/build-archive.ts [--env production] [--clean]
  */
 import { parseArgs } from 'node:util'
 import { buildArchive, ContentProblems } from './lib/build'
 
-const { values } = parseArgs({ options: { env: { type: 'string' } } })
+const { values } = parseArgs({ options: { env: { type: 'string' }, clean: { type: 'boolean' } } })
 const started = performance.now()
+// Stages on a terminal; in CI (or piped) only the summary line.
+const progress = process.stdout.isTTY && !process.env.CI ? (line: string) => console.log(line) : undefined
 try {
-  const { manifest, files, bytes, dir } = await buildArchive({ root: process.cwd(), env: values.env })
+  const { manifest, files, bytes, dir, written, processed, articles } = await buildArchive({ root: process.cwd(), env: values.env, clean: values.clean, progress })
   const ms = Math.round(performance.now() - started)
-  console.log(`archive: ${manifest.stories} stories, ${manifest.listings.length} listings, ${files} files (${(bytes / 1048576).toFixed(1)} MiB) in ${dir}, feeds prerendered for ${manifest.prerendered?.origin} (${ms} ms)`)
+  console.log(`archive: ${manifest.stories} stories, ${manifest.listings.length} listings, ${files} files (${(bytes / 1048576).toFixed(1)} MiB) in ${dir}, feeds prerendered for ${manifest.prerendered?.origin}; ${processed} of ${articles} article modules rendered, ${written} files written (${ms} ms)`)
 } catch (err) {
   if (err instanceof ContentProblems) {
     console.error(err.message)

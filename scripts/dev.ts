@@ -4,9 +4,10 @@
  * override them as wrangler documents; this script only reads the same values and passes
  * `SITE_URL` (and the build step's prerender origin) to match, unless `--var SITE_URL:…` is given.
  */
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { execFileSync, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parse } from 'smol-toml'
 
 const args = process.argv.slice(2)
@@ -30,8 +31,29 @@ const siteUrl = `http://${host}:${port}`
 const given = args.some((arg, i) => (arg === '--var' && args[i + 1]?.startsWith('SITE_URL:')) || arg.startsWith('--var=SITE_URL:'))
 const extra = given ? [] : ['--var', `SITE_URL:${siteUrl}`]
 
+const wrangler = resolve('node_modules/wrangler/bin/wrangler.js')
+
+/**
+ * `wrangler d1 migrations apply DB --local`, skipped when the local database already had exactly
+ * these migrations applied by this script: asking wrangler costs a second and a half of every
+ * start. The stamp lives beside the local database, so deleting that state re-applies them.
+ */
+function migrateLocal(): void {
+  const persist = flag('--persist-to')
+  const state = join(persist ?? '.wrangler/state', 'v3/d1')
+  const stamp = join(state, 'herald-migrations.sha256')
+  const hash = createHash('sha256').update(readFileSync('wrangler.toml'))
+  for (const f of readdirSync('migrations').sort()) hash.update(f).update(readFileSync(join('migrations', f)))
+  const digest = hash.digest('hex')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return
+  execFileSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', ...(persist ? ['--persist-to', persist] : [])], { stdio: 'inherit' })
+  mkdirSync(state, { recursive: true })
+  writeFileSync(stamp, digest)
+}
+
+migrateLocal()
 if (!given) console.log(`herald: serving on ${siteUrl} (SITE_URL follows --port/--ip)`)
-const child = spawn(process.execPath, [resolve('node_modules/wrangler/bin/wrangler.js'), 'dev', ...args, ...extra], {
+const child = spawn(process.execPath, [wrangler, 'dev', ...args, ...extra], {
   stdio: 'inherit',
   env: { ...process.env, ...(!given && { HERALD_DEV_SITE_URL: siteUrl }) },
 })

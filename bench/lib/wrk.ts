@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { ensureDebianPackage } from './apt'
 
 export interface LoadResult {
   rps: number
@@ -11,11 +12,7 @@ export interface LoadResult {
 }
 
 export function ensureWrk(): void {
-  if (existsSync('/usr/bin/wrk')) return
-  console.log('bench: installing wrk from Debian (once per machine)')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
-  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env })
+  ensureDebianPackage('wrk', '/usr/bin/wrk')
 }
 
 function ms(value: string): number {

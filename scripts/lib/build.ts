@@ -1,15 +1,27 @@
 /**
  * The build step: content modules → checked → compiled archive on disk (src/archive/format.ts),
- * the directory wrangler.toml `[assets]` deploys beside the Worker. Written beside the old archive
- * and swapped in at the end, so `wrangler dev` never serves a half-written one.
+ * the directory wrangler.toml `[assets]` deploys beside the Worker. Incremental (scripts/lib/cache/):
+ * only changed article modules are read, checked and rendered, only the archive files they touch
+ * rewritten; the result is byte for byte a clean build's. Written beside the old archive and swapped
+ * in at the end, so `wrangler dev` never serves a half-written one.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parse } from 'smol-toml'
-import { compileArchive } from '../../src/build/compile'
-import type { Manifest } from '../../src/archive/format'
-import { loadContent } from './load-content'
-import { checkRepository, formatProblem } from './repo'
+import { FORMATS, type Format } from '../../src/feeds/build'
+import { paths, type Manifest } from '../../src/archive/format'
+import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
+import { formatProblem, type Problem } from '../../src/build/validate'
+import { articleFiles, articleIndexIsCurrent } from './article-index'
+import { catalogue, type CatalogueStory } from './cache/catalogue'
+import { collectionProblems } from './cache/check'
+import { codeHash, sourceHash } from './cache/code-hash'
+import { loadConfig } from './cache/modules'
+import { Staging } from './cache/staging'
+import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
+import type { StoryMeta } from './cache/stories'
+import { processAll, THREADED_FROM } from './cache/threads'
+import { LEDGER, readLedger } from './repo'
 
 export const ARCHIVE_DIR = '.herald/archive'
 
@@ -18,17 +30,23 @@ export interface BuildOptions {
   root: string
   /** wrangler.toml environment whose SITE_URL and FEED_SIZE the feeds are prerendered for; top-level vars when absent. */
   env?: string
-  /** Skips `npm run check` (the bench's generated content is valid by construction). */
-  skipCheck?: boolean
   builtAt?: Date
+  /** Ignores (and replaces) the build cache: a clean build. */
+  clean?: boolean
 }
 
 export interface BuildResult {
   manifest: Manifest
+  /** Files and bytes of the whole archive. */
   files: number
   bytes: number
   largestFile: number
   dir: string
+  /** Archive files this build wrote (the others it kept from the last build). */
+  written: number
+  /** Article modules read, checked and rendered (the others came from the cache). */
+  processed: number
+  articles: number
 }
 
 /**
@@ -54,36 +72,109 @@ export function prerenderTarget(root: string, env: string | undefined): { origin
 
 export class ContentProblems extends Error {}
 
-export async function buildArchive(options: BuildOptions): Promise<BuildResult> {
+/** Report of a long build on a terminal (one line per stage; nothing per file). */
+type Progress = (line: string) => void
+
+export async function buildArchive(options: BuildOptions & { progress?: Progress }): Promise<BuildResult> {
   const { root } = options
-  const content = await loadContent(root)
-  if (!options.skipCheck) {
-    const { problems } = await checkRepository(root, content)
-    if (problems.length > 0) throw new ContentProblems(problems.map(formatProblem).join('\n'))
+  const progress = options.progress ?? (() => {})
+  const config = await loadConfig(root)
+  const cache = CacheStore.open(root, codeHash(root), options.clean)
+  const dir = join(root, 'content/articles')
+  const files = articleFiles(dir).map((f) => `content/articles/${f}`)
+  const known = cache.knownHashes(root, files)
+
+  // Read, check and render only the modules the cache does not know (each content once). A file
+  // whose stat changed is hashed first, in case its content did not (a checkout, a touch) — unless
+  // there are many such files, as in a clean build: then the build threads hash what they read.
+  const unknown = files.filter((_, i) => known[i] === undefined)
+  const hashFirst = unknown.length <= THREADED_FROM
+  const hashOf = new Map<string, string>()
+  files.forEach((f, i) => (known[i] !== undefined ? hashOf.set(f, known[i]!) : hashFirst && hashOf.set(f, cache.hash(root, f))))
+  const seen = new Set<string>()
+  const todo = files.filter((f) => {
+    const hash = hashOf.get(f)
+    if (hash === undefined) return true
+    return !cache.entry(hash) && !seen.has(hash) && seen.add(hash)
+  })
+  if (todo.length > 0) progress(`build: ${todo.length} of ${files.length} article modules changed; checking and rendering them`)
+  const own = new Map<string, Problem[]>()
+  const failed = new Map<string, StoryMeta>()
+  let done = 0
+  await processAll(root, todo, config, cache, (r) => {
+    if (!hashOf.has(r.file)) {
+      hashOf.set(r.file, r.hash)
+      cache.setHash(r.file, r.hash)
+    }
+    if (r.problems.length > 0) {
+      own.set(r.file, r.problems)
+      failed.set(r.file, r.meta)
+    } else cache.setEntry(hashOf.get(r.file)!, { meta: r.meta, ...(r.place ? { place: r.place } : {}) })
+    if (++done % 10_000 === 0) progress(`build: ${done} of ${todo.length} rendered`)
+  })
+
+  const metas = files.map((f) => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] })
+  const problems: Problem[] = files.flatMap((f) => own.get(f) ?? [])
+  // The rules between articles read the file list, the ledger, the index and each article's id,
+  // slug and tags: when none of those changed since they last passed, they pass again.
+  const ledgerText = readIfExists(join(root, LEDGER)) ?? ''
+  const checked = sourceHash([files.join('\n'), sourceHash(ledgerText), sourceHash(readIfExists(join(dir, 'index.ts')) ?? '')].join(' '))
+  const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
+  const unchanged = cache.lastArchive?.checked === checked && files.every((f, i) => hashOf.get(f) === cache.previousHash(f) || same(cache.entry(cache.previousHash(f) ?? '')?.meta, metas[i]!))
+  if (!unchanged) {
+    if (!articleIndexIsCurrent(dir)) {
+      problems.push({ file: 'content/articles/index.ts', field: '(index)', message: 'does not list exactly the files in content/articles/; run `npm run index`' })
+    }
+    problems.push(...collectionProblems(config, files, metas, readLedger(root), LEDGER))
   }
-  const dir = join(root, ARCHIVE_DIR)
-  const next = `${dir}.next`
-  rmSync(next, { recursive: true, force: true })
-  let files = 0
-  let bytes = 0
-  let largestFile = 0
+  if (problems.length > 0) {
+    cache.save()
+    throw new ContentProblems(problems.map(formatProblem).join('\n'))
+  }
+
+  const index = catalogue(config, files.map((f, i) => ({ hash: hashOf.get(f)!, meta: metas[i]! })))
+  const archiveDir = join(root, ARCHIVE_DIR)
+  const staging = new Staging(archiveDir, cache.archive(readIfExists(join(archiveDir, paths.manifest))))
+  const previous = staging.previous
   const prerender = prerenderTarget(root, options.env)
-  const manifest = await compileArchive(content, { builtAt: options.builtAt ?? new Date(), prerender }, (path, text) => {
-    const file = join(next, path)
-    mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(file, text)
-    const size = Buffer.byteLength(text)
-    files++
-    bytes += size
-    largestFile = Math.max(largestFile, size)
-  }, async (path) => readFileSync(join(next, path), 'utf8'))
-  rmSync(`${dir}.old`, { recursive: true, force: true })
-  try {
-    renameSync(dir, `${dir}.old`)
-  } catch {
-    // first build: nothing to move aside
+  const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked }
+
+  // A block is kept when the last build wrote it with the same stories (by content hash).
+  const blocks: BlockMaker<CatalogueStory> = {
+    reused(n, stories) {
+      const key = sourceHash(stories.map((s) => s.hash).join(' '))
+      state.blocks[n] = key
+      return previous?.blocks[n] === key && staging.keep(paths.block(n)) ? previous.files[paths.block(n)]!.digest : undefined
+    },
+    text: (stories) => `[${stories.map((s) => cache.record(cache.entry(s.hash)!)).join(',')}]`,
   }
-  renameSync(next, dir)
-  rmSync(`${dir}.old`, { recursive: true, force: true })
-  return { manifest, files, bytes, largestFile, dir }
+  const now = (options.builtAt ?? new Date()).getTime()
+  const formats = Object.keys(FORMATS) as Format[]
+  const reuse: Reuse<CatalogueStory> = {
+    // A listing's first feed page depends on its summary, the site, the target, how many stories
+    // are still scheduled at build time, and the stories it can show (past the withdrawn ones, and
+    // one more: whether a next page exists).
+    feeds(n, meta, stories) {
+      const shown = stories.slice(0, prerender.feedSize + meta.head.length + (meta.withdrawn?.length ?? 0) + 1).map((s) => s.hash)
+      const scheduled = meta.head.filter((t) => t > now).length
+      const key = sourceHash(JSON.stringify([meta, index.site, prerender, scheduled, shown]))
+      state.feeds[n] = key
+      return previous?.feeds[n] === key && formats.every((f) => previous.files[paths.feed(n, f)]) && formats.every((f) => staging.keep(paths.feed(n, f)))
+    },
+    // Article pages and feed items of a block depend on its stories and on what names them in the
+    // manifest: the site and every listing's name and description (sections, authors, tags).
+    blockFile(path, n, _stories, manifest) {
+      const names = manifest.listings.map((l) => [l.kind, l.slug, l.name, l.description, l.homepage ?? ''])
+      const key = sourceHash(JSON.stringify([path.split('/')[0], state.blocks[n], manifest.site, names, prerender.origin]))
+      state.blockFiles[path] = key
+      return previous?.blockFiles?.[path] === key && staging.keep(path)
+    },
+  }
+  progress('build: writing the archive')
+  const builtAt = new Date(now)
+  const manifest = await layoutArchive(index, { builtAt, prerender }, staging.sink, staging.read, blocks, reuse)
+  const made = staging.finish()
+  cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
+  cache.save()
+  return { manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: staging.written, processed: todo.length, articles: files.length }
 }

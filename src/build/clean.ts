@@ -60,9 +60,7 @@ export function cleanContent(content: Content, sources: Sources): Cleaned {
     description: field(sectionsFile, `${key}.description`, rule.plainText)(section.description)!,
   }))
 
-  // A tag's address is made of its slug: two spellings that give one slug would share a page
-  // under two names, so the second is refused (case and spacing are one spelling).
-  const tagSpellings = new Map<string, { name: string; file: string }>()
+  const tagSpellings = new TagSpellings()
   const articles = content.articles.map((article, i): Article => {
     if (typeof article !== 'object' || article === null) return article
     const file = sources.articleFiles[i] ?? `content.articles[${i}]`
@@ -80,11 +78,8 @@ export function cleanContent(content: Content, sources: Sources): Cleaned {
         }
         seen.add(slug)
         tags.push(name)
-        const known = tagSpellings.get(slug)
-        if (!known) tagSpellings.set(slug, { name, file })
-        else if (known.name.toLowerCase() !== name.toLowerCase()) {
-          problems.push({ file, field: 'tags', message: `"${name}" has the address ${listingPath('tag', slug)}, which "${known.name}" (${known.file}) has; spell the two alike, or tell them apart with a letter or digit` })
-        }
+        const clash = tagSpellings.add(file, name)
+        if (clash) problems.push(clash)
       }
     }
     return {
@@ -98,6 +93,25 @@ export function cleanContent(content: Content, sources: Sources): Cleaned {
     }
   })
   return { content: { site, authors, sections, articles }, problems }
+}
+
+/**
+ * A tag's address is made of its slug: two spellings that give one slug would share a page under
+ * two names, so the second is refused (case and spacing are one spelling). Fed in file order.
+ */
+export class TagSpellings {
+  readonly #known = new Map<string, { name: string; file: string }>()
+
+  /** The problem with tag `name` (already cleaned) of `file`, if another file spelled its slug otherwise. */
+  add(file: string, name: string): Problem | undefined {
+    const slug = tagSlug(name)
+    const known = this.#known.get(slug)
+    if (!known) this.#known.set(slug, { name, file })
+    else if (known.name.toLowerCase() !== name.toLowerCase()) {
+      return { file, field: 'tags', message: `"${name}" has the address ${listingPath('tag', slug)}, which "${known.name}" (${known.file}) has; spell the two alike, or tell them apart with a letter or digit` }
+    }
+    return undefined
+  }
 }
 
 type FieldCleaner = (path: string, normalise: (s: string) => rule.Normalised) => (value: unknown) => string | undefined

@@ -7,7 +7,7 @@
  */
 import { dateline, datelinesOf } from '../pages/dateline'
 import type { Content } from '../content/article'
-import { Collection, type Group, type Story } from './collection'
+import { Collection, type Story } from './collection'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
@@ -28,8 +28,8 @@ import { renderArticlePages } from './pages'
 import { prerenderFeeds } from './prerender'
 import { withdrawalRecords, withdrawnPositions } from './withdrawals'
 
-/** Receives each file of the archive once; the manifest comes last. */
-export type ArchiveSink = (path: string, text: string) => void | Promise<void>
+/** Receives each file of the archive once, with its SHA-256 (hex) when the layout made one; the manifest comes last. */
+export type ArchiveSink = (path: string, text: string, digest?: string) => void | Promise<void>
 
 export interface CompileOptions {
   /**
@@ -47,22 +47,84 @@ export interface CompileOptions {
  * code over the files just written.
  */
 export async function compileArchive(content: Content, options: CompileOptions, sink: ArchiveSink, readBack: ReadFile): Promise<Manifest> {
-  const collection = new Collection(content, ARCHIVE_ORIGIN)
+  return layoutArchive(new Collection(content, ARCHIVE_ORIGIN), options, sink, readBack)
+}
+
+/** What the layout reads of a story: the record itself is made by `blocks` (default: `storyRecord`). */
+export type IndexedStory = Pick<Story, 'id' | 'slug' | 'anchor' | 'published' | 'updated' | 'withdrawn'> & { authors: readonly Pick<Story['authors'][number], 'key' | 'homepage'>[] }
+
+/** A listing as the layout reads it. */
+export interface IndexedGroup<S extends IndexedStory> {
+  name: string
+  description: string
+  stories: readonly S[]
+}
+
+/**
+ * The collection as the layout reads it: a `Collection` is one, and so is the incremental build's
+ * index of cached stories (scripts/lib/cache/), which has no bodies.
+ */
+export interface ArchiveIndex<S extends IndexedStory> {
+  site: Manifest['site']
+  /** Newest first, scheduled ones included, drafts left out. */
+  stories: readonly S[]
+  home: IndexedGroup<S>
+  sections: ReadonlyMap<string, IndexedGroup<S>>
+  tags: ReadonlyMap<string, IndexedGroup<S>>
+  authors: ReadonlyMap<string, IndexedGroup<S>>
+}
+
+/**
+ * How story blocks are made, for an index that does not hold the stories themselves: `reused`
+ * gives the digest of a block the last build wrote with exactly these stories (the file is kept,
+ * no text made), `text` the block's JSON otherwise.
+ */
+export interface BlockMaker<S> {
+  reused?(n: number, stories: readonly S[]): string | undefined
+  text(stories: readonly S[]): string | Promise<string>
+}
+
+/** What the last build already wrote as this build would write it: kept, not rendered again (an incremental build's). */
+export interface Reuse<S> {
+  /** Listing `n`'s prerendered feeds. */
+  feeds(n: number, meta: ListingMeta, stories: readonly S[]): boolean
+  /** A file made beside story block `n` (`pages/<n>.json`, `items/<n>.txt`), for a manifest like this one. */
+  blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
+}
+
+const recordBlocks: BlockMaker<Story> = { text: (stories) => JSON.stringify(stories.map(storyRecord)) }
+
+/** Lays `collection` out in archive files (see compileArchive). */
+export async function layoutArchive<S extends IndexedStory>(
+  collection: ArchiveIndex<S>,
+  options: CompileOptions,
+  sink: ArchiveSink,
+  readBack: ReadFile,
+  blocks: BlockMaker<S> = recordBlocks as unknown as BlockMaker<S>,
+  reuse?: Reuse<S>,
+): Promise<Manifest> {
   const { stories } = collection
   // Story numbers count from the oldest story, so that a deploy with new stories leaves every full
   // block as it was: only changed files are uploaded, whatever the archive's size.
   const oldestFirst = [...stories].reverse()
-  const ordOf = new Map<Story, number>(oldestFirst.map((s, i) => [s, i]))
+  const ordOf = new Map<S, number>(oldestFirst.map((s, i) => [s, i]))
   const horizon = options.builtAt.getTime() - SCHEDULE_MARGIN_MS
   const digests: string[] = []
-  const write = async (path: string, value: unknown) => {
-    const text = JSON.stringify(value)
-    digests.push(`${path} ${await sha256(text)}`)
-    await sink(path, text)
+  const writeText = async (path: string, text: string) => {
+    const digest = await sha256(text)
+    digests.push(`${path} ${digest}`)
+    await sink(path, text, digest)
   }
+  const write = (path: string, value: unknown) => writeText(path, JSON.stringify(value))
 
+  const blockStories: S[][] = []
   for (let start = 0; start < oldestFirst.length; start += BLOCK_SIZE) {
-    await write(paths.block(start / BLOCK_SIZE), oldestFirst.slice(start, start + BLOCK_SIZE).map(recordOf))
+    const n = start / BLOCK_SIZE
+    const members = oldestFirst.slice(start, start + BLOCK_SIZE)
+    blockStories.push(members)
+    const kept = blocks.reused?.(n, members)
+    if (kept) digests.push(`${paths.block(n)} ${kept}`)
+    else await writeText(paths.block(n), await blocks.text(members))
   }
 
   // A power of two: the shard of a key changes only when the archive doubles.
@@ -73,12 +135,12 @@ export async function compileArchive(content: Content, options: CompileOptions, 
   })
   for (const [n, shard] of shards.entries()) await write(paths.keys(n), shard)
 
-  const listings: [ListingKind, string, Group][] = [
+  const listings: [ListingKind, string, IndexedGroup<S>][] = [
     ['home', '', collection.home],
-    ...[...collection.sections].map(([k, l]): [ListingKind, string, Group] => ['section', k, l]),
+    ...[...collection.sections].map(([k, l]): [ListingKind, string, IndexedGroup<S>] => ['section', k, l]),
     // By key, so that a listing keeps its number (and its files) from one build to the next.
-    ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['tag', k, l]),
-    ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, Group] => ['author', k, l]),
+    ...[...collection.tags].sort(byKey).map(([k, l]): [ListingKind, string, IndexedGroup<S>] => ['tag', k, l]),
+    ...[...collection.authors].sort(byKey).map(([k, l]): [ListingKind, string, IndexedGroup<S>] => ['author', k, l]),
   ]
   const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
@@ -108,10 +170,13 @@ export async function compileArchive(content: Content, options: CompileOptions, 
     ...(withdrawals.list.length > 0 && { withdrawals: withdrawals.list }),
   }
   await sink(paths.manifest, JSON.stringify(manifest))
-  await renderArticlePages(readBack, manifest, sink)
+  // Article pages and feed items beside each block, unless the last build's are still right.
+  const keptFiles = (path: (n: number) => string) => new Set(reuse ? blockStories.flatMap((members, n) => (reuse.blockFile(path(n), n, members, manifest) ? [n] : [])) : [])
+  await renderArticlePages(readBack, manifest, sink, keptFiles(paths.pages))
   if (!options.prerender) return manifest
-  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt }, sink)
-  await renderItemFiles(readBack, manifest, options.prerender.origin, sink)
+  const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
+  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds }, sink)
+  await renderItemFiles(readBack, manifest, options.prerender.origin, sink, keptFiles(paths.items))
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
   await sink(paths.manifest, JSON.stringify(final))
   return final
@@ -126,7 +191,8 @@ export async function compileToMap(content: Content, options: CompileOptions): P
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0)
 
-function recordOf(s: Story): StoryRecord {
+/** One story as the archive stores it: the per-story product of the build, which the incremental build caches as it is. */
+export function storyRecord(s: Story): StoryRecord {
   return {
     id: s.id,
     slug: s.slug,
@@ -147,7 +213,7 @@ function recordOf(s: Story): StoryRecord {
 }
 
 /** Head, newest-from and oldest of a newest-first list of stories (see ListingMeta). */
-function summaryOf(stories: readonly Story[], horizon: number): Pick<ListingMeta, 'count' | 'head' | 'newest' | 'oldest'> {
+function summaryOf(stories: readonly Pick<Story, 'published' | 'updated'>[], horizon: number): Pick<ListingMeta, 'count' | 'head' | 'newest' | 'oldest'> {
   let h = 0
   while (h < stories.length && stories[h]!.published.getTime() > horizon) h++
   // Suffix maxima of `updated`, kept for the positions a scheduled count can take (0 … h).
@@ -166,7 +232,7 @@ function summaryOf(stories: readonly Story[], horizon: number): Pick<ListingMeta
   }
 }
 
-async function sha256(text: string): Promise<string> {
+export async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }

@@ -12,9 +12,9 @@ import { renderItemFragments } from '../feeds/render'
 import type { ArchiveSink } from './compile'
 import { storyBlocks } from './pages'
 
-export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink): Promise<void> {
+export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, origin)
-  for await (const { n, stories } of storyBlocks(archive, manifest)) {
+  for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
     // Any page will do as the frame: an item does not depend on the page it is in.
     const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
     const items = Object.fromEntries((Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format)]))

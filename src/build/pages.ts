@@ -14,10 +14,12 @@ import type { Story } from '../content/story'
 import { articleDocument } from '../pages/views'
 import type { ArchiveSink } from './compile'
 
-/** Each story block's number and stories (oldest first, as stored), read back through `archive`. */
-export async function* storyBlocks(archive: Archive, manifest: Manifest): AsyncGenerator<{ n: number; stories: Story[] }> {
+/** Each story block's number and stories (oldest first, as stored), read back through `archive`; blocks in `keep` skipped. */
+export async function* storyBlocks(archive: Archive, manifest: Manifest, keep?: ReadonlySet<number>): AsyncGenerator<{ n: number; stories: Story[] }> {
   const last = manifest.stories - 1
   for (let n = 0; n * manifest.blockSize < manifest.stories; n++) {
+    // An incremental build's: this block's file is already in place as it would be rendered.
+    if (keep?.has(n)) continue
     const first = n * manifest.blockSize
     const end = Math.min(first + manifest.blockSize, manifest.stories)
     // Home position p is story number last − p: the block's stories, newest first, reversed.
@@ -25,9 +27,9 @@ export async function* storyBlocks(archive: Archive, manifest: Manifest): AsyncG
   }
 }
 
-export async function renderArticlePages(read: ReadFile, manifest: Manifest, sink: ArchiveSink): Promise<void> {
+export async function renderArticlePages(read: ReadFile, manifest: Manifest, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, ARCHIVE_ORIGIN)
-  for await (const { n, stories } of storyBlocks(archive, manifest)) {
+  for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
     const pages = stories.map((story): PageRecord => ({ published: story.published.getTime(), updated: story.updated.getTime(), html: articleDocument(archive, story) }))
     await sink(paths.pages(n), JSON.stringify(pages))
   }

@@ -22,6 +22,8 @@ export interface PrerenderOptions {
   feedSize: number
   /** The build instant: pages are rendered as of then. */
   builtAt: Date
+  /** Listings whose feed files are already in place as they would be rendered now (an incremental build's): named, not rendered. */
+  keep?: ReadonlySet<number>
 }
 
 /** Renders the prerendered feeds into `sink` and returns the manifest that names them. */
@@ -30,6 +32,10 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
   const now = options.builtAt.getTime()
   const listings: number[] = []
   for (const [n, meta] of manifest.listings.entries()) {
+    if (options.keep?.has(n)) {
+      listings.push(n)
+      continue
+    }
     const listing = meta.kind === 'home' ? archive.home : { section: archive.sections, tag: archive.tags, author: archive.authors }[meta.kind].get(meta.slug)!
     const page = await pageOf(listing, { kind: 'first' }, options.feedSize, now)
     for (const format of Object.keys(FORMATS) as Format[]) {

@@ -173,6 +173,38 @@ function bodyProblems(body: string): { field: string; message: string }[] {
   return problems
 }
 
+/**
+ * The rules between articles: no two share a slug, an id or a paging anchor. Fed one article at a
+ * time, in file order, by the check and by the incremental build (which checks each article alone
+ * and only these rules across them).
+ */
+export class Uniqueness {
+  readonly #slugs = new Map<string, string>()
+  readonly #ids = new Map<string, string>()
+  readonly #anchors = new Map<string, string>()
+
+  add(file: string, article: { slug?: unknown; id?: unknown }): Problem[] {
+    const problems: Problem[] = []
+    const add = (field: string, message: string) => problems.push({ file, field, message })
+    if (typeof article.slug === 'string') {
+      const other = this.#slugs.get(article.slug)
+      if (other) add('slug', `"${article.slug}" is already used by ${other}`)
+      else this.#slugs.set(article.slug, file)
+    }
+    if (typeof article.id === 'string') {
+      const other = this.#ids.get(article.id)
+      if (other) add('id', `"${article.id}" is already used by ${other}`)
+      else this.#ids.set(article.id, file)
+      // Paging URLs name a story by a 64-bit hash of its id: two ids may not share one.
+      const anchor = anchorOf(article.id)
+      const clash = this.#anchors.get(anchor)
+      if (clash && !other) add('id', `its paging anchor ${anchor} collides with ${clash}'s; mint another id`)
+      else this.#anchors.set(anchor, file)
+    }
+    return problems
+  }
+}
+
 /** Every problem in the collection; empty when it may be deployed. */
 export function validateContent(content: Content, sources: Sources): Problem[] {
   const problems: Problem[] = [...cleanContent(content, sources).problems]
@@ -197,9 +229,7 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
     if (typeof section.name !== 'string') problems.push({ file, field: `${key}.name`, message: 'name is required' })
   }
 
-  const slugs = new Map<string, string>()
-  const ids = new Map<string, string>()
-  const anchors = new Map<string, string>()
+  const unique = new Uniqueness()
   content.articles.forEach((article: Article, i) => {
     const file = sources.articleFiles[i] ?? `content.articles[${i}]`
     const add = (field: string, message: string) => problems.push({ file, field, message })
@@ -209,21 +239,7 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
     }
     if (typeof article !== 'object' || article === null) return
 
-    if (typeof article.slug === 'string') {
-      const other = slugs.get(article.slug)
-      if (other) add('slug', `"${article.slug}" is already used by ${other}`)
-      else slugs.set(article.slug, file)
-    }
-    if (typeof article.id === 'string') {
-      const other = ids.get(article.id)
-      if (other) add('id', `"${article.id}" is already used by ${other}`)
-      else ids.set(article.id, file)
-      // Paging URLs name a story by a 64-bit hash of its id: two ids may not share one.
-      const anchor = anchorOf(article.id)
-      const clash = anchors.get(anchor)
-      if (clash && !other) add('id', `its paging anchor ${anchor} collides with ${clash}'s; mint another id`)
-      else anchors.set(anchor, file)
-    }
+    problems.push(...unique.add(file, article))
     if (typeof article.section === 'string' && !(article.section in content.sections)) {
       add('section', `"${article.section}" is not a key of content/sections.ts (${Object.keys(content.sections).join(', ')})`)
     }

@@ -9,16 +9,19 @@
 import type { ListingMeta, WithdrawalRecord } from '../archive/format'
 import type { Story } from './collection'
 
-export interface Withdrawals {
+/** What is read of a story here: a Story, or the incremental build's cached facts of one. */
+type Withdrawable = Pick<Story, 'id' | 'withdrawn'>
+
+export interface Withdrawals<S extends Withdrawable = Story> {
   list: WithdrawalRecord[]
   /** Index in `list` of each withdrawn story. */
-  index: ReadonlyMap<Story, number>
+  index: ReadonlyMap<S, number>
 }
 
 /** The manifest's list, by story number (`oldestFirst[ord]` is story `ord`). */
-export function withdrawalRecords(oldestFirst: readonly Story[]): Withdrawals {
+export function withdrawalRecords<S extends Withdrawable>(oldestFirst: readonly S[]): Withdrawals<S> {
   const list: WithdrawalRecord[] = []
-  const index = new Map<Story, number>()
+  const index = new Map<S, number>()
   oldestFirst.forEach((s, ord) => {
     if (!s.withdrawn) return
     index.set(s, list.length)
@@ -28,7 +31,7 @@ export function withdrawalRecords(oldestFirst: readonly Story[]): Withdrawals {
 }
 
 /** A listing's withdrawn stories by position (newest-first `stories`), or nothing when it has none. */
-export function withdrawnPositions(stories: readonly Story[], withdrawals: Withdrawals): Pick<ListingMeta, 'withdrawn'> {
+export function withdrawnPositions<S extends Withdrawable>(stories: readonly S[], withdrawals: Withdrawals<S>): Pick<ListingMeta, 'withdrawn'> {
   if (withdrawals.list.length === 0) return {}
   const withdrawn: [number, number][] = []
   stories.forEach((s, position) => {

@@ -1,0 +1,300 @@
+/**
+ * The build cache, `.herald/cache/` (safe to delete: the next build is a clean one):
+ * - `state.json`: per article file its size, mtime and content hash (so an unchanged file is not
+ *   even read), and per content hash the article's `StoryMeta` and where its record is — in
+ *   columns, so that 100,000 articles parse in a fraction of a second;
+ * - `journal.jsonl`: what builds since `state.json` was written added to it, one line each, so a
+ *   one-article edit appends a line instead of rewriting the state (folded in every so often);
+ * - `archive.json`: what the last build wrote to the archive (each file's digest, each block's
+ *   members, each prerendered feed's inputs), so the next build rewrites only what changed;
+ * - `packs/*.jsonl`: the story records (packs.ts).
+ * Everything is keyed under the code hash (code-hash.ts): other code, other config, empty cache.
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CACHE_FORMAT, sourceHash } from './code-hash'
+import { PackReader, PackWriter, type Place } from './packs'
+import type { StoryMeta } from './stories'
+
+export const CACHE_DIR = '.herald/cache'
+
+export interface Entry {
+  meta: StoryMeta
+  /** Absent for a draft. */
+  place?: Place
+}
+
+/** What the last build left in the archive, as the next build compares it. */
+export interface ArchiveState {
+  /** SHA-256 of the manifest.json it wrote: the archive is the one this state describes only while it matches. */
+  manifest: string
+  /** Archive path → digest and size of the file written there. */
+  files: Record<string, { digest: string; size: number }>
+  /** Block number → key of its stories (their content hashes). */
+  blocks: string[]
+  /** Listing number → key of its prerendered feeds' inputs. */
+  feeds: string[]
+  /** Path of a file made beside a block (article pages, feed items) → key of its inputs. */
+  blockFiles: Record<string, string>
+  /** Key of what the rules between articles read (check.ts), when they last passed. */
+  checked?: string
+}
+
+interface FileStat {
+  size: number
+  mtime: number
+  hash: string
+}
+
+/** A meta as one JSON array: the state holds 100,000 of them. */
+type MetaRow = [
+  id: string | null,
+  slug: string | null,
+  tags: string[],
+  story: [anchor: string, published: number, updated: number, section: string, tags: [string, string][], authors: string[][], withdrawn?: [number, string]] | null,
+]
+
+function toRow(m: StoryMeta): MetaRow {
+  const s = m.story
+  if (!s) return [m.id ?? null, m.slug ?? null, m.tags, null]
+  const row: NonNullable<MetaRow[3]> = [s.anchor, s.published, s.updated, s.section, s.tags.map((t) => [t.name, t.slug]), s.authors.map((a) => (a.homepage ? [a.key, a.homepage] : [a.key]))]
+  if (s.withdrawn) row.push([s.withdrawn.at, s.withdrawn.reason])
+  return [m.id ?? null, m.slug ?? null, m.tags, row]
+}
+
+function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
+  return {
+    ...(id !== null ? { id } : {}),
+    ...(slug !== null ? { slug } : {}),
+    tags,
+    ...(s ? { story: { anchor: s[0], published: s[1], updated: s[2], section: s[3], tags: s[4].map(([name, slug]) => ({ name, slug })), authors: s[5].map(([key, homepage]) => ({ key: key!, ...(homepage ? { homepage } : {}) })), ...(s[6] ? { withdrawn: { at: s[6][0], reason: s[6][1] } } : {}) } } : {}),
+  }
+}
+
+interface Base {
+  format: number
+  code: string
+  files: { names: string[]; sizes: number[]; mtimes: number[]; hashes: string[] }
+  entries: { hashes: string[]; metas: MetaRow[]; packs: string[]; places: number[] }
+}
+
+type JournalLine = ['f', string, number, number, string] | ['e', string, MetaRow, string | null, number, number]
+
+/** The journal is folded into the state past this many lines, and the packs compacted then. */
+const MAX_JOURNAL = 20_000
+/** Compaction merges the small packs when there are more than this many, or more dead bytes than live. */
+const MAX_PACKS = 8
+
+export class CacheStore {
+  readonly dir: string
+  readonly packDir: string
+  readonly code: string
+  readonly #files = new Map<string, FileStat>()
+  readonly #entries = new Map<string, Entry>()
+  readonly #fresh = new Map<string, FileStat>()
+  readonly #added: JournalLine[] = []
+  #journalLines = 0
+  #savedAt = 0
+  #archive: ArchiveState | undefined
+  #reader: PackReader | undefined
+
+  private constructor(root: string, code: string, clean: boolean) {
+    this.dir = join(root, CACHE_DIR)
+    this.packDir = join(this.dir, 'packs')
+    this.code = code
+    if (!clean && this.#load()) return
+    this.#files.clear()
+    this.#entries.clear()
+    rmSync(this.dir, { recursive: true, force: true })
+    mkdirSync(this.packDir, { recursive: true })
+    this.#journalLines = MAX_JOURNAL // write a fresh state on save
+  }
+
+  /** The cache under `root` for this code; empty when there is none, it is for other code, or `clean`. */
+  static open(root: string, code: string, clean = false): CacheStore {
+    return new CacheStore(root, code, clean)
+  }
+
+  #load(): boolean {
+    let base: Base
+    try {
+      base = JSON.parse(readFileSync(join(this.dir, 'state.json'), 'utf8')) as Base
+    } catch {
+      return false
+    }
+    if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
+    const f = base.files
+    for (let i = 0; i < f.names.length; i++) this.#files.set(f.names[i]!, { size: f.sizes[i]!, mtime: f.mtimes[i]!, hash: f.hashes[i]! })
+    const e = base.entries
+    for (let i = 0; i < e.hashes.length; i++) {
+      const pack = e.places[3 * i]!
+      this.#entries.set(e.hashes[i]!, { meta: fromRow(e.metas[i]!), ...(pack >= 0 ? { place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! } } : {}) })
+    }
+    const journal = join(this.dir, 'journal.jsonl')
+    if (existsSync(journal)) {
+      for (const line of readFileSync(journal, 'utf8').split('\n')) {
+        if (!line) continue
+        let row: JournalLine
+        try {
+          row = JSON.parse(line) as JournalLine
+        } catch {
+          break // a line cut short by a crash: what follows it was never acknowledged
+        }
+        this.#journalLines++
+        if (row[0] === 'f') this.#files.set(row[1], { size: row[2], mtime: row[3], hash: row[4] })
+        else this.#entries.set(row[1], { meta: fromRow(row[2]), ...(row[3] !== null ? { place: { pack: row[3], offset: row[4], length: row[5] } } : {}) })
+      }
+    }
+    try {
+      const archive = JSON.parse(readFileSync(join(this.dir, 'archive.json'), 'utf8')) as { savedAt: number; archive?: ArchiveState }
+      this.#savedAt = archive.savedAt
+      this.#archive = archive.archive
+    } catch {
+      // no archive state: every archive file is written
+    }
+    mkdirSync(this.packDir, { recursive: true })
+    return true
+  }
+
+  /**
+   * Content hash of each file (relative to `root`) whose size and mtime are the last build's;
+   * undefined for the others, which the caller hashes (`hash`) or has processed (`setHash`).
+   */
+  knownHashes(root: string, files: readonly string[]): (string | undefined)[] {
+    // A file changed within the same clock tick as the last save could keep its mtime: read it.
+    const racy = this.#savedAt - 2000
+    return files.map((file) => {
+      const stat = statSync(join(root, file))
+      const was = this.#files.get(file)
+      const known = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : undefined
+      this.#fresh.set(file, { size: stat.size, mtime: stat.mtimeMs, hash: known ?? '' })
+      return known
+    })
+  }
+
+  /** Reads and hashes a file `knownHashes` did not know. */
+  hash(root: string, file: string): string {
+    const hash = sourceHash(readFileSync(join(root, file)))
+    this.setHash(file, hash)
+    return hash
+  }
+
+  /** The content hash of a file `knownHashes` did not know, as a build thread read it. */
+  setHash(file: string, hash: string): void {
+    this.#fresh.get(file)!.hash = hash
+  }
+
+  /** The content hash `file` had in the last build that saw it. */
+  previousHash(file: string): string | undefined {
+    return this.#files.get(file)?.hash
+  }
+
+  entry(hash: string): Entry | undefined {
+    return this.#entries.get(hash)
+  }
+
+  setEntry(hash: string, entry: Entry): void {
+    this.#entries.set(hash, entry)
+    // Until the first save after a clean start the journal is not written: the state is, whole.
+    if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), entry.place?.pack ?? null, entry.place?.offset ?? 0, entry.place?.length ?? 0])
+  }
+
+  /** A new pack for one writer of this build. */
+  writer(name: string): PackWriter {
+    return new PackWriter(this.packDir, `${name}.jsonl`)
+  }
+
+  record(entry: Entry): string {
+    if (!entry.place) throw new Error('build cache: a draft has no record')
+    this.#reader ??= new PackReader(this.packDir)
+    return this.#reader.read(entry.place)
+  }
+
+  /** The archive state, if `manifestText` is the manifest the last build wrote. */
+  archive(manifestText: string | undefined): ArchiveState | undefined {
+    const archive = this.#archive
+    return archive && manifestText !== undefined && archive.manifest === sourceHash(manifestText) ? archive : undefined
+  }
+
+  /** The last build's archive state, whatever the archive holds now (for `checked`). */
+  get lastArchive(): ArchiveState | undefined {
+    return this.#archive
+  }
+
+  setArchive(archive: ArchiveState | undefined): void {
+    this.#archive = archive
+  }
+
+  /** Records this build: a journal line per changed file and new entry, or (every so often) a new state with the packs compacted. */
+  save(): void {
+    this.#reader?.close()
+    this.#reader = undefined
+    for (const [file, stat] of this.#fresh) {
+      const was = this.#files.get(file)
+      if (!was || was.size !== stat.size || was.mtime !== stat.mtime || was.hash !== stat.hash) this.#added.push(['f', file, stat.size, stat.mtime, stat.hash])
+    }
+    if (this.#journalLines + this.#added.length >= MAX_JOURNAL || readdirSync(this.packDir).length > 4 * MAX_PACKS) {
+      this.#rewrite()
+      this.#journalLines = 0
+    }
+    else if (this.#added.length > 0) appendFileSync(join(this.dir, 'journal.jsonl'), this.#added.map((l) => `${JSON.stringify(l)}\n`).join(''))
+    else this.#journalLines += this.#added.length
+    this.#added.length = 0
+    const tmp = join(this.dir, 'archive.json.tmp')
+    writeFileSync(tmp, JSON.stringify({ savedAt: Date.now(), archive: this.#archive }))
+    renameSync(tmp, join(this.dir, 'archive.json'))
+  }
+
+  /** A new state of the files this build saw and their entries only, packs compacted, journal emptied. */
+  #rewrite(): void {
+    const live = new Map<string, Entry>()
+    for (const { hash } of this.#fresh.values()) {
+      const entry = this.#entries.get(hash)
+      if (entry) live.set(hash, entry)
+    }
+    this.#compact(live)
+    const packs = [...new Set([...live.values()].flatMap((e) => (e.place ? [e.place.pack] : [])))]
+    const packIndex = new Map(packs.map((p, i) => [p, i]))
+    const base: Base = {
+      format: CACHE_FORMAT,
+      code: this.code,
+      files: { names: [...this.#fresh.keys()], sizes: [], mtimes: [], hashes: [] },
+      entries: { hashes: [...live.keys()], metas: [], packs, places: [] },
+    }
+    for (const stat of this.#fresh.values()) base.files.sizes.push(stat.size), base.files.mtimes.push(stat.mtime), base.files.hashes.push(stat.hash)
+    for (const entry of live.values()) {
+      base.entries.metas.push(toRow(entry.meta))
+      const p = entry.place
+      base.entries.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
+    }
+    const tmp = join(this.dir, 'state.json.tmp')
+    writeFileSync(tmp, JSON.stringify(base))
+    renameSync(tmp, join(this.dir, 'state.json'))
+    rmSync(join(this.dir, 'journal.jsonl'), { force: true })
+  }
+
+  #compact(live: Map<string, Entry>): void {
+    const liveBytes = new Map<string, number>()
+    for (const { place } of live.values()) if (place) liveBytes.set(place.pack, (liveBytes.get(place.pack) ?? 0) + place.length + 1)
+    for (const pack of readdirSync(this.packDir)) if (!liveBytes.has(pack)) rmSync(join(this.packDir, pack), { force: true })
+    const sizes = new Map([...liveBytes.keys()].map((p) => [p, statSync(join(this.packDir, p)).size]))
+    const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+    const used = [...liveBytes.values()].reduce((a, b) => a + b, 0)
+    if (sizes.size <= MAX_PACKS && total - used <= used) return
+    // Merge every pack but the largest mostly-live one: a run of edits rewrites the edited stories, not the archive.
+    const [largest] = [...sizes].sort((a, b) => b[1] - a[1])[0] ?? []
+    const keep = largest && liveBytes.get(largest)! * 2 >= sizes.get(largest)! ? largest : undefined
+    const reader = new PackReader(this.packDir)
+    const writer = new PackWriter(this.packDir, `merged-${Date.now().toString(36)}.jsonl`)
+    for (const entry of live.values()) {
+      if (entry.place && entry.place.pack !== keep) entry.place = writer.append(reader.read(entry.place))
+    }
+    writer.close()
+    reader.close()
+    for (const pack of sizes.keys()) if (pack !== keep) rmSync(join(this.packDir, pack), { force: true })
+  }
+}
+
+export function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined
+}

@@ -1,0 +1,182 @@
+/**
+ * The incremental build (scripts/lib/cache/): after any change to the content or the code's
+ * configuration, a build from the cache writes exactly the archive a clean build writes, byte for
+ * byte, and does only the work the change needs. Two copies of one newsroom get the same edits:
+ * one is always built from its cache, the other from nothing (and in build threads).
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildArchive, type BuildResult } from '../../scripts/lib/build'
+import { writeArticleIndex } from '../../scripts/lib/article-index'
+import { contentWorkspace } from './helpers/workspace'
+
+const T0 = Date.parse('2025-06-01T12:00:00Z')
+const HOUR = 3600_000
+
+/** Article i: ten minutes apart, tags shared across articles, and one tag only article 3 has; 100 of them fill four story blocks and overflow a first feed page. */
+function source(i: number, overrides: Record<string, unknown> = {}): string {
+  const article = {
+    id: `tag:herald.example.com,2024:gen-${i}`,
+    slug: `gen-${i}`,
+    headline: `Generated story ${i}`,
+    dek: `What happened in story ${i}.`,
+    section: 'news',
+    tags: [`Topic ${i % 3}`, ...(i === 3 ? ['Only Three'] : [])],
+    published: new Date(T0 - 48 * HOUR + i * 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    timeZone: 'UTC',
+    body: `Paragraph one of story ${i}, with [a link](/articles/gen-${Math.max(0, i - 1)}).\n\nParagraph two.`,
+    ...overrides,
+  }
+  return `import { defineArticle } from '../define'\n\nexport default defineArticle(${JSON.stringify(article, null, 2)} as const)\n`
+}
+
+type Workspace = ReturnType<typeof contentWorkspace>
+const ledger = (ws: Workspace) => join(ws.root, 'content/ledger.json')
+const article = (ws: Workspace, file: string) => join(ws.root, 'content/articles', file)
+
+/** Writes, renames or deletes article files in a workspace, keeping its index and ledger current. */
+function change(ws: Workspace, edit: (ws: Workspace) => void): void {
+  edit(ws)
+  writeArticleIndex(join(ws.root, 'content/articles'))
+  const entries: Record<string, string> = {}
+  for (const f of readdirSync(join(ws.root, 'content/articles')).filter((f) => f !== 'index.ts')) {
+    entries[`content/articles/${f}`] = /"?id"?: ['"]([^'"]+)['"]/.exec(readFileSync(article(ws, f), 'utf8'))![1]!
+  }
+  writeFileSync(ledger(ws), JSON.stringify(entries, null, 1))
+}
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>()
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name))
+      else out.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), 'utf8'))
+    }
+  }
+  walk(dir)
+  return out
+}
+
+let cached: Workspace
+let clean: Workspace
+
+/** Builds both copies as of `builtAt`; returns the cached build's report after checking the archives are identical. */
+async function buildBoth(builtAt: number, env?: string): Promise<BuildResult> {
+  const result = await buildArchive({ root: cached.root, builtAt: new Date(builtAt), env })
+  rmSync(join(clean.root, '.herald'), { recursive: true, force: true })
+  process.env.HERALD_BUILD_THREADS = '2'
+  try {
+    await buildArchive({ root: clean.root, builtAt: new Date(builtAt), env })
+  } finally {
+    delete process.env.HERALD_BUILD_THREADS
+  }
+  const [a, b] = [tree(join(cached.root, '.herald/archive')), tree(join(clean.root, '.herald/archive'))]
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
+  for (const [path, text] of a) expect(text, path).toBe(b.get(path))
+  return result
+}
+
+const both = (edit: (ws: Workspace) => void) => [cached, clean].forEach((ws) => change(ws, edit))
+
+beforeAll(() => {
+  ;[cached, clean] = [contentWorkspace(), contentWorkspace()]
+  both((ws) => {
+    copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
+    for (let i = 0; i < 100; i++) writeFileSync(article(ws, `gen-${i}.ts`), source(i))
+    writeFileSync(article(ws, 'draft.ts'), source(190, { draft: true }))
+    // Scheduled: published an hour after the first build.
+    writeFileSync(article(ws, 'scheduled.ts'), source(191, { published: new Date(T0 + HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z') }))
+  })
+})
+
+afterAll(() => {
+  cached?.cleanup()
+  clean?.cleanup()
+})
+
+describe('a build from the cache', () => {
+  it('is the clean build: first build, then a rebuild with nothing changed, which renders nothing', async () => {
+    const first = await buildBoth(T0)
+    expect(first.processed).toBe(first.articles)
+    const again = await buildBoth(T0)
+    expect(again.processed).toBe(0)
+    // The manifest (written twice: before and after the feeds), nothing else.
+    expect(again.written).toBeLessThanOrEqual(2)
+  })
+
+  it('after an edit renders that article only and rewrites only the files it touches', async () => {
+    both((ws) => writeFileSync(article(ws, 'gen-5.ts'), source(5, { body: 'A corrected body.' })))
+    const r = await buildBoth(T0)
+    expect(r.processed).toBe(1)
+    expect(r.written).toBeLessThan(r.files / 2)
+  })
+
+  it('after a headline edit of the newest story (in every first feed page it is on)', async () => {
+    both((ws) => writeFileSync(article(ws, 'gen-99.ts'), source(99, { headline: 'A corrected headline' })))
+    expect((await buildBoth(T0)).processed).toBe(1)
+  })
+
+  it('after a withdrawal (the story keeps its place; the manifest lists it)', async () => {
+    both((ws) => writeFileSync(article(ws, 'gen-20.ts'), source(20, { withdrawn: { at: new Date(T0 - HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z'), reason: 'Withdrawn for the test.' } })))
+    expect((await buildBoth(T0)).processed).toBe(1)
+    expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toContain('Withdrawn for the test.')
+  })
+
+  it('after a deletion, including of the only story with a tag (a listing goes, later ones renumber)', async () => {
+    both((ws) => rmSync(article(ws, 'gen-3.ts')))
+    expect((await buildBoth(T0)).processed).toBe(0)
+  })
+
+  it('after a rename, rendering nothing', async () => {
+    both((ws) => renameSync(article(ws, 'gen-7.ts'), article(ws, 'renamed-seven.ts')))
+    expect((await buildBoth(T0)).processed).toBe(0)
+  })
+
+  it('after a new story, older than others (every later story number moves)', async () => {
+    both((ws) => writeFileSync(article(ws, 'gen-150.ts'), source(150, { published: new Date(T0 - 47 * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z') })))
+    expect((await buildBoth(T0)).processed).toBe(1)
+  })
+
+  it('when a scheduled story goes live: nothing re-read, the build time alone moves', async () => {
+    const r = await buildBoth(T0 + 2 * HOUR)
+    expect(r.processed).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')) as { listings: { head: number[] }[] }
+    expect(manifest.listings[0]!.head.length).toBeGreaterThan(0)
+  })
+
+  it('for another environment (other prerender origin), then back', async () => {
+    expect((await buildBoth(T0 + 2 * HOUR, 'production')).processed).toBe(0)
+    expect((await buildBoth(T0 + 2 * HOUR)).processed).toBe(0)
+  })
+
+  it('after a change to the configuration that shapes output (a section, the site): every story again', async () => {
+    both((ws) => {
+      const file = join(ws.root, 'content/site.ts')
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/title: '([^']+)'/, "title: '$1 Daily'"))
+    })
+    const r = await buildBoth(T0 + 2 * HOUR)
+    expect(r.processed).toBe(r.articles)
+    expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toContain(' Daily')
+  })
+
+  it('after the cache is deleted, or its archive replaced by another', async () => {
+    rmSync(join(cached.root, '.herald/cache'), { recursive: true })
+    expect((await buildBoth(T0 + 2 * HOUR)).processed).toBeGreaterThan(0)
+    writeFileSync(join(cached.root, '.herald/archive/manifest.json'), '{}')
+    await buildBoth(T0 + 2 * HOUR)
+  })
+
+  it('names file and field of a content mistake in a cached build, and keeps the last archive', async () => {
+    const before = readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9, { section: 'nonexistent' })))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: section: "nonexistent" is not a key of content/sections.ts')
+    // A slug taken twice is a rule between articles: still checked when only one of them changed.
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9, { slug: 'gen-8' })))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: slug: "gen-8" is already used by content/articles/gen-8.ts')
+    // An article is cached by its own text, so it may not read another article's file.
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), `import other from './gen-8'\n\nexport default { ...other, id: 'tag:herald.example.com,2024:gen-9', slug: 'gen-9' }\n`))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: (module): imports ./gen-8: an article may import only files outside content/articles/')
+    expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toBe(before)
+  })
+})
