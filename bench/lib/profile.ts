@@ -11,6 +11,9 @@ interface CpuProfile {
   timeDeltas: number[]
 }
 
+/** The most one sample may count for, µs (see busyMs). */
+export const SAMPLE_CAP_US = 500
+
 /**
  * Milliseconds of the isolate's CPU in JavaScript and in V8 itself ("(program)"), idle excluded.
  *
@@ -23,20 +26,16 @@ interface CpuProfile {
  * sampler starved by a busy machine undercounts a little; the thread column bounds it from above.
  * `naive` is the plain sum, for comparison.
  */
-/** The most one sample may count for, µs (see busyMs). */
-export const SAMPLE_CAP_US = 500
-
 export function busyMs(profile: CpuProfile): { js: number; program: number; naive: number } {
   const kind = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]))
   const busy = profile.samples.map((id, i) => ({ name: kind.get(id), dt: profile.timeDeltas[i] ?? 0 })).filter((s) => s.name !== '(idle)')
-  const cap = SAMPLE_CAP_US
   let js = 0
   let program = 0
   let naive = 0
   for (const { name, dt } of busy) {
     naive += dt
-    if (name === '(program)') program += Math.min(dt, cap)
-    else js += Math.min(dt, cap)
+    if (name === '(program)') program += Math.min(dt, SAMPLE_CAP_US)
+    else js += Math.min(dt, SAMPLE_CAP_US)
   }
   return { js: js / 1000, program: program / 1000, naive: naive / 1000 }
 }
@@ -142,13 +141,12 @@ export async function heapAfterGc(session: DevTools, nudge: () => Promise<void>)
 export function topSelf(profile: CpuProfile, n: number): string[] {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
   const self = new Map<string, number>()
-  // Waits capped as busyMs caps them.
-  const cap = SAMPLE_CAP_US
   profile.samples.forEach((id, i) => {
     const frame = nodes.get(id)?.callFrame as { functionName: string; url?: string; lineNumber?: number; columnNumber?: number } | undefined
     if (!frame || frame.functionName === '(idle)') return
     const where = `${frame.functionName || '(anonymous)'} ${frame.url?.split('/').pop() ?? ''}:${(frame.lineNumber ?? 0) + 1}:${(frame.columnNumber ?? 0) + 1}`
-    self.set(where, (self.get(where) ?? 0) + Math.min(profile.timeDeltas[i] ?? 0, cap) / 1000)
+    // Waits capped as busyMs caps them.
+    self.set(where, (self.get(where) ?? 0) + Math.min(profile.timeDeltas[i] ?? 0, SAMPLE_CAP_US) / 1000)
   })
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([where, ms]) => `${ms.toFixed(2).padStart(6)} ms  ${where}`)
 }
