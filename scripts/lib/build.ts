@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { FORMATS, type Format } from '../../src/feeds/build'
-import { paths, type Manifest } from '../../src/archive/format'
+import { itemFile, paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
@@ -20,7 +20,7 @@ import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
 import type { StoryMeta } from './cache/stories'
-import { processAll, THREADED_FROM } from './cache/threads'
+import { processAll, THREADED_FROM, type Rerender } from './cache/threads'
 import { LEDGER, readLedger } from './repo'
 
 export const ARCHIVE_DIR = '.herald/archive'
@@ -97,11 +97,28 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
     if (hash === undefined) return true
     return !cache.entry(hash) && !seen.has(hash) && seen.add(hash)
   })
+  // Feed items are made for the prerender origin: cached stories whose items are for another
+  // (the last build was for another environment) have them rendered again, from their records.
+  const prerender = prerenderTarget(root, options.env)
+  const now = (options.builtAt ?? new Date()).getTime()
+  const rerender: Rerender[] = []
+  const wanted = new Set<string>()
+  for (const hash of hashOf.values()) {
+    const entry = cache.entry(hash)
+    if (!entry?.place || entry.items?.origin === prerender.origin || wanted.has(hash)) continue
+    wanted.add(hash)
+    rerender.push({ hash, meta: entry.meta, place: entry.place })
+  }
   if (todo.length > 0) progress(`build: ${todo.length} of ${files.length} article modules changed; checking and rendering them`)
+  if (rerender.length > 0) progress(`build: feed items of ${rerender.length} stories for ${prerender.origin}`)
   const own = new Map<string, Problem[]>()
   const failed = new Map<string, StoryMeta>()
   let done = 0
-  await processAll(root, todo, config, cache, (r) => {
+  await processAll(root, todo, rerender, config, cache, { origin: prerender.origin, builtAt: now }, (r) => {
+    if (!('file' in r)) {
+      cache.setEntry(r.hash, { ...cache.entry(r.hash)!, items: r.items })
+      return
+    }
     if (!hashOf.has(r.file)) {
       hashOf.set(r.file, r.hash)
       cache.setHash(r.file, r.hash)
@@ -109,7 +126,7 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
     if (r.problems.length > 0) {
       own.set(r.file, r.problems)
       failed.set(r.file, r.meta)
-    } else cache.setEntry(hashOf.get(r.file)!, { meta: r.meta, ...(r.place ? { place: r.place } : {}) })
+    } else cache.setEntry(hashOf.get(r.file)!, { meta: r.meta, ...(r.place && { place: r.place }), ...(r.page && { page: r.page }), ...(r.items && { items: r.items }) })
     if (++done % 10_000 === 0) progress(`build: ${done} of ${todo.length} rendered`)
   })
 
@@ -136,7 +153,6 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const archiveDir = join(root, ARCHIVE_DIR)
   const staging = new Staging(archiveDir, cache.archive(readIfExists(join(archiveDir, paths.manifest))))
   const previous = staging.previous
-  const prerender = prerenderTarget(root, options.env)
   const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked }
 
   // A block is kept when the last build wrote it with the same stories (by content hash).
@@ -147,8 +163,14 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
       return previous?.blocks[n] === key && staging.keep(paths.block(n)) ? previous.files[paths.block(n)]!.digest : undefined
     },
     text: (stories) => `[${stories.map((s) => cache.record(cache.entry(s.hash)!)).join(',')}]`,
+    // Pages and items as each story's processing rendered them: the layout only joins them.
+    pages: (stories) => `[${stories.map((s) => cache.page(cache.entry(s.hash)!)).join(',')}]`,
+    items(stories, origin) {
+      const items = stories.map((s) => cache.items(cache.entry(s.hash)!, origin))
+      if (items.some((i) => i === undefined)) return undefined
+      return itemFile({ rss: items.map((i) => i![0]), atom: items.map((i) => i![1]), json: items.map((i) => i![2]) })
+    },
   }
-  const now = (options.builtAt ?? new Date()).getTime()
   const formats = Object.keys(FORMATS) as Format[]
   const reuse: Reuse<CatalogueStory> = {
     // A listing's first feed page depends on its summary, the site, the target, how many stories
@@ -172,7 +194,9 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   }
   progress('build: writing the archive')
   const builtAt = new Date(now)
-  const manifest = await layoutArchive(index, { builtAt, prerender }, staging.sink, staging.read, blocks, reuse)
+  // A file beside a block is named by its inputs' key (reuse.blockFile), not hashed again: gigabytes at 100,000 stories.
+  const sink = (path: string, text: string, digest?: string) => staging.sink(path, text, digest ?? state.blockFiles[path])
+  const manifest = await layoutArchive(index, { builtAt, prerender }, sink, staging.read, blocks, reuse)
   const made = staging.finish()
   cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
   cache.save()

@@ -9,6 +9,7 @@ import type { Site } from '../content/article'
 import { ByteLru, type LruStats } from '../http/budget'
 import { ArchiveError, parseArchiveJson } from './errors'
 import { anchorOf, tagSlug, type AuthorRef, type Link, type SectionRef, type Story, type TagRef } from '../content/story'
+import { fillItem } from '../feeds/fragments'
 import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
 import {
   ARCHIVE_FORMAT,
@@ -205,12 +206,12 @@ export class Archive {
     if (new Set(ords.map((ord) => Math.floor(ord / blockSize))).size > MAX_ITEM_FILES) return undefined
     const batch: Batch = new Map()
     return Promise.all(
-      ords.map(async (ord) => {
+      ords.map(async (ord, i) => {
         const n = Math.floor(ord / blockSize)
         const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile, batch)
         const at = index[format]?.[ord - n * blockSize]
         if (!at) throw new ArchiveError(`archive file ${paths.items(n)} has no ${format} item for story ${ord}: run \`npm run build\``)
-        return text.slice(at[0], at[1])
+        return fillItem(format, text.slice(at[0], at[1]), at[2], stories[i]!.html)
       }),
     )
   }

@@ -21,7 +21,9 @@
  *   rendered by `feed` at build time for the prerender origin (src/feeds/fragments.ts): one line of
  *   JSON (`ItemIndex`: where each item is in what follows), then the items' text. A page of an
  *   archive feed is spliced from these, not rendered item by item. One file for the three formats:
- *   a file a format would put 100,000 stories near Cloudflare's 20,000 static files.
+ *   a file a format would put 100,000 stories near Cloudflare's 20,000 static files. Each item is
+ *   kept without the story's HTML, which its block already holds: the worker puts it back, escaped
+ *   as the format escapes it, at the item's hole (five copies of every story's HTML were 60% of the archive).
  * - `feeds/<n>.<format>` (rss, atom, json): the first page of listing `n`'s feed in that format
  *   (what readers poll), rendered for one origin and feed size (`Manifest.prerendered`): one line
  *   of JSON (`PrerenderedHead`), then the body exactly as sent. A new isolate reads the one format
@@ -37,7 +39,7 @@ import type { Datelines } from '../content/story'
 import { parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 3
+export const ARCHIVE_FORMAT = 4
 
 /** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
@@ -178,17 +180,23 @@ export interface StoryRecord {
 }
 
 /** The first line of `items/<n>.txt`: per format, each story's item as [start, end) in the text after that line. */
-export type ItemIndex = Record<'rss' | 'atom' | 'json', [number, number][]>
+export type ItemIndex = Record<'rss' | 'atom' | 'json', [start: number, end: number, hole: number][]>
+
+/** An item without its story's HTML: where (in `text`) the HTML goes back, escaped for the format; −1 for nowhere. */
+export interface ItemTemplate {
+  text: string
+  hole: number
+}
 
 /** An item file: its index line, a newline, the items. */
-export function itemFile(items: Record<'rss' | 'atom' | 'json', string[]>): string {
+export function itemFile(items: Record<'rss' | 'atom' | 'json', readonly ItemTemplate[]>): string {
   let text = ''
   const index = {} as ItemIndex
   for (const format of ['rss', 'atom', 'json'] as const) {
     index[format] = items[format].map((item) => {
       const start = text.length
-      text += item
-      return [start, text.length]
+      text += item.text
+      return [start, text.length, item.hole]
     })
   }
   return `${JSON.stringify(index)}\n${text}`

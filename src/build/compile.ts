@@ -82,6 +82,10 @@ export interface ArchiveIndex<S extends IndexedStory> {
 export interface BlockMaker<S> {
   reused?(n: number, stories: readonly S[]): string | undefined
   text(stories: readonly S[]): string | Promise<string>
+  /** `pages/<n>.json` of these stories, when already rendered story by story (the build cache's); else it is rendered here. */
+  pages?(stories: readonly S[]): string | undefined
+  /** `items/<n>.txt` of these stories for `origin`, likewise. */
+  items?(stories: readonly S[], origin: string): string | undefined
 }
 
 /** What the last build already wrote as this build would write it: kept, not rendered again (an incremental build's). */
@@ -172,11 +176,24 @@ export async function layoutArchive<S extends IndexedStory>(
   await sink(paths.manifest, JSON.stringify(manifest))
   // Article pages and feed items beside each block, unless the last build's are still right.
   const keptFiles = (path: (n: number) => string) => new Set(reuse ? blockStories.flatMap((members, n) => (reuse.blockFile(path(n), n, members, manifest) ? [n] : [])) : [])
-  await renderArticlePages(readBack, manifest, sink, keptFiles(paths.pages))
+  // Those the block maker has (rendered story by story, elsewhere) are written as it gives them; the rest rendered here.
+  const made = async (path: (n: number) => string, make: ((members: readonly S[]) => string | undefined) | undefined, done: Set<number>) => {
+    if (!make) return done
+    for (const [n, members] of blockStories.entries()) {
+      if (done.has(n)) continue
+      const text = make(members)
+      if (text === undefined) continue
+      await sink(path(n), text)
+      done.add(n)
+    }
+    return done
+  }
+  await renderArticlePages(readBack, manifest, sink, await made(paths.pages, blocks.pages?.bind(blocks), keptFiles(paths.pages)))
   if (!options.prerender) return manifest
   const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
   const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds }, sink)
-  await renderItemFiles(readBack, manifest, options.prerender.origin, sink, keptFiles(paths.items))
+  const origin = options.prerender.origin
+  await renderItemFiles(readBack, manifest, origin, sink, await made(paths.items, blocks.items && ((members) => blocks.items!(members, origin)), keptFiles(paths.items)))
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
   await sink(paths.manifest, JSON.stringify(final))
   return final

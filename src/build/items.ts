@@ -6,8 +6,9 @@
  * new isolate. Cut from `feed`'s own rendering of each story alone, by the Worker's own code.
  */
 import { Archive, type ReadFile } from '../archive/archive'
-import { itemFile, paths, type Manifest } from '../archive/format'
+import { itemFile, paths, type Manifest, type ItemTemplate } from '../archive/format'
 import { FORMATS, type Format } from '../feeds/build'
+import { itemTemplate } from '../feeds/fragments'
 import { renderItemFragments } from '../feeds/render'
 import type { ArchiveSink } from './compile'
 import { storyBlocks } from './pages'
@@ -17,7 +18,9 @@ export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin
   for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
     // Any page will do as the frame: an item does not depend on the page it is in.
     const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
-    const items = Object.fromEntries((Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format)]))
-    await sink(paths.items(n), itemFile(items as Record<Format, string[]>))
+    const items = Object.fromEntries(
+      (Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format).map((item, k) => itemTemplate(format, item, stories[k]!.html))]),
+    )
+    await sink(paths.items(n), itemFile(items as Record<Format, ItemTemplate[]>))
   }
 }

@@ -13,7 +13,9 @@
  * An item is cut out of a one-story rendering by the same rule: what the one-story document has
  * beyond the zero-story one, before the tail. Anything else differing is refused, loudly, at build.
  */
+import type { ItemTemplate } from '../archive/format'
 import type { Format } from './build'
+import { escapeCdata } from './sanitize'
 
 /** Where a document's items end: the text after the last item. */
 const TAILS: Record<Format, string> = {
@@ -43,6 +45,26 @@ export function cutItem(format: Format, none: string, one: string): string {
     throw new Error(`feed fragments: a one-story ${format} document is not the empty one plus an item`)
   }
   return bodyOne.slice(head.length, bodyOne.length - tail.length)
+}
+
+/**
+ * A story's HTML as an item holds it: in RSS and Atom the text of a CDATA section (src/feeds/xml.ts),
+ * in JSON Feed a JSON string's content. Escaping is per character: the same HTML, the same text.
+ */
+export function contentText(format: Format, html: string): string {
+  return format === 'json' ? JSON.stringify(html).slice(1, -1) : escapeCdata(html)
+}
+
+/** The item without `html` (its last occurrence as the format escapes it), for `fillItem` to put back. */
+export function itemTemplate(format: Format, item: string, html: string): ItemTemplate {
+  const content = contentText(format, html)
+  const hole = content.length > 0 ? item.lastIndexOf(content) : -1
+  return hole < 0 ? { text: item, hole: -1 } : { text: item.slice(0, hole) + item.slice(hole + content.length), hole }
+}
+
+/** The item a template was made from, given the same story's HTML. */
+export function fillItem(format: Format, template: string, hole: number, html: string): string {
+  return hole < 0 ? template : template.slice(0, hole) + contentText(format, html) + template.slice(hole)
 }
 
 /** `first` (a page rendered with its first story only) with `rest` (the other stories' items) inserted. */

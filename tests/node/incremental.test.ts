@@ -2,12 +2,17 @@
  * The incremental build (scripts/lib/cache/): after any change to the content or the code's
  * configuration, a build from the cache writes exactly the archive a clean build writes, byte for
  * byte, and does only the work the change needs. Two copies of one newsroom get the same edits:
- * one is always built from its cache, the other from nothing (and in build threads).
+ * one is always built from its cache, the other from nothing (and in build threads). Both render
+ * article pages and feed items story by story where each story is processed; the clean one is also
+ * held to the Worker's own compilation of the whole collection at once (compileToMap), which
+ * renders them over the whole archive.
  */
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildArchive, type BuildResult } from '../../scripts/lib/build'
+import { buildArchive, prerenderTarget, type BuildResult } from '../../scripts/lib/build'
+import { loadContent } from '../../scripts/lib/load-content'
+import { compileToMap } from '../../src/build/compile'
 import { writeArticleIndex } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
 
@@ -74,6 +79,9 @@ async function buildBoth(builtAt: number, env?: string): Promise<BuildResult> {
   const [a, b] = [tree(join(cached.root, '.herald/archive')), tree(join(clean.root, '.herald/archive'))]
   expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
   for (const [path, text] of a) expect(text, path).toBe(b.get(path))
+  const whole = await compileToMap(await loadContent(clean.root), { builtAt: new Date(builtAt), prerender: prerenderTarget(clean.root, env) })
+  expect([...whole.keys()].sort()).toEqual([...b.keys()].sort())
+  for (const [path, text] of whole) expect(b.get(path), `${path}, as the whole collection compiles`).toBe(text)
   return result
 }
 

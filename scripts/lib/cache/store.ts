@@ -7,21 +7,26 @@
  *   one-article edit appends a line instead of rewriting the state (folded in every so often);
  * - `archive.json`: what the last build wrote to the archive (each file's digest, each block's
  *   members, each prerendered feed's inputs), so the next build rewrites only what changed;
- * - `packs/*.jsonl`: the story records (packs.ts).
+ * - `packs/*.jsonl`: the story records, and beside each its article page and feed items (packs.ts).
  * Everything is keyed under the code hash (code-hash.ts): other code, other config, empty cache.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CACHE_FORMAT, sourceHash } from './code-hash'
 import { PackReader, PackWriter, type Place } from './packs'
+import type { ItemTemplate } from '../../../src/archive/format'
 import type { StoryMeta } from './stories'
 
 export const CACHE_DIR = '.herald/cache'
 
 export interface Entry {
   meta: StoryMeta
-  /** Absent for a draft. */
+  /** The story record; absent for a draft. */
   place?: Place
+  /** Its article page (`PageRecord` JSON), in the record's pack. */
+  page?: Place
+  /** Its feed items (JSON of the three formats' texts) for `origin`, the last one rendered for. */
+  items?: { origin: string; place: Place }
 }
 
 /** What the last build left in the archive, as the next build compares it. */
@@ -75,10 +80,25 @@ interface Base {
   format: number
   code: string
   files: { names: string[]; sizes: number[]; mtimes: number[]; hashes: string[] }
-  entries: { hashes: string[]; metas: MetaRow[]; packs: string[]; places: number[] }
+  /** Per entry: record [pack, offset, length] (pack −1 for a draft), page [offset, length], items [pack, offset, length, origin] (−1 when none). */
+  entries: { hashes: string[]; metas: MetaRow[]; packs: string[]; places: number[]; pages: number[]; items: number[]; origins: string[] }
 }
 
-type JournalLine = ['f', string, number, number, string] | ['e', string, MetaRow, string | null, number, number]
+/** An entry's places as a journal line holds them: record, page, items (pack, offset, length, origin). */
+type JournalPlaces = [pack: string | null, offset: number, length: number, pageOffset: number, pageLength: number, itemsPack: string | null, itemsOffset: number, itemsLength: number, origin: string | null]
+type JournalLine = ['f', string, number, number, string] | ['e', string, MetaRow, ...JournalPlaces]
+
+function journalPlaces(e: Entry): JournalPlaces {
+  return [e.place?.pack ?? null, e.place?.offset ?? 0, e.place?.length ?? 0, e.page?.offset ?? 0, e.page?.length ?? 0, e.items?.place.pack ?? null, e.items?.place.offset ?? 0, e.items?.place.length ?? 0, e.items?.origin ?? null]
+}
+
+function fromJournal(meta: MetaRow, [pack, offset, length, pageOffset, pageLength, itemsPack, itemsOffset, itemsLength, origin]: JournalPlaces): Entry {
+  return {
+    meta: fromRow(meta),
+    ...(pack !== null && { place: { pack, offset, length }, page: { pack, offset: pageOffset, length: pageLength } }),
+    ...(itemsPack !== null && origin !== null && { items: { origin, place: { pack: itemsPack, offset: itemsOffset, length: itemsLength } } }),
+  }
+}
 
 /** The journal is folded into the state past this many lines, and the packs compacted then. */
 const MAX_JOURNAL = 20_000
@@ -128,7 +148,15 @@ export class CacheStore {
     const e = base.entries
     for (let i = 0; i < e.hashes.length; i++) {
       const pack = e.places[3 * i]!
-      this.#entries.set(e.hashes[i]!, { meta: fromRow(e.metas[i]!), ...(pack >= 0 ? { place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! } } : {}) })
+      const itemsPack = e.items[4 * i]!
+      this.#entries.set(e.hashes[i]!, {
+        meta: fromRow(e.metas[i]!),
+        ...(pack >= 0 && {
+          place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! },
+          page: { pack: e.packs[pack]!, offset: e.pages[2 * i]!, length: e.pages[2 * i + 1]! },
+        }),
+        ...(itemsPack >= 0 && { items: { origin: e.origins[e.items[4 * i + 3]!]!, place: { pack: e.packs[itemsPack]!, offset: e.items[4 * i + 1]!, length: e.items[4 * i + 2]! } } }),
+      })
     }
     const journal = join(this.dir, 'journal.jsonl')
     if (existsSync(journal)) {
@@ -142,7 +170,7 @@ export class CacheStore {
         }
         this.#journalLines++
         if (row[0] === 'f') this.#files.set(row[1], { size: row[2], mtime: row[3], hash: row[4] })
-        else this.#entries.set(row[1], { meta: fromRow(row[2]), ...(row[3] !== null ? { place: { pack: row[3], offset: row[4], length: row[5] } } : {}) })
+        else this.#entries.set(row[1], fromJournal(row[2], row.slice(3) as JournalPlaces))
       }
     }
     try {
@@ -196,7 +224,7 @@ export class CacheStore {
   setEntry(hash: string, entry: Entry): void {
     this.#entries.set(hash, entry)
     // Until the first save after a clean start the journal is not written: the state is, whole.
-    if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), entry.place?.pack ?? null, entry.place?.offset ?? 0, entry.place?.length ?? 0])
+    if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), ...journalPlaces(entry)])
   }
 
   /** A new pack for one writer of this build. */
@@ -206,8 +234,23 @@ export class CacheStore {
 
   record(entry: Entry): string {
     if (!entry.place) throw new Error('build cache: a draft has no record')
+    return this.#read(entry.place)
+  }
+
+  /** A story's article page (`PageRecord` JSON text). */
+  page(entry: Entry): string {
+    if (!entry.page) throw new Error('build cache: a draft has no page')
+    return this.#read(entry.page)
+  }
+
+  /** A story's feed items for `origin` (RSS, Atom, JSON), or undefined when the cache has them for another origin only. */
+  items(entry: Entry, origin: string): [ItemTemplate, ItemTemplate, ItemTemplate] | undefined {
+    return entry.items?.origin === origin ? (JSON.parse(this.#read(entry.items.place)) as [ItemTemplate, ItemTemplate, ItemTemplate]) : undefined
+  }
+
+  #read(place: Place): string {
     this.#reader ??= new PackReader(this.packDir)
-    return this.#reader.read(entry.place)
+    return this.#reader.read(place)
   }
 
   /** The archive state, if `manifestText` is the manifest the last build wrote. */
@@ -253,19 +296,24 @@ export class CacheStore {
       if (entry) live.set(hash, entry)
     }
     this.#compact(live)
-    const packs = [...new Set([...live.values()].flatMap((e) => (e.place ? [e.place.pack] : [])))]
+    const packs = [...new Set([...live.values()].flatMap((e) => [...(e.place ? [e.place.pack] : []), ...(e.items ? [e.items.place.pack] : [])]))]
     const packIndex = new Map(packs.map((p, i) => [p, i]))
     const base: Base = {
       format: CACHE_FORMAT,
       code: this.code,
       files: { names: [...this.#fresh.keys()], sizes: [], mtimes: [], hashes: [] },
-      entries: { hashes: [...live.keys()], metas: [], packs, places: [] },
+      entries: { hashes: [...live.keys()], metas: [], packs, places: [], pages: [], items: [], origins: [] },
     }
+    const origins = new Map<string, number>()
     for (const stat of this.#fresh.values()) base.files.sizes.push(stat.size), base.files.mtimes.push(stat.mtime), base.files.hashes.push(stat.hash)
     for (const entry of live.values()) {
       base.entries.metas.push(toRow(entry.meta))
       const p = entry.place
       base.entries.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
+      base.entries.pages.push(entry.page?.offset ?? 0, entry.page?.length ?? 0)
+      const items = entry.items
+      if (items && !origins.has(items.origin)) origins.set(items.origin, base.entries.origins.push(items.origin) - 1)
+      base.entries.items.push(items ? packIndex.get(items.place.pack)! : -1, items?.place.offset ?? 0, items?.place.length ?? 0, items ? origins.get(items.origin)! : -1)
     }
     const tmp = join(this.dir, 'state.json.tmp')
     writeFileSync(tmp, JSON.stringify(base))
@@ -275,7 +323,9 @@ export class CacheStore {
 
   #compact(live: Map<string, Entry>): void {
     const liveBytes = new Map<string, number>()
-    for (const { place } of live.values()) if (place) liveBytes.set(place.pack, (liveBytes.get(place.pack) ?? 0) + place.length + 1)
+    for (const entry of live.values()) {
+      for (const place of [entry.place, entry.page, entry.items?.place]) if (place) liveBytes.set(place.pack, (liveBytes.get(place.pack) ?? 0) + place.length + 1)
+    }
     for (const pack of readdirSync(this.packDir)) if (!liveBytes.has(pack)) rmSync(join(this.packDir, pack), { force: true })
     const sizes = new Map([...liveBytes.keys()].map((p) => [p, statSync(join(this.packDir, p)).size]))
     const total = [...sizes.values()].reduce((a, b) => a + b, 0)
@@ -287,7 +337,12 @@ export class CacheStore {
     const reader = new PackReader(this.packDir)
     const writer = new PackWriter(this.packDir, `merged-${Date.now().toString(36)}.jsonl`)
     for (const entry of live.values()) {
-      if (entry.place && entry.place.pack !== keep) entry.place = writer.append(reader.read(entry.place))
+      // A page stays right after its record: the state keeps one pack for both.
+      if (entry.place && entry.place.pack !== keep) {
+        entry.place = writer.append(reader.read(entry.place))
+        entry.page = writer.append(reader.read(entry.page!))
+      }
+      if (entry.items && entry.items.place.pack !== keep) entry.items = { origin: entry.items.origin, place: writer.append(reader.read(entry.items.place)) }
     }
     writer.close()
     reader.close()

@@ -5,10 +5,12 @@
  * (`StoryMeta`). This is the work an incremental build skips for an unchanged module.
  */
 import type { Article, Content } from '../../../src/content/article'
-import { ARCHIVE_ORIGIN } from '../../../src/archive/format'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, paths, type ItemIndex, type ItemTemplate, type PageRecord } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
-import { storyRecord } from '../../../src/build/compile'
+import { layoutArchive, storyRecord } from '../../../src/build/compile'
+import { renderItemFiles } from '../../../src/build/items'
+import { catalogue } from './catalogue'
 import { validateContent, type Problem } from '../../../src/build/validate'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -41,7 +43,63 @@ export interface Processed {
   meta: StoryMeta
   /** `JSON.stringify(storyRecord(story))`; absent for drafts and articles with problems. */
   record?: string
+  /** Its article page and feed items (`Rendered`), when rendered. */
+  rendered?: Rendered
   problems: Problem[]
+}
+
+/**
+ * What the archive holds of a story beside its record: its article page (`PageRecord` as JSON
+ * text, for `pages/<n>.json`) and its feed item in each format for one origin (for `items/<n>.txt`).
+ * Rendered where the story is processed (a build thread), not over the whole archive at the end.
+ */
+export interface Rendered {
+  page: string
+  origin: string
+  /** RSS, Atom and JSON Feed items (without the story's HTML), in that order. */
+  items: [ItemTemplate, ItemTemplate, ItemTemplate]
+}
+
+/** What a story's page and items are rendered from: the cache keeps these for each story. */
+export interface Renderable {
+  hash: string
+  meta: StoryMeta
+  record: string
+}
+
+/**
+ * The article pages and feed items of `stories`, rendered by the Worker's own code (the article
+ * view, `feed` through the adapter) over an archive of these stories alone, made in memory. Neither
+ * depends on the other stories of the archive: a page shows its story, its section and the site
+ * (every section from the configuration); an item its story and the origin. The byte-identity test
+ * (tests/node/incremental.test.ts) holds this to rendering over the whole archive.
+ */
+export async function renderStories(config: Content, stories: readonly Renderable[], origin: string, builtAt: Date): Promise<Map<string, Rendered>> {
+  const out = new Map<string, Rendered>()
+  if (stories.length === 0) return out
+  const byHash = new Map(stories.map((s) => [s.hash, s]))
+  const index = catalogue(config, [...byHash.values()])
+  const files = new Map<string, string>()
+  const sink = (path: string, text: string) => void files.set(path, text)
+  const read = async (path: string) => files.get(path)
+  const manifest = await layoutArchive(index, { builtAt }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]` })
+  await renderItemFiles(read, manifest, origin, sink)
+  const oldestFirst = [...index.stories].reverse()
+  for (let n = 0; n * BLOCK_SIZE < oldestFirst.length; n++) {
+    const pages = JSON.parse(files.get(paths.pages(n))!) as PageRecord[]
+    const itemText = files.get(paths.items(n))!
+    const cut = itemText.indexOf('\n')
+    const itemIndex = JSON.parse(itemText.slice(0, cut)) as ItemIndex
+    const body = itemText.slice(cut + 1)
+    const item = (format: keyof ItemIndex, k: number): ItemTemplate => {
+      const [start, end, hole] = itemIndex[format][k]!
+      return { text: body.slice(start, end), hole }
+    }
+    oldestFirst.slice(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE).forEach((s, k) => {
+      out.set(s.hash, { page: JSON.stringify(pages[k]), origin, items: [item('rss', k), item('atom', k), item('json', k)] })
+    })
+  }
+  return out
 }
 
 /** The check and compilation of one loaded article, against the rest of the content (`config`, no articles). */
@@ -83,14 +141,24 @@ export const BATCH = 256
  * Each file's content hash is taken here, in the build threads, so that a clean build never reads
  * the archive's worth of sources twice on the main thread.
  */
-export async function processFiles(root: string, files: readonly string[], config: Content, each: (p: Processed) => void): Promise<void> {
+export async function processFiles(root: string, files: readonly string[], config: Content, render: RenderTarget, each: (p: Processed) => void): Promise<void> {
   for (let i = 0; i < files.length; i += BATCH) {
     const batch = files.slice(i, i + BATCH)
     const hashes = new Map(batch.map((f) => [f, sourceHash(readFileSync(join(root, f)))]))
+    const done: Processed[] = []
     for (const loaded of await loadModules(root, batch)) {
       const hash = hashes.get(loaded.file)!
-      if ('problems' in loaded) each({ file: loaded.file, hash, meta: { tags: [] }, problems: loaded.problems })
-      else each(processArticle(loaded.file, hash, loaded.value as Article, config))
+      if ('problems' in loaded) done.push({ file: loaded.file, hash, meta: { tags: [] }, problems: loaded.problems })
+      else done.push(processArticle(loaded.file, hash, loaded.value as Article, config))
     }
+    const renderable = done.filter((p): p is Processed & Renderable => p.record !== undefined && p.problems.length === 0)
+    const rendered = await renderStories(config, renderable, render.origin, new Date(render.builtAt))
+    for (const p of done) each(rendered.has(p.hash) ? { ...p, rendered: rendered.get(p.hash)! } : p)
   }
+}
+
+/** The origin feed items are rendered for (the prerender target's), and the build instant. */
+export interface RenderTarget {
+  origin: string
+  builtAt: number
 }

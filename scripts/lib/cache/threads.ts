@@ -12,15 +12,40 @@ import { Worker } from 'node:worker_threads'
 import type { Content } from '../../../src/content/article'
 import type { Problem } from '../../../src/build/validate'
 import type { CacheStore } from './store'
-import type { Place } from './packs'
-import { processFiles, type StoryMeta } from './stories'
+import { PackReader, type PackWriter, type Place } from './packs'
+import { BATCH, processFiles, renderStories, type Processed, type RenderTarget, type StoryMeta } from './stories'
 
 export interface Result {
   file: string
   hash: string
   meta: StoryMeta
+  /** Record, page and items in the pack, for a story (not a draft, no problems). */
   place?: Place
+  page?: Place
+  items?: { origin: string; place: Place }
   problems: Problem[]
+}
+
+/** A cached story whose feed items are wanted for another origin. */
+export interface Rerender {
+  hash: string
+  meta: StoryMeta
+  /** Its record. */
+  place: Place
+}
+
+/** Feed items rendered for a cached story. */
+export interface Rerendered {
+  hash: string
+  items: { origin: string; place: Place }
+}
+
+/** A processed article as the build keeps it: its texts appended to `writer`'s pack (the page right after the record), their places in the result. */
+export function placed({ record, rendered, ...rest }: Processed, writer: PackWriter): Result {
+  if (record === undefined) return rest
+  const place = writer.append(record)
+  if (!rendered) return { ...rest, place }
+  return { ...rest, place, page: writer.append(rendered.page), items: { origin: rendered.origin, place: writer.append(JSON.stringify(rendered.items)) } }
 }
 
 /**
@@ -60,25 +85,42 @@ async function workerBundle(cache: CacheStore): Promise<string> {
   return out
 }
 
-/** Processes `files`, handing each result on (in no particular order) as it is ready. */
-export async function processAll(root: string, files: readonly string[], config: Content, cache: CacheStore, each: (r: Result) => void): Promise<void> {
-  const threads = threadCount(files.length)
+/**
+ * Processes `files` and renders the feed items of the cached stories in `rerender` for
+ * `render.origin`, handing each result on (in no particular order) as it is ready.
+ */
+export async function processAll(
+  root: string,
+  files: readonly string[],
+  rerender: readonly Rerender[],
+  config: Content,
+  cache: CacheStore,
+  render: RenderTarget,
+  each: (r: Result | Rerendered) => void,
+): Promise<void> {
+  const threads = threadCount(files.length + rerender.length)
   const run = `${Date.now().toString(36)}-${process.pid}`
   if (threads === 0) {
     const writer = cache.writer(`${run}-0`)
-    await processFiles(root, files, config, ({ record, ...rest }) => each({ ...rest, ...(record !== undefined ? { place: writer.append(record) } : {}) }))
+    await processFiles(root, files, config, render, (p) => each(placed(p, writer)))
+    const reader = new PackReader(cache.packDir)
+    for (let i = 0; i < rerender.length; i += BATCH) {
+      const stories = rerender.slice(i, i + BATCH).map((r) => ({ hash: r.hash, meta: r.meta, record: reader.read(r.place) }))
+      for (const [hash, made] of await renderStories(config, stories, render.origin, new Date(render.builtAt))) each({ hash, items: { origin: made.origin, place: writer.append(JSON.stringify(made.items)) } })
+    }
+    reader.close()
     writer.close()
     return
   }
   const bundle = await workerBundle(cache)
   // Contiguous slices: neighbouring files land in one pack, in the order a block reads them.
-  const size = Math.ceil(files.length / threads)
+  const slice = <T>(list: readonly T[], t: number) => list.slice(Math.ceil((list.length * t) / threads), Math.ceil((list.length * (t + 1)) / threads))
   await Promise.all(
-    Array.from({ length: threads }, (_, t) => files.slice(t * size, (t + 1) * size)).filter((slice) => slice.length > 0).map(
-      (slice, t) =>
+    Array.from({ length: threads }, (_, t) => ({ files: slice(files, t), rerender: slice(rerender, t) })).filter((job) => job.files.length + job.rerender.length > 0).map(
+      (job, t) =>
         new Promise<void>((resolve, reject) => {
-          const worker = new Worker(bundle, { workerData: { root, files: slice, config, packDir: cache.packDir, pack: `${run}-${t}.jsonl` }, resourceLimits: THREAD_LIMITS })
-          worker.on('message', (m: Result[] | 'done') => (m === 'done' ? resolve() : m.forEach(each)))
+          const worker = new Worker(bundle, { workerData: { root, ...job, config, render, packDir: cache.packDir, pack: `${run}-${t}.jsonl` }, resourceLimits: THREAD_LIMITS })
+          worker.on('message', (m: (Result | Rerendered)[] | 'done') => (m === 'done' ? resolve() : m.forEach(each)))
           worker.on('error', reject)
           worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build thread ${t} exited with ${code}`))))
         }),
