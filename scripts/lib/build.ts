@@ -20,6 +20,8 @@ import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
 import type { StoryMeta } from './cache/stories'
+import { blockFileKey, blockKey, feedKey, listingNames, shownCount } from './cache/keys'
+import { reviseArchive } from './cache/revise'
 import { processAll, THREADED_FROM, type Rerender } from './cache/threads'
 import { LEDGER, readLedger } from './repo'
 
@@ -47,6 +49,8 @@ export interface BuildResult {
   /** Article modules read, checked and rendered (the others came from the cache). */
   processed: number
   articles: number
+  /** Whether the last build's layout held and the archive was revised in place (cache/revise.ts). */
+  revised: boolean
 }
 
 /**
@@ -103,7 +107,9 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const now = (options.builtAt ?? new Date()).getTime()
   const rerender: Rerender[] = []
   const wanted = new Set<string>()
-  for (const hash of hashOf.values()) {
+  // The last build made every story's items for its target's origin (those it processed, and the rest again).
+  const sameOrigin = cache.lastArchive?.target?.origin === prerender.origin
+  for (const hash of sameOrigin ? [] : hashOf.values()) {
     const entry = cache.entry(hash)
     if (!entry?.place || entry.items?.origin === prerender.origin || wanted.has(hash)) continue
     wanted.add(hash)
@@ -130,35 +136,61 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
     if (++done % 10_000 === 0) progress(`build: ${done} of ${todo.length} rendered`)
   })
 
-  const metas = files.map((f) => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] })
   const problems: Problem[] = files.flatMap((f) => own.get(f) ?? [])
+  // Changed articles: previous content hash → new one. When each keeps its meta, and the file list,
+  // ledger and index are the same, the layout is the last build's: the archive is revised in place
+  // (cache/revise.ts) without reading the other articles' metas at all.
+  const changed = new Map<string, string>()
+  let metasKept = true
+  for (const f of files) {
+    const was = cache.previousHash(f)
+    const is = hashOf.get(f)!
+    if (was === is) continue
+    const [before, after] = [was === undefined ? undefined : cache.entry(was), failed.has(f) ? undefined : cache.entry(is)]
+    if (!before || !after || before.metaKey !== after.metaKey) metasKept = false
+    else if (was !== undefined) changed.set(was, is)
+  }
+  const metaOf = (f: string): StoryMeta => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] }
   // The rules between articles read the file list, the ledger, the index and each article's id,
   // slug and tags: when none of those changed since they last passed, they pass again.
   const ledgerText = readIfExists(join(root, LEDGER)) ?? ''
   const checked = sourceHash([files.join('\n'), sourceHash(ledgerText), sourceHash(readIfExists(join(dir, 'index.ts')) ?? '')].join(' '))
   const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
-  const unchanged = cache.lastArchive?.checked === checked && files.every((f, i) => hashOf.get(f) === cache.previousHash(f) || same(cache.entry(cache.previousHash(f) ?? '')?.meta, metas[i]!))
+  const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f) => hashOf.get(f) === cache.previousHash(f) || same(cache.entry(cache.previousHash(f) ?? '')?.meta, metaOf(f))))
   if (!unchanged) {
     if (!articleIndexIsCurrent(dir)) {
       problems.push({ file: 'content/articles/index.ts', field: '(index)', message: 'does not list exactly the files in content/articles/; run `npm run index`' })
     }
-    problems.push(...collectionProblems(config, files, metas, readLedger(root), LEDGER))
+    problems.push(...collectionProblems(config, files, files.map(metaOf), readLedger(root), LEDGER))
   }
   if (problems.length > 0) {
     cache.save()
     throw new ContentProblems(problems.map(formatProblem).join('\n'))
   }
 
-  const index = catalogue(config, files.map((f, i) => ({ hash: hashOf.get(f)!, meta: metas[i]! })))
   const archiveDir = join(root, ARCHIVE_DIR)
-  const staging = new Staging(archiveDir, cache.archive(readIfExists(join(archiveDir, paths.manifest))))
+  const manifestText = readIfExists(join(archiveDir, paths.manifest))
+  const last = cache.archive(manifestText)
+  if (metasKept && last && manifestText !== undefined && last.checked === checked) {
+    progress('build: revising the archive in place')
+    const revised = await reviseArchive({ dir: archiveDir, cache, previous: last, manifestText, changed, prerender, now, checked })
+    if (revised) {
+      cache.setArchive(revised.state)
+      cache.save()
+      const sizes = Object.values(revised.state.files).map((f) => f.size)
+      return { manifest: revised.manifest, files: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0), largestFile: Math.max(0, ...sizes), dir: archiveDir, written: revised.written, processed: todo.length, articles: files.length, revised: true }
+    }
+  }
+
+  const index = catalogue(config, files.map((f) => ({ hash: hashOf.get(f)!, meta: metaOf(f) })))
+  const staging = new Staging(archiveDir, last)
   const previous = staging.previous
-  const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked }
+  const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked, stories: [...index.stories].reverse().map((s) => s.hash), shown: [], target: prerender }
 
   // A block is kept when the last build wrote it with the same stories (by content hash).
   const blocks: BlockMaker<CatalogueStory> = {
     reused(n, stories) {
-      const key = sourceHash(stories.map((s) => s.hash).join(' '))
+      const key = blockKey(stories.map((s) => s.hash))
       state.blocks[n] = key
       return previous?.blocks[n] === key && staging.keep(paths.block(n)) ? previous.files[paths.block(n)]!.digest : undefined
     },
@@ -172,22 +204,18 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
     },
   }
   const formats = Object.keys(FORMATS) as Format[]
+  let names: [Manifest, string] | undefined
   const reuse: Reuse<CatalogueStory> = {
-    // A listing's first feed page depends on its summary, the site, the target, how many stories
-    // are still scheduled at build time, and the stories it can show (past the withdrawn ones, and
-    // one more: whether a next page exists).
     feeds(n, meta, stories) {
-      const shown = stories.slice(0, prerender.feedSize + meta.head.length + (meta.withdrawn?.length ?? 0) + 1).map((s) => s.hash)
-      const scheduled = meta.head.filter((t) => t > now).length
-      const key = sourceHash(JSON.stringify([meta, index.site, prerender, scheduled, shown]))
+      const shown = stories.slice(0, shownCount(meta, prerender.feedSize)).map((s) => s.hash)
+      const key = feedKey(meta, index.site, prerender, meta.head.filter((t) => t > now).length, shown)
       state.feeds[n] = key
+      state.shown![n] = shown
       return previous?.feeds[n] === key && formats.every((f) => previous.files[paths.feed(n, f)]) && formats.every((f) => staging.keep(paths.feed(n, f)))
     },
-    // Article pages and feed items of a block depend on its stories and on what names them in the
-    // manifest: the site and every listing's name and description (sections, authors, tags).
     blockFile(path, n, _stories, manifest) {
-      const names = manifest.listings.map((l) => [l.kind, l.slug, l.name, l.description, l.homepage ?? ''])
-      const key = sourceHash(JSON.stringify([path.split('/')[0], state.blocks[n], manifest.site, names, prerender.origin]))
+      if (names?.[0] !== manifest) names = [manifest, listingNames(manifest)]
+      const key = blockFileKey(path, state.blocks[n]!, manifest.site, names[1], prerender.origin)
       state.blockFiles[path] = key
       return previous?.blockFiles?.[path] === key && staging.keep(path)
     },
@@ -200,5 +228,5 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const made = staging.finish()
   cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
   cache.save()
-  return { manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: staging.written, processed: todo.length, articles: files.length }
+  return { manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: staging.written, processed: todo.length, articles: files.length, revised: false }
 }

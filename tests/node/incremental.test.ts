@@ -107,8 +107,10 @@ describe('a build from the cache', () => {
   it('is the clean build: first build, then a rebuild with nothing changed, which renders nothing', async () => {
     const first = await buildBoth(T0)
     expect(first.processed).toBe(first.articles)
+    expect(first.revised).toBe(false)
     const again = await buildBoth(T0)
     expect(again.processed).toBe(0)
+    expect(again.revised).toBe(true)
     // The manifest (written twice: before and after the feeds), nothing else.
     expect(again.written).toBeLessThanOrEqual(2)
   })
@@ -118,16 +120,23 @@ describe('a build from the cache', () => {
     const r = await buildBoth(T0)
     expect(r.processed).toBe(1)
     expect(r.written).toBeLessThan(r.files / 2)
+    // Its meta is as it was: the archive is revised in place, the layout not made again.
+    expect(r.revised).toBe(true)
   })
 
   it('after a headline edit of the newest story (in every first feed page it is on)', async () => {
     both((ws) => writeFileSync(article(ws, 'gen-99.ts'), source(99, { headline: 'A corrected headline' })))
-    expect((await buildBoth(T0)).processed).toBe(1)
+    const r = await buildBoth(T0)
+    expect(r.processed).toBe(1)
+    expect(r.revised).toBe(true)
   })
 
   it('after a withdrawal (the story keeps its place; the manifest lists it)', async () => {
     both((ws) => writeFileSync(article(ws, 'gen-20.ts'), source(20, { withdrawn: { at: new Date(T0 - HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z'), reason: 'Withdrawn for the test.' } })))
-    expect((await buildBoth(T0)).processed).toBe(1)
+    const r = await buildBoth(T0)
+    expect(r.processed).toBe(1)
+    // A withdrawal changes the story's meta (the manifest lists it): laid out again.
+    expect(r.revised).toBe(false)
     expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toContain('Withdrawn for the test.')
   })
 

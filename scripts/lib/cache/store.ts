@@ -1,8 +1,10 @@
 /**
  * The build cache, `.herald/cache/` (safe to delete: the next build is a clean one):
  * - `state.json`: per article file its size, mtime and content hash (so an unchanged file is not
- *   even read), and per content hash the article's `StoryMeta` and where its record is — in
- *   columns, so that 100,000 articles parse in a fraction of a second;
+ *   even read), and per content hash where its record, page and items are and a key of its
+ *   `StoryMeta` — in columns, so that 100,000 articles parse in a few tens of milliseconds;
+ * - `metas-<id>.json`: the `StoryMeta`s themselves, in the same order, read only when a build lays the
+ *   archive out again (an edit that leaves every meta as it was does not: see build.ts);
  * - `journal.jsonl`: what builds since `state.json` was written added to it, one line each, so a
  *   one-article edit appends a line instead of rewriting the state (folded in every so often);
  * - `archive.json`: what the last build wrote to the archive (each file's digest, each block's
@@ -21,6 +23,8 @@ export const CACHE_DIR = '.herald/cache'
 
 export interface Entry {
   meta: StoryMeta
+  /** Key of `meta`: equal keys, equal metas. */
+  metaKey: string
   /** The story record; absent for a draft. */
   place?: Place
   /** Its article page (`PageRecord` JSON), in the record's pack. */
@@ -43,6 +47,12 @@ export interface ArchiveState {
   blockFiles: Record<string, string>
   /** Key of what the rules between articles read (check.ts), when they last passed. */
   checked?: string
+  /** Content hash of each story, by story number (oldest first). */
+  stories?: string[]
+  /** Listing number → content hashes of the stories its prerendered feeds show. */
+  shown?: string[][]
+  /** The prerender target the archive was made for. */
+  target?: { origin: string; feedSize: number }
 }
 
 interface FileStat {
@@ -79,9 +89,16 @@ function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
 interface Base {
   format: number
   code: string
+  /** The metas file written with this state (`metas-<id>.json`). */
+  metas: string
   files: { names: string[]; sizes: number[]; mtimes: number[]; hashes: string[] }
-  /** Per entry: record [pack, offset, length] (pack −1 for a draft), page [offset, length], items [pack, offset, length, origin] (−1 when none). */
-  entries: { hashes: string[]; metas: MetaRow[]; packs: string[]; places: number[]; pages: number[]; items: number[]; origins: string[] }
+  /** Per entry: record [pack, offset, length] (pack −1 for a draft), page [offset, length], items [pack, offset, length, origin] (−1 when none); its meta's key (the metas are in metas.json, in this order). */
+  entries: { hashes: string[]; metaKeys: string[]; packs: string[]; places: number[]; pages: number[]; items: number[]; origins: string[] }
+}
+
+/** The key of a meta (`Entry.metaKey`). */
+export function metaKeyOf(meta: StoryMeta): string {
+  return sourceHash(JSON.stringify(toRow(meta)))
 }
 
 /** An entry's places as a journal line holds them: record, page, items (pack, offset, length, origin). */
@@ -95,6 +112,7 @@ function journalPlaces(e: Entry): JournalPlaces {
 function fromJournal(meta: MetaRow, [pack, offset, length, pageOffset, pageLength, itemsPack, itemsOffset, itemsLength, origin]: JournalPlaces): Entry {
   return {
     meta: fromRow(meta),
+    metaKey: sourceHash(JSON.stringify(meta)),
     ...(pack !== null && { place: { pack, offset, length }, page: { pack, offset: pageOffset, length: pageLength } }),
     ...(itemsPack !== null && origin !== null && { items: { origin, place: { pack: itemsPack, offset: itemsOffset, length: itemsLength } } }),
   }
@@ -110,7 +128,11 @@ export class CacheStore {
   readonly packDir: string
   readonly code: string
   readonly #files = new Map<string, FileStat>()
+  /** Entries of this build, and those of the state as they are asked for. */
   readonly #entries = new Map<string, Entry>()
+  /** The state's entries, in columns, and where each hash is in them. */
+  #stored: { columns: Base['entries']; at: Map<string, number>; metas: string } | undefined
+  #metaRows: MetaRow[] | undefined
   readonly #fresh = new Map<string, FileStat>()
   readonly #added: JournalLine[] = []
   #journalLines = 0
@@ -145,19 +167,7 @@ export class CacheStore {
     if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
     const f = base.files
     for (let i = 0; i < f.names.length; i++) this.#files.set(f.names[i]!, { size: f.sizes[i]!, mtime: f.mtimes[i]!, hash: f.hashes[i]! })
-    const e = base.entries
-    for (let i = 0; i < e.hashes.length; i++) {
-      const pack = e.places[3 * i]!
-      const itemsPack = e.items[4 * i]!
-      this.#entries.set(e.hashes[i]!, {
-        meta: fromRow(e.metas[i]!),
-        ...(pack >= 0 && {
-          place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! },
-          page: { pack: e.packs[pack]!, offset: e.pages[2 * i]!, length: e.pages[2 * i + 1]! },
-        }),
-        ...(itemsPack >= 0 && { items: { origin: e.origins[e.items[4 * i + 3]!]!, place: { pack: e.packs[itemsPack]!, offset: e.items[4 * i + 1]!, length: e.items[4 * i + 2]! } } }),
-      })
-    }
+    this.#stored = { columns: base.entries, at: new Map(base.entries.hashes.map((h, i) => [h, i])), metas: base.metas }
     const journal = join(this.dir, 'journal.jsonl')
     if (existsSync(journal)) {
       for (const line of readFileSync(journal, 'utf8').split('\n')) {
@@ -218,10 +228,40 @@ export class CacheStore {
   }
 
   entry(hash: string): Entry | undefined {
-    return this.#entries.get(hash)
+    return this.#entries.get(hash) ?? this.#storedEntry(hash)
   }
 
-  setEntry(hash: string, entry: Entry): void {
+  /** An entry of the state, made when first asked for; its meta read (all of metas.json) when first asked for. */
+  #storedEntry(hash: string): Entry | undefined {
+    const i = this.#stored?.at.get(hash)
+    if (i === undefined) return undefined
+    const e = this.#stored!.columns
+    const pack = e.places[3 * i]!
+    const itemsPack = e.items[4 * i]!
+    const metaRows = () => (this.#metaRows ??= JSON.parse(readFileSync(join(this.dir, this.#stored!.metas), 'utf8')) as MetaRow[])
+    const entry = {
+      metaKey: e.metaKeys[i]!,
+      ...(pack >= 0 && {
+        place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! },
+        page: { pack: e.packs[pack]!, offset: e.pages[2 * i]!, length: e.pages[2 * i + 1]! },
+      }),
+      ...(itemsPack >= 0 && { items: { origin: e.origins[e.items[4 * i + 3]!]!, place: { pack: e.packs[itemsPack]!, offset: e.items[4 * i + 1]!, length: e.items[4 * i + 2]! } } }),
+    } as Entry
+    Object.defineProperty(entry, 'meta', {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        const meta = fromRow(metaRows()[i]!)
+        Object.defineProperty(entry, 'meta', { value: meta, enumerable: true, writable: true })
+        return meta
+      },
+    })
+    this.#entries.set(hash, entry)
+    return entry
+  }
+
+  setEntry(hash: string, given: Omit<Entry, 'metaKey'> & { metaKey?: string }): void {
+    const entry: Entry = { ...given, metaKey: given.metaKey ?? metaKeyOf(given.meta) }
     this.#entries.set(hash, entry)
     // Until the first save after a clean start the journal is not written: the state is, whole.
     if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), ...journalPlaces(entry)])
@@ -268,6 +308,12 @@ export class CacheStore {
     this.#archive = archive
   }
 
+  /** Forgets the archive state now, on disk too: the archive is about to be changed in place. */
+  forgetArchive(): void {
+    this.#archive = undefined
+    rmSync(join(this.dir, 'archive.json'), { force: true })
+  }
+
   /** Records this build: a journal line per changed file and new entry, or (every so often) a new state with the packs compacted. */
   save(): void {
     this.#reader?.close()
@@ -292,7 +338,7 @@ export class CacheStore {
   #rewrite(): void {
     const live = new Map<string, Entry>()
     for (const { hash } of this.#fresh.values()) {
-      const entry = this.#entries.get(hash)
+      const entry = this.entry(hash)
       if (entry) live.set(hash, entry)
     }
     this.#compact(live)
@@ -301,13 +347,16 @@ export class CacheStore {
     const base: Base = {
       format: CACHE_FORMAT,
       code: this.code,
+      metas: `metas-${Date.now().toString(36)}-${process.pid}.json`,
       files: { names: [...this.#fresh.keys()], sizes: [], mtimes: [], hashes: [] },
-      entries: { hashes: [...live.keys()], metas: [], packs, places: [], pages: [], items: [], origins: [] },
+      entries: { hashes: [...live.keys()], metaKeys: [], packs, places: [], pages: [], items: [], origins: [] },
     }
+    const metas: MetaRow[] = []
     const origins = new Map<string, number>()
     for (const stat of this.#fresh.values()) base.files.sizes.push(stat.size), base.files.mtimes.push(stat.mtime), base.files.hashes.push(stat.hash)
     for (const entry of live.values()) {
-      base.entries.metas.push(toRow(entry.meta))
+      metas.push(toRow(entry.meta))
+      base.entries.metaKeys.push(entry.metaKey)
       const p = entry.place
       base.entries.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
       base.entries.pages.push(entry.page?.offset ?? 0, entry.page?.length ?? 0)
@@ -315,9 +364,13 @@ export class CacheStore {
       if (items && !origins.has(items.origin)) origins.set(items.origin, base.entries.origins.push(items.origin) - 1)
       base.entries.items.push(items ? packIndex.get(items.place.pack)! : -1, items?.place.offset ?? 0, items?.place.length ?? 0, items ? origins.get(items.origin)! : -1)
     }
+    // The metas under a new name first, then the state naming them: a state is only ever read
+    // with the metas it was written with, whenever a build stops.
+    writeFileSync(join(this.dir, base.metas), JSON.stringify(metas))
     const tmp = join(this.dir, 'state.json.tmp')
     writeFileSync(tmp, JSON.stringify(base))
     renameSync(tmp, join(this.dir, 'state.json'))
+    for (const f of readdirSync(this.dir)) if (f.startsWith('metas-') && f !== base.metas) rmSync(join(this.dir, f), { force: true })
     rmSync(join(this.dir, 'journal.jsonl'), { force: true })
   }
 
