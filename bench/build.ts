@@ -17,9 +17,8 @@ import { fmt, median, table } from './lib/stats'
 import type { BenchWorkspace } from './lib/workspace'
 
 const TIME = '/usr/bin/time'
-const TSX = resolve('node_modules/tsx/dist/cli.mjs')
 /** Exactly what `npm run build` and wrangler.toml's `[build]` run. */
-const BUILD = [process.execPath, '--max-old-space-size=8192', TSX, 'scripts/build-archive.ts']
+const BUILD = [process.execPath, '--max-old-space-size=8192', 'scripts/build.mjs']
 
 interface Run {
   seconds: number

@@ -8,7 +8,7 @@
  * changed modules are read, checked and rendered (`--clean`, or deleting the folder, builds from
  * nothing; the archive is the same byte for byte).
  *
- *   tsx scripts/build-archive.ts [--env production] [--clean]
+ *   node scripts/build.mjs [--env production] [--clean]   (this module, bundled: scripts/build.mjs)
  */
 import { parseArgs } from 'node:util'
 import { buildArchive, ContentProblems } from './lib/build'

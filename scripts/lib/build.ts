@@ -94,12 +94,12 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const unknown = files.filter((_, i) => known[i] === undefined)
   const hashFirst = unknown.length <= THREADED_FROM
   const hashOf = new Map<string, string>()
-  files.forEach((f, i) => (known[i] !== undefined ? hashOf.set(f, known[i]!) : hashFirst && hashOf.set(f, cache.hash(root, f))))
+  files.forEach((f, i) => (known[i] !== undefined ? hashOf.set(f, known[i]!) : hashFirst && hashOf.set(f, cache.hash(root, f, i))))
   const seen = new Set<string>()
   const todo = files.filter((f) => {
     const hash = hashOf.get(f)
     if (hash === undefined) return true
-    return !cache.entry(hash) && !seen.has(hash) && seen.add(hash)
+    return !cache.has(hash) && !seen.has(hash) && seen.add(hash)
   })
   // Feed items are made for the prerender origin: cached stories whose items are for another
   // (the last build was for another environment) have them rendered again, from their records.
@@ -142,8 +142,8 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   // (cache/revise.ts) without reading the other articles' metas at all.
   const changed = new Map<string, string>()
   let metasKept = true
-  for (const f of files) {
-    const was = cache.previousHash(f)
+  for (const [i, f] of files.entries()) {
+    const was = cache.previousHash(f, i)
     const is = hashOf.get(f)!
     if (was === is) continue
     const [before, after] = [was === undefined ? undefined : cache.entry(was), failed.has(f) ? undefined : cache.entry(is)]
@@ -156,7 +156,7 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   const ledgerText = readIfExists(join(root, LEDGER)) ?? ''
   const checked = sourceHash([files.join('\n'), sourceHash(ledgerText), sourceHash(readIfExists(join(dir, 'index.ts')) ?? '')].join(' '))
   const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
-  const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f) => hashOf.get(f) === cache.previousHash(f) || same(cache.entry(cache.previousHash(f) ?? '')?.meta, metaOf(f))))
+  const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f, i) => hashOf.get(f) === cache.previousHash(f, i) || same(cache.entry(cache.previousHash(f, i) ?? '')?.meta, metaOf(f))))
   if (!unchanged) {
     if (!articleIndexIsCurrent(dir)) {
       problems.push({ file: 'content/articles/index.ts', field: '(index)', message: 'does not list exactly the files in content/articles/; run `npm run index`' })

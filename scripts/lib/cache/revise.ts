@@ -52,15 +52,17 @@ export async function reviseArchive(options: {
   // not past the build instant (the prerendered feeds' scheduled counts).
   if (!(now >= oldNow) || old.listings[0]!.head.some((t) => t <= now - SCHEDULE_MARGIN_MS || (t > oldNow && t <= now))) return undefined
 
+  // A few changed stories among 100,000 are found by scanning, many by a map of them all.
   const blocks = new Set<number>()
-  const ordOf = new Map(stories.map((hash, ord) => [hash, ord]))
-  for (const was of changed.keys()) {
-    const ord = ordOf.get(was)
-    if (ord === undefined) return undefined
+  const nextStories = [...stories]
+  const ordOf = changed.size > 32 ? new Map(stories.map((hash, ord) => [hash, ord])) : undefined
+  for (const [was, is] of changed) {
+    const ord = ordOf ? (ordOf.get(was) ?? -1) : stories.indexOf(was)
+    if (ord < 0) return undefined
+    nextStories[ord] = is
     blocks.add(Math.floor(ord / old.blockSize))
   }
   const current = (hash: string) => changed.get(hash) ?? hash
-  const nextStories = stories.map(current)
 
   // Everything made first, written after: a missing cache text leaves the archive untouched.
   const files = { ...previous.files }

@@ -118,6 +118,42 @@ function fromJournal(meta: MetaRow, [pack, offset, length, pageOffset, pageLengt
   }
 }
 
+/**
+ * The files a build saw, in columns, in the order it saw them (100,000 of them are looked up on
+ * every build, mostly at the position they had last time), with later word on some on top.
+ */
+class FileTable {
+  readonly #later = new Map<string, FileStat>()
+  #at: Map<string, number> | undefined
+
+  constructor(
+    readonly names: readonly string[],
+    readonly sizes: ArrayLike<number>,
+    readonly mtimes: ArrayLike<number>,
+    readonly hashes: string[],
+  ) {}
+
+  static empty(): FileTable {
+    return new FileTable([], [], [], [])
+  }
+
+  /** Where `name` is, given where the caller has it (`hint`). */
+  indexOf(name: string, hint = -1): number | undefined {
+    return this.names[hint] === name ? hint : (this.#at ??= new Map(this.names.map((n, k) => [n, k]))).get(name)
+  }
+
+  get(name: string, hint?: number): FileStat | undefined {
+    const later = this.#later.get(name)
+    if (later) return later
+    const k = this.indexOf(name, hint)
+    return k === undefined ? undefined : { size: this.sizes[k]!, mtime: this.mtimes[k]!, hash: this.hashes[k]! }
+  }
+
+  set(name: string, stat: FileStat): void {
+    this.#later.set(name, stat)
+  }
+}
+
 /** The journal is folded into the state past this many lines, and the packs compacted then. */
 const MAX_JOURNAL = 20_000
 /** Compaction merges the small packs when there are more than this many, or more dead bytes than live. */
@@ -127,13 +163,14 @@ export class CacheStore {
   readonly dir: string
   readonly packDir: string
   readonly code: string
-  readonly #files = new Map<string, FileStat>()
+  #files = FileTable.empty()
   /** Entries of this build, and those of the state as they are asked for. */
   readonly #entries = new Map<string, Entry>()
   /** The state's entries, in columns, and where each hash is in them. */
   #stored: { columns: Base['entries']; at: Map<string, number>; metas: string } | undefined
   #metaRows: MetaRow[] | undefined
-  readonly #fresh = new Map<string, FileStat>()
+  /** The files this build sees (`knownHashes`), with the content hash of each as it becomes known. */
+  #fresh = FileTable.empty()
   readonly #added: JournalLine[] = []
   #journalLines = 0
   #savedAt = 0
@@ -145,7 +182,7 @@ export class CacheStore {
     this.packDir = join(this.dir, 'packs')
     this.code = code
     if (!clean && this.#load()) return
-    this.#files.clear()
+    this.#files = FileTable.empty()
     this.#entries.clear()
     rmSync(this.dir, { recursive: true, force: true })
     mkdirSync(this.packDir, { recursive: true })
@@ -166,7 +203,7 @@ export class CacheStore {
     }
     if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
     const f = base.files
-    for (let i = 0; i < f.names.length; i++) this.#files.set(f.names[i]!, { size: f.sizes[i]!, mtime: f.mtimes[i]!, hash: f.hashes[i]! })
+    this.#files = new FileTable(f.names, f.sizes, f.mtimes, f.hashes)
     this.#stored = { columns: base.entries, at: new Map(base.entries.hashes.map((h, i) => [h, i])), metas: base.metas }
     const journal = join(this.dir, 'journal.jsonl')
     if (existsSync(journal)) {
@@ -201,30 +238,43 @@ export class CacheStore {
   knownHashes(root: string, files: readonly string[]): (string | undefined)[] {
     // A file changed within the same clock tick as the last save could keep its mtime: read it.
     const racy = this.#savedAt - 2000
-    return files.map((file) => {
-      const stat = statSync(join(root, file))
-      const was = this.#files.get(file)
-      const known = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : undefined
-      this.#fresh.set(file, { size: stat.size, mtime: stat.mtimeMs, hash: known ?? '' })
-      return known
-    })
+    const sizes = new Float64Array(files.length)
+    const mtimes = new Float64Array(files.length)
+    const hashes: string[] = new Array<string>(files.length)
+    const known: (string | undefined)[] = new Array<string | undefined>(files.length)
+    const base = `${root}/`
+    for (let i = 0; i < files.length; i++) {
+      const stat = statSync(base + files[i])
+      sizes[i] = stat.size
+      mtimes[i] = stat.mtimeMs
+      const was = this.#files.get(files[i]!, i)
+      known[i] = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : undefined
+      hashes[i] = known[i] ?? ''
+    }
+    this.#fresh = new FileTable(files, sizes, mtimes, hashes)
+    return known
   }
 
   /** Reads and hashes a file `knownHashes` did not know. */
-  hash(root: string, file: string): string {
+  hash(root: string, file: string, hint?: number): string {
     const hash = sourceHash(readFileSync(join(root, file)))
-    this.setHash(file, hash)
+    this.setHash(file, hash, hint)
     return hash
   }
 
   /** The content hash of a file `knownHashes` did not know, as a build thread read it. */
-  setHash(file: string, hash: string): void {
-    this.#fresh.get(file)!.hash = hash
+  setHash(file: string, hash: string, hint?: number): void {
+    this.#fresh.hashes[this.#fresh.indexOf(file, hint)!] = hash
   }
 
-  /** The content hash `file` had in the last build that saw it. */
-  previousHash(file: string): string | undefined {
-    return this.#files.get(file)?.hash
+  /** The content hash `file` had in the last build that saw it (`hint`: its position in this build's list). */
+  previousHash(file: string, hint?: number): string | undefined {
+    return this.#files.get(file, hint)?.hash
+  }
+
+  /** Whether the cache has an entry for `hash` (without making it). */
+  has(hash: string): boolean {
+    return this.#entries.has(hash) || this.#stored?.at.has(hash) === true
   }
 
   entry(hash: string): Entry | undefined {
@@ -318,9 +368,11 @@ export class CacheStore {
   save(): void {
     this.#reader?.close()
     this.#reader = undefined
-    for (const [file, stat] of this.#fresh) {
-      const was = this.#files.get(file)
-      if (!was || was.size !== stat.size || was.mtime !== stat.mtime || was.hash !== stat.hash) this.#added.push(['f', file, stat.size, stat.mtime, stat.hash])
+    const fresh = this.#fresh
+    for (let i = 0; i < fresh.names.length; i++) {
+      const file = fresh.names[i]!
+      const was = this.#files.get(file, i)
+      if (!was || was.size !== fresh.sizes[i] || was.mtime !== fresh.mtimes[i] || was.hash !== fresh.hashes[i]) this.#added.push(['f', file, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!])
     }
     if (this.#journalLines + this.#added.length >= MAX_JOURNAL || readdirSync(this.packDir).length > 4 * MAX_PACKS) {
       this.#rewrite()
@@ -337,7 +389,7 @@ export class CacheStore {
   /** A new state of the files this build saw and their entries only, packs compacted, journal emptied. */
   #rewrite(): void {
     const live = new Map<string, Entry>()
-    for (const { hash } of this.#fresh.values()) {
+    for (const hash of this.#fresh.hashes) {
       const entry = this.entry(hash)
       if (entry) live.set(hash, entry)
     }
@@ -348,12 +400,11 @@ export class CacheStore {
       format: CACHE_FORMAT,
       code: this.code,
       metas: `metas-${Date.now().toString(36)}-${process.pid}.json`,
-      files: { names: [...this.#fresh.keys()], sizes: [], mtimes: [], hashes: [] },
+      files: { names: [...this.#fresh.names], sizes: Array.from(this.#fresh.sizes), mtimes: Array.from(this.#fresh.mtimes), hashes: [...this.#fresh.hashes] },
       entries: { hashes: [...live.keys()], metaKeys: [], packs, places: [], pages: [], items: [], origins: [] },
     }
     const metas: MetaRow[] = []
     const origins = new Map<string, number>()
-    for (const stat of this.#fresh.values()) base.files.sizes.push(stat.size), base.files.mtimes.push(stat.mtime), base.files.hashes.push(stat.hash)
     for (const entry of live.values()) {
       metas.push(toRow(entry.meta))
       base.entries.metaKeys.push(entry.metaKey)
