@@ -6,30 +6,20 @@
  *
  *   node scripts/build.mjs [--env production] [--clean]
  */
-import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { codeKey, RELOAD_STAMP } from './code-key.mjs'
 
 const scripts = dirname(fileURLToPath(import.meta.url))
-const checkout = join(scripts, '..')
+const key = codeKey()
 
-/** Every file of the build's code (scripts/ and src/), by path and content: another byte, another bundle. */
-function codeKey() {
-  const hash = createHash('sha256').update(`${process.version}\n`)
-  const add = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) add(path)
-      else if (/\.[cm]?[jt]sx?$/.test(entry.name)) hash.update(`${path}\n`).update(readFileSync(path)).update('\n')
-    }
-  }
-  add(scripts)
-  add(join(checkout, 'src'))
-  return hash.digest('hex').slice(0, 16)
-}
+// `npm run dev` rebuilds on content edits itself, then touches RELOAD_STAMP, one of wrangler's
+// watch_dir, for wrangler to load the new archive: wrangler runs this command first, which then has
+// nothing to build — unless the code changed since (another key), when it builds as always.
+if (process.env.HERALD_DEV_RELOAD && existsSync(RELOAD_STAMP) && readFileSync(RELOAD_STAMP, 'utf8') === key) process.exit(0)
 
-const bundle = join(process.cwd(), '.herald/bin', `build-${codeKey()}.mjs`)
+const bundle = join(process.cwd(), '.herald/bin', `build-${key}.mjs`)
 if (!existsSync(bundle)) {
   const { build } = await import('esbuild')
   mkdirSync(dirname(bundle), { recursive: true })

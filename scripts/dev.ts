@@ -3,11 +3,16 @@
  * address it really serves. Address and port live in wrangler.toml `[dev]`, so `--ip`/`--port`
  * override them as wrangler documents; this script only reads the same values and passes
  * `SITE_URL` (and the build step's prerender origin) to match, unless `--var SITE_URL:…` is given.
+ *
+ * Content edits are this script's: it watches content/ and rebuilds in its own process from the
+ * build cache (scripts/lib/build.ts), and wrangler reloads on what changes in the archive it
+ * serves. Code edits are wrangler's (`[build] watch_dir`): the build step, then a new bundle.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { codeKey, RELOAD_STAMP } from './code-key.mjs'
 import { parse } from 'smol-toml'
 
 const args = process.argv.slice(2)
@@ -53,9 +58,50 @@ function migrateLocal(): void {
 
 migrateLocal()
 if (!given) console.log(`herald: serving on ${siteUrl} (SITE_URL follows --port/--ip)`)
-const child = spawn(process.execPath, [wrangler, 'dev', ...args, ...extra], {
-  stdio: 'inherit',
-  env: { ...process.env, ...(!given && { HERALD_DEV_SITE_URL: siteUrl }) },
-})
+if (!given) process.env.HERALD_DEV_SITE_URL = siteUrl
+// wrangler's first build is a real one: the content may have changed while no dev server ran.
+rmSync(RELOAD_STAMP, { force: true })
+mkdirSync(dirname(RELOAD_STAMP), { recursive: true })
+process.env.HERALD_DEV_RELOAD = '1'
+const child = spawn(process.execPath, [wrangler, 'dev', ...args, ...extra], { stdio: 'inherit', env: process.env })
+
+/**
+ * Rebuilds after each burst of content edits, one build at a time: an edit during a build makes
+ * one more build after it. A content mistake is reported and the last archive kept.
+ */
+function watchContent(): void {
+  let running = false
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  const rebuild = async () => {
+    if (running) return void (again = true)
+    running = true
+    const started = performance.now()
+    try {
+      const { buildArchive, ContentProblems } = await import('./lib/build')
+      try {
+        const r = await buildArchive({ root: process.cwd() })
+        // For wrangler to load the new archive: it runs the build command (which finds nothing to do) and reloads.
+        writeFileSync(RELOAD_STAMP, codeKey())
+        console.log(`herald: content rebuilt in ${Math.round(performance.now() - started)} ms (${r.processed} article ${r.processed === 1 ? 'module' : 'modules'} rendered, ${r.written} files written)`)
+      } catch (err) {
+        console.error(err instanceof ContentProblems ? `${err.message}\nherald: content problems (above); still serving the last archive` : `herald: build failed: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    } finally {
+      running = false
+      if (again) {
+        again = false
+        void rebuild()
+      }
+    }
+  }
+  // Editors write a file in a few steps (truncate, write; or a new file renamed over it): one build for them.
+  const changed = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => void rebuild(), 25)
+  }
+  watch('content', { recursive: true }, changed).on('error', (err) => console.error(`herald: watching content/ failed (${err.message}); restart npm run dev to see edits`))
+}
+watchContent()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

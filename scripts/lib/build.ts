@@ -2,8 +2,7 @@
  * The build step: content modules → checked → compiled archive on disk (src/archive/format.ts),
  * the directory wrangler.toml `[assets]` deploys beside the Worker. Incremental (scripts/lib/cache/):
  * only changed article modules are read, checked and rendered, only the archive files they touch
- * rewritten; the result is byte for byte a clean build's. Written beside the old archive and swapped
- * in at the end, so `wrangler dev` never serves a half-written one.
+ * rewritten; the result is byte for byte a clean build's. Rewritten in place (cache/staging.ts).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { itemFile, paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
+import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
 import { codeHash, sourceHash } from './cache/code-hash'
@@ -79,7 +79,11 @@ export class ContentProblems extends Error {}
 /** Report of a long build on a terminal (one line per stage; nothing per file). */
 type Progress = (line: string) => void
 
-export async function buildArchive(options: BuildOptions & { progress?: Progress }): Promise<BuildResult> {
+export function buildArchive(options: BuildOptions & { progress?: Progress }): Promise<BuildResult> {
+  return withBuildLock(options.root, () => build(options))
+}
+
+async function build(options: BuildOptions & { progress?: Progress }): Promise<BuildResult> {
   const { root } = options
   const progress = options.progress ?? (() => {})
   const config = await loadConfig(root)
@@ -183,6 +187,8 @@ export async function buildArchive(options: BuildOptions & { progress?: Progress
   }
 
   const index = catalogue(config, files.map((f) => ({ hash: hashOf.get(f)!, meta: metaOf(f) })))
+  // From the first write on, the archive is not the one the state describes.
+  cache.forgetArchive()
   const staging = new Staging(archiveDir, last)
   const previous = staging.previous
   const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked, stories: [...index.stories].reverse().map((s) => s.hash), shown: [], target: prerender }

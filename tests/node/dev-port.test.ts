@@ -4,10 +4,12 @@
  * absolute URL the dev server writes follows the port it really serves on.
  */
 import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from './helpers/dev-server'
 import { contentWorkspace } from './helpers/workspace'
-import { child, children, NS, parseXml } from '../helpers/xml'
+import { child, children, NS, parseXml, textOf } from '../helpers/xml'
 
 let origin: string
 let stop: () => void
@@ -63,5 +65,38 @@ describe('npm run dev -- --port N', () => {
     expect([json.feed_url, json.home_page_url]).toEqual([`http://localhost:${port}/feed.json`, `http://localhost:${port}/`])
     expect((await fetch(`${origin}/atom.xml`)).headers.get('link')).toBe(`<http://localhost:${port}/hub>; rel="hub", <http://localhost:${port}/atom.xml>; rel="self"`)
     expect(output).not.toContain('expects a single value')
+  })
+})
+
+describe('npm run dev, on a content edit', () => {
+  const file = () => join(workspace.root, 'content/articles/fleeing-fear-central-asians-exit-russia.ts')
+  const headline = 'Fleeing Fear: Central Asians Exit Russia Amid Rising Hostility'
+  const poll = async (until: (body: string) => boolean) => {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const body = await (await fetch(`${origin}/feed.xml`)).text()
+      if (until(body)) return body
+      if (Date.now() > deadline) throw new Error(`/feed.xml did not change as expected:\n${output.slice(-3000)}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  it('rebuilds from the cache and serves the edited story, without a restart', async () => {
+    writeFileSync(file(), readFileSync(file(), 'utf8').replace(headline, `${headline} (corrected)`))
+    const rss = parseXml(await poll((body) => body.includes('(corrected)')))
+    expect(textOf(child(children(child(rss, 'channel'), 'item')[0]!, 'title'))).toBe(`${headline} (corrected)`)
+  })
+
+  it('reports a content mistake naming file and field, and keeps serving the last archive', async () => {
+    const before = readFileSync(file(), 'utf8')
+    writeFileSync(file(), before.replace("section: 'news'", "section: 'no-such-section'"))
+    const deadline = Date.now() + 60_000
+    while (!output.includes('content/articles/fleeing-fear-central-asians-exit-russia.ts') || !output.includes('section')) {
+      if (Date.now() > deadline) throw new Error(`no problem reported:\n${output.slice(-3000)}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(output).toContain('still serving the last archive')
+    expect(await (await fetch(`${origin}/feed.xml`)).text()).toContain('(corrected)')
+    writeFileSync(file(), before)
   })
 })
