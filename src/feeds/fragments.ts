@@ -47,6 +47,27 @@ export function cutItem(format: Format, none: string, one: string): string {
   return bodyOne.slice(head.length, bodyOne.length - tail.length)
 }
 
+/** How each item begins as `feed` writes it (after the separator): markup no item text can hold escaped as it is. */
+const ITEM_STARTS: Record<Format, string> = { rss: '\n        <item>', atom: '\n    <entry>', json: '{"id":' }
+
+/**
+ * The items of `many` (a document with `count` stories), given `none` (the same page with no
+ * story), cut where each begins; undefined when the cut is not certain — when the item start is
+ * found more or less often than `count` times (a story's text that holds it, unescaped, as CDATA
+ * may) — and then the caller cuts each from a document of its own (`cutItem`).
+ */
+export function cutItems(format: Format, none: string, many: string, count: number): string[] | undefined {
+  const region = cutItem(format, none, many)
+  const start = ITEM_STARTS[format]
+  const separator = SEPARATORS[format]
+  const at: number[] = []
+  for (let i = region.indexOf(start); i >= 0; i = region.indexOf(start, i + 1)) {
+    if (i === 0 || region.slice(i - separator.length, i) === separator) at.push(i)
+  }
+  if (at.length !== count || at[0] !== 0) return undefined
+  return at.map((from, k) => region.slice(from, k + 1 < count ? at[k + 1]! - separator.length : region.length))
+}
+
 /**
  * A story's HTML as an item holds it: in RSS and Atom the text of a CDATA section (src/feeds/xml.ts),
  * in JSON Feed a JSON string's content. Escaping is per character: the same HTML, the same text.

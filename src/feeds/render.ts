@@ -9,7 +9,7 @@ import type { Recipe } from '../http/pipeline'
 import { represent, type Representation } from '../http/representation'
 import { buildFeed, deletedEntries, FORMATS, lastModifiedOf, type Format } from './build'
 import type { Story } from '../content/story'
-import { cutItem, spliceItems } from './fragments'
+import { cutItem, cutItems, spliceItems } from './fragments'
 import { renderJsonFeed } from './json-feed'
 import { pageOf, type Page, type PageRequest } from './paging'
 import { feedKey } from './topics'
@@ -46,10 +46,15 @@ export async function feedRepresentation(archive: Archive, listing: Listing, pag
   return represent(body, FORMATS[format].contentType, lastModifiedOf(listing, page))
 }
 
-/** Every story's item in `format`, cut from `feed`'s rendering of it alone (the build's fragments). */
+/**
+ * Every story's item in `format` (the build's fragments): cut from `feed`'s rendering of them all,
+ * or when that cut is not certain, each from `feed`'s rendering of it alone.
+ */
 export function renderItemFragments(archive: Archive, listing: Listing, page: Page, format: Format): string[] {
   const none = renderFeed(archive, listing, page, format, [])
-  return page.stories.map((story) => cutItem(format, none, renderFeed(archive, listing, page, format, [story])))
+  if (page.stories.length === 0) return []
+  const all = cutItems(format, none, renderFeed(archive, listing, page, format, page.stories), page.stories.length)
+  return all ?? page.stories.map((story) => cutItem(format, none, renderFeed(archive, listing, page, format, [story])))
 }
 
 /**

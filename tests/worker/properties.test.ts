@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest'
 import { Archive } from '../../src/archive/archive'
 import { formatProblem, validateContent } from '../../src/build/validate'
 import { articleDocument } from '../../src/pages/views'
+import { cutItem } from '../../src/feeds/fragments'
+import { renderFeed, renderItemFragments } from '../../src/feeds/render'
+import { article, collection } from '../helpers/content'
 import { archiveOf, heraldOf } from '../helpers/archive'
 import { articleFile, asName, asText, contentFrom, generated, isAcceptableText, TAG_URI, URI, type Generated } from '../helpers/generators'
 import { jsonFeedErrors } from '../helpers/json-feed'
@@ -210,3 +213,30 @@ function imgSrcIs(html: string, url: string | undefined) {
   const imgs = descendants(parseXml(`<div>${html}</div>`), 'img').filter((i) => i.attributes.width === '4')
   expect(imgs.map((i) => i.attributes.src)).toEqual(url === undefined ? [] : [url])
 }
+
+describe('feed items cut at build time', () => {
+  /** Each story's item cut from `feed`'s rendering of it alone: what the build's cut of a whole block must equal. */
+  async function compare(archive: Archive) {
+    const stories = await archive.home.slice(0, archive.home.count)
+    const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
+    for (const format of ['rss', 'atom', 'json'] as const) {
+      const none = renderFeed(archive, archive.home, page, format, [])
+      expect(renderItemFragments(archive, archive.home, page, format), format).toEqual(stories.map((s) => cutItem(format, none, renderFeed(archive, archive.home, page, format, [s]))))
+    }
+  }
+
+  it(`are each story's own item, cut from one rendering of a block (${RUNS / 4} collections)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(generated, async (g) => {
+        if (problemsOf(g).length > 0) return
+        await compare(await Archive.open(archiveOf(contentFrom(g)), ORIGIN))
+      }),
+      { numRuns: RUNS / 4 },
+    )
+  })
+
+  it('are each cut alone when a story holds the text an item begins with (an Atom summary is CDATA)', async () => {
+    const tricky = article({ slug: 'tricky', id: 'tag:herald.example.com,2024:tricky', dek: 'Quoted markup:\n    <entry> and\n        <item> as text.' })
+    await compare(await Archive.open(archiveOf(collection([article(), tricky])), ORIGIN))
+  })
+})
