@@ -18,7 +18,7 @@ import type { BenchWorkspace } from './lib/workspace'
 
 const TIME = '/usr/bin/time'
 /** Exactly what `npm run build` and wrangler.toml's `[build]` run. */
-const BUILD = [process.execPath, '--max-old-space-size=8192', 'scripts/build.mjs']
+const BUILD = [process.execPath, '--max-old-space-size=1280', 'scripts/build.mjs']
 
 interface Run {
   seconds: number

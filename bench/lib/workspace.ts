@@ -134,7 +134,7 @@ export function benchWorkspace(n: number): BenchWorkspace {
   let buildSeconds = NaN
   if (!existsSync(bundle)) {
     const t0 = performance.now()
-    execFileSync(process.execPath, ['--max-old-space-size=8192', 'scripts/build.mjs'], { cwd: root, stdio: 'pipe' })
+    execFileSync(process.execPath, ['--max-old-space-size=1280', 'scripts/build.mjs'], { cwd: root, stdio: 'pipe' })
     buildSeconds = (performance.now() - t0) / 1000
     // The dry run bundles the Worker; it runs the [build] step again first, as a deploy does.
     writeFileSync(join(root, 'build-seconds.txt'), String(buildSeconds))
@@ -142,7 +142,7 @@ export function benchWorkspace(n: number): BenchWorkspace {
     execFileSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', bundleDir, '--outfile', join(bundleDir, 'worker.bundle')], {
       cwd: root,
       stdio: 'pipe',
-      env: { ...process.env, CI: 'true', NODE_OPTIONS: '--max-old-space-size=8192' },
+      env: { ...process.env, CI: 'true', NODE_OPTIONS: '--max-old-space-size=1280' },
     })
     writeFileSync(hashFile, hash)
   }
