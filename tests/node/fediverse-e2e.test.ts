@@ -1,5 +1,5 @@
 /**
- * The fediverse end to end, as a follower's server on this machine sees it: `wrangler dev` (local
+ * The fediverse end to end, as a follower's server on this machine sees it: `npm run dev` (local
  * D1 and queues, `--test-scheduled` for the cron) and a small ActivityPub server on 127.0.0.1
  * that serves its actor, signs its own requests and checks every delivery's signature with its own
  * code: node:crypto over the draft-cavage signing string, with the key from Herald's actor
@@ -166,7 +166,7 @@ it('follows, receives a signed Accept, Create, Update, Delete, and nothing after
   const article = (await (await fetch(create.json.object.id, { headers: { Accept: 'application/activity+json' } })).json()) as { id: string; name: string }
   expect(article).toMatchObject({ id: create.json.object.id, name: first.headline })
 
-  // 3. A correction, edited into the content while wrangler dev watches it: one Update.
+  // 3. A correction, edited into the content while npm run dev watches it: one Update.
   const corrected = { ...first, headline: 'E2E fediverse first story (corrected)', updated: Date.now() }
   writeFileSync(join(workspace.root, 'content/articles', `${first.slug}.ts`), scheduledArticle(corrected))
   await wait('the rebuilt archive', async () => {

@@ -1,4 +1,7 @@
-/** `wrangler dev` on a loopback port for end-to-end tests; stopped by its process group. */
+/**
+ * `npm run dev` (scripts/dev.ts: `wrangler dev`, and the rebuild on content edits) on a loopback
+ * port for end-to-end tests; stopped by its process group.
+ */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
@@ -35,6 +38,7 @@ export interface DevServerOptions {
 }
 
 const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
+const TSX = resolve('node_modules/tsx/dist/cli.mjs')
 
 /** Applies the D1 migrations to the local database of `cwd`, as `npm run dev` does. */
 export function migrateLocal(cwd = '.'): void {
@@ -47,7 +51,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const vars = Object.entries({ SITE_URL: origin, ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child: ChildProcess = spawn(
     process.execPath,
-    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), ...vars, '--log-level', 'error', '--show-interactive-dev-session=false', ...(options.args ?? [])],
+    // `npm run dev`'s script, the folder's own (a workspace has a copy of scripts/).
+    [TSX, resolve(options.cwd ?? '.', 'scripts/dev.ts'), '--ip', '127.0.0.1', '--port', String(port), ...vars, '--log-level', 'error', '--show-interactive-dev-session=false', ...(options.args ?? [])],
     { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
   )
   let output = ''
