@@ -73,18 +73,27 @@ function watchContent(): void {
   let running = false
   let again = false
   let timer: NodeJS.Timeout | undefined
+  // The files changed since the last build began, for the next build to look at alone. Undefined:
+  // the next build looks at every file — the first (files may have changed while no dev server ran),
+  // and any after an event that named no file or a watcher error.
+  let pending: Set<string> | undefined
   const rebuild = async () => {
     if (running) return void (again = true)
     running = true
     const started = performance.now()
+    const changed = pending
+    pending = new Set()
     try {
       const { buildArchive, ContentProblems } = await import('./lib/build')
       try {
-        const r = await buildArchive({ root: process.cwd() })
+        const r = await buildArchive({ root: process.cwd(), ...(changed && { changed }) })
         // For wrangler to load the new archive: it runs the build command (which finds nothing to do) and reloads.
         writeFileSync(RELOAD_STAMP, codeKey())
         console.log(`herald: content rebuilt in ${Math.round(performance.now() - started)} ms (${r.processed} article ${r.processed === 1 ? 'module' : 'modules'} rendered, ${r.written} files written)`)
       } catch (err) {
+        // What this build was to look at, the next looks at too.
+        if (!changed) pending = undefined
+        else for (const f of changed) pending?.add(f)
         console.error(err instanceof ContentProblems ? `${err.message}\nherald: content problems (above); still serving the last archive` : `herald: build failed: ${err instanceof Error ? err.message : String(err)}`)
       }
     } finally {
@@ -96,13 +105,20 @@ function watchContent(): void {
     }
   }
   // Editors write a file in a few steps (truncate, write; or a new file renamed over it): one build for them.
-  const changed = () => {
+  const changed = (folder: string) => (_event: string, name: string | null) => {
+    if (name === null) pending = undefined
+    else pending?.add(`${folder}/${name}`)
     clearTimeout(timer)
     timer = setTimeout(() => void rebuild(), 25)
   }
   // A watcher per folder: Node's recursive watch on Linux walks and tracks every file below (100,000 articles).
   const folders = ['content', ...readdirSync('content', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join('content', e.name))]
-  for (const folder of folders) watch(folder, changed).on('error', (err) => console.error(`herald: watching ${folder}/ failed (${err.message}); restart npm run dev to see edits`))
+  for (const folder of folders) {
+    watch(folder, changed(folder)).on('error', (err) => {
+      pending = undefined
+      console.error(`herald: watching ${folder}/ failed (${err.message}); restart npm run dev to see edits`)
+    })
+  }
 }
 watchContent()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))

@@ -190,10 +190,10 @@ export async function layoutArchive<S extends IndexedStory>(
   }
   await renderArticlePages(readBack, manifest, sink, await made(paths.pages, blocks.pages?.bind(blocks), keptFiles(paths.pages)))
   if (!options.prerender) return manifest
-  const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
-  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds }, sink)
   const origin = options.prerender.origin
   await renderItemFiles(readBack, manifest, origin, sink, await made(paths.items, blocks.items && ((members) => blocks.items!(members, origin)), keptFiles(paths.items)))
+  const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
+  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds, itemsInPlace: true }, sink)
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
   await sink(paths.manifest, JSON.stringify(final))
   return final

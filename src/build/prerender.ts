@@ -24,11 +24,18 @@ export interface PrerenderOptions {
   builtAt: Date
   /** Listings whose feed files are already in place as they would be rendered now (an incremental build's): named, not rendered. */
   keep?: ReadonlySet<number>
+  /**
+   * The item files for `origin` are in place (src/build/items.ts): each page is then its first
+   * story through `feed` and the other items spliced in, as a worker makes it — the same bytes
+   * (src/feeds/fragments.ts), for a fiftieth of the rendering.
+   */
+  itemsInPlace?: boolean
 }
 
 /** Renders the prerendered feeds into `sink` and returns the manifest that names them. */
 export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options: PrerenderOptions, sink: ArchiveSink): Promise<Manifest> {
-  const archive = await Archive.open(read, options.origin)
+  const opened = options.itemsInPlace ? { ...manifest, prerendered: { origin: options.origin, feedSize: options.feedSize, listings: [], items: true } } : manifest
+  const archive = await Archive.open(async (path) => (path === paths.manifest ? JSON.stringify(opened) : read(path)), options.origin)
   const now = options.builtAt.getTime()
   const listings: number[] = []
   for (const [n, meta] of manifest.listings.entries()) {

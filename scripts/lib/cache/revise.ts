@@ -118,7 +118,7 @@ export async function reviseArchive(options: {
     if (state.feeds[n] === previous.feeds[n]) keep.add(n)
   })
   const read = async (path: string) => readFileSync(join(dir, path), 'utf8')
-  const prerendered = await prerenderFeeds(read, manifest, { ...prerender, builtAt: new Date(now), keep }, sink)
+  const prerendered = await prerenderFeeds(read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, sink)
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
   sink(paths.manifest, JSON.stringify(final))
   return { manifest: final, state: { ...state, files, manifest: sourceHash(JSON.stringify(final)) }, written: written.size }

@@ -235,7 +235,7 @@ export class CacheStore {
    * Content hash of each file (relative to `root`) whose size and mtime are the last build's;
    * undefined for the others, which the caller hashes (`hash`) or has processed (`setHash`).
    */
-  knownHashes(root: string, files: readonly string[]): (string | undefined)[] {
+  knownHashes(root: string, files: readonly string[], onlyChanged?: ReadonlySet<string>): (string | undefined)[] {
     // A file changed within the same clock tick as the last save could keep its mtime: read it.
     const racy = this.#savedAt - 2000
     const sizes = new Float64Array(files.length)
@@ -244,6 +244,14 @@ export class CacheStore {
     const known: (string | undefined)[] = new Array<string | undefined>(files.length)
     const base = `${root}/`
     for (let i = 0; i < files.length; i++) {
+      // A file the caller's watcher saw no change to since the last build is as that build saw it.
+      const last = onlyChanged && !onlyChanged.has(files[i]!) ? this.#files.get(files[i]!, i) : undefined
+      if (last) {
+        sizes[i] = last.size
+        mtimes[i] = last.mtime
+        hashes[i] = known[i] = last.hash
+        continue
+      }
       const stat = statSync(base + files[i])
       sizes[i] = stat.size
       mtimes[i] = stat.mtimeMs
