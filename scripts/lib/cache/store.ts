@@ -154,6 +154,14 @@ class FileTable {
   }
 }
 
+/** A parsed state.json (never changed once parsed), and the file's path, inode, mtime and size it was parsed from (a new state is a new file, renamed in). */
+interface LoadedState {
+  key: string
+  base: Base
+  at: Map<string, number>
+}
+let lastLoaded: LoadedState | undefined
+
 /** The journal is folded into the state past this many lines, and the packs compacted then. */
 const MAX_JOURNAL = 20_000
 /** Compaction merges the small packs when there are more than this many, or more dead bytes than live. */
@@ -195,16 +203,25 @@ export class CacheStore {
   }
 
   #load(): boolean {
-    let base: Base
+    const path = join(this.dir, 'state.json')
+    let loaded: LoadedState
     try {
-      base = JSON.parse(readFileSync(join(this.dir, 'state.json'), 'utf8')) as Base
+      // A process that builds again (`npm run dev`) parses a state it has already parsed only once.
+      const { ino, mtimeMs, size } = statSync(path)
+      const key = `${path} ${ino} ${mtimeMs} ${size}`
+      if (lastLoaded?.key === key) loaded = lastLoaded
+      else {
+        const base = JSON.parse(readFileSync(path, 'utf8')) as Base
+        loaded = lastLoaded = { key, base, at: new Map(base.entries.hashes.map((h, i) => [h, i])) }
+      }
     } catch {
       return false
     }
+    const { base } = loaded
     if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
     const f = base.files
     this.#files = new FileTable(f.names, f.sizes, f.mtimes, f.hashes)
-    this.#stored = { columns: base.entries, at: new Map(base.entries.hashes.map((h, i) => [h, i])), metas: base.metas }
+    this.#stored = { columns: base.entries, at: loaded.at, metas: base.metas }
     const journal = join(this.dir, 'journal.jsonl')
     if (existsSync(journal)) {
       for (const line of readFileSync(journal, 'utf8').split('\n')) {
