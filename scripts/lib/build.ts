@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { FORMATS, type Format } from '../../src/feeds/build'
-import { itemFile, paths, type Manifest } from '../../src/archive/format'
+import { paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
@@ -186,8 +186,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     if (revised) {
       cache.setArchive(revised.state)
       cache.save()
-      const sizes = Object.values(revised.state.files).map((f) => f.size)
-      return { manifest: revised.manifest, files: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0), largestFile: Math.max(0, ...sizes), dir: archiveDir, written: revised.written, processed: todo.length, articles: files.length, revised: true }
+      const { made } = revised
+      return { manifest: revised.manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: revised.written, processed: todo.length, articles: files.length, revised: true }
     }
   }
 
@@ -198,6 +198,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const previous = staging.previous
   const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked, stories: [...index.stories].reverse().map((s) => s.hash), shown: [], target: prerender }
 
+  const entries = (stories: readonly CatalogueStory[]) => stories.map((s) => cache.entry(s.hash)!)
   // A block is kept when the last build wrote it with the same stories (by content hash).
   const blocks: BlockMaker<CatalogueStory> = {
     reused(n, stories) {
@@ -205,14 +206,10 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
       state.blocks[n] = key
       return previous?.blocks[n] === key && staging.keep(paths.block(n)) ? previous.files[paths.block(n)]!.digest : undefined
     },
-    text: (stories) => `[${stories.map((s) => cache.record(cache.entry(s.hash)!)).join(',')}]`,
+    text: (stories) => cache.blockText(entries(stories)),
     // Pages and items as each story's processing rendered them: the layout only joins them.
-    pages: (stories) => `[${stories.map((s) => cache.page(cache.entry(s.hash)!)).join(',')}]`,
-    items(stories, origin) {
-      const items = stories.map((s) => cache.items(cache.entry(s.hash)!, origin))
-      if (items.some((i) => i === undefined)) return undefined
-      return itemFile({ rss: items.map((i) => i![0]), atom: items.map((i) => i![1]), json: items.map((i) => i![2]) })
-    },
+    pages: (stories) => cache.pagesText(entries(stories)),
+    items: (stories, origin) => cache.itemsText(entries(stories), origin),
   }
   const formats = Object.keys(FORMATS) as Format[]
   let names: [Manifest, string] | undefined

@@ -113,10 +113,10 @@ export async function layoutArchive<S extends IndexedStory>(
   const oldestFirst = [...stories].reverse()
   const ordOf = new Map<S, number>(oldestFirst.map((s, i) => [s, i]))
   const horizon = options.builtAt.getTime() - SCHEDULE_MARGIN_MS
-  const digests: string[] = []
+  const digests = new Map<string, string>()
   const writeText = async (path: string, text: string) => {
     const digest = await sha256(text)
-    digests.push(`${path} ${digest}`)
+    digests.set(path, digest)
     await sink(path, text, digest)
   }
   const write = (path: string, value: unknown) => writeText(path, JSON.stringify(value))
@@ -127,7 +127,7 @@ export async function layoutArchive<S extends IndexedStory>(
     const members = oldestFirst.slice(start, start + BLOCK_SIZE)
     blockStories.push(members)
     const kept = blocks.reused?.(n, members)
-    if (kept) digests.push(`${paths.block(n)} ${kept}`)
+    if (kept) digests.set(paths.block(n), kept)
     else await writeText(paths.block(n), await blocks.text(members))
   }
 
@@ -165,7 +165,7 @@ export async function layoutArchive<S extends IndexedStory>(
   const manifest: Manifest = {
     format: ARCHIVE_FORMAT,
     builtAt: options.builtAt.toISOString(),
-    fingerprint: (await sha256(digests.join('\n'))).slice(0, 24),
+    fingerprint: await fingerprintOf({ stories: stories.length, blockSize: BLOCK_SIZE, keyShards, listings: metas }, (path) => digests.get(path)!),
     site: collection.site,
     stories: stories.length,
     blockSize: BLOCK_SIZE,
@@ -247,6 +247,18 @@ function summaryOf(stories: readonly Pick<Story, 'published' | 'updated'>[], hor
     newest,
     oldest: stories.length ? stories.at(-1)!.published.getTime() : null,
   }
+}
+
+/**
+ * The manifest's fingerprint: a hash of the digests of the story blocks, key shards and listing
+ * files (the home listing has none), in that order — what a worker's keys are made of.
+ */
+export async function fingerprintOf(layout: Pick<Manifest, 'stories' | 'blockSize' | 'keyShards'> & { listings: readonly { kind: ListingKind }[] }, digest: (path: string) => string): Promise<string> {
+  const lines: string[] = []
+  for (let n = 0; n * layout.blockSize < layout.stories; n++) lines.push(`${paths.block(n)} ${digest(paths.block(n))}`)
+  for (let n = 0; n < layout.keyShards; n++) lines.push(`${paths.keys(n)} ${digest(paths.keys(n))}`)
+  layout.listings.forEach((l, n) => l.kind !== 'home' && lines.push(`${paths.listing(n)} ${digest(paths.listing(n))}`))
+  return (await sha256(lines.join('\n'))).slice(0, 24)
 }
 
 export async function sha256(text: string): Promise<string> {

@@ -11,22 +11,22 @@
  * same functions (keys.ts), the files by the same code; tests/node/incremental.test.ts holds it to
  * a clean build after a headline edit, which takes this way.
  */
-import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { itemFile, paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
+import { fingerprintOf } from '../../../src/build/compile'
 import { prerenderFeeds } from '../../../src/build/prerender'
 import { sourceHash } from './code-hash'
 import { blockFileKey, blockKey, feedKey, listingNames, type PrerenderTarget } from './keys'
+import { Staging } from './staging'
 import type { ArchiveState, CacheStore } from './store'
 
 export interface Revision {
   manifest: Manifest
   state: ArchiveState
+  /** What the archive holds now (staging.ts `finish`). */
+  made: ReturnType<Staging['finish']>
   written: number
 }
 
-const digestOf = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /**
  * Revises the archive in `dir` for `changed` (previous content hash → new one, of articles whose
@@ -65,21 +65,22 @@ export async function reviseArchive(options: {
   const current = (hash: string) => changed.get(hash) ?? hash
 
   // Everything made first, written after: a missing cache text leaves the archive untouched.
-  const files = { ...previous.files }
   const state: ArchiveState = { ...previous, blocks: [...previous.blocks], feeds: [...previous.feeds], blockFiles: { ...previous.blockFiles }, stories: nextStories, shown: shown.map((list) => list.map(current)), checked: options.checked }
   const names = listingNames(old)
-  const writes: [string, string, string][] = []
+  // Path, text and its key (a block is hashed as it is written).
+  const writes: [string, string, string?][] = []
   for (const n of blocks) {
-    const members = nextStories.slice(n * old.blockSize, (n + 1) * old.blockSize).map((hash) => cache.entry(hash))
+    const hashes = nextStories.slice(n * old.blockSize, (n + 1) * old.blockSize)
+    const members = hashes.map((hash) => cache.entry(hash)!)
     if (members.some((e) => !e?.place || !e.page)) return undefined
-    const items = members.map((e) => cache.items(e!, prerender.origin))
-    if (items.some((i) => i === undefined)) return undefined
-    const block = `[${members.map((e) => cache.record(e!)).join(',')}]`
-    state.blocks[n] = blockKey(nextStories.slice(n * old.blockSize, (n + 1) * old.blockSize))
-    writes.push([paths.block(n), block, digestOf(block)])
+    const items = cache.itemsText(members, prerender.origin)
+    if (items === undefined) return undefined
+    const block = cache.blockText(members)
+    state.blocks[n] = blockKey(hashes)
+    writes.push([paths.block(n), block])
     for (const [path, text] of [
-      [paths.pages(n), `[${members.map((e) => cache.page(e!)).join(',')}]`],
-      [paths.items(n), itemFile({ rss: items.map((i) => i![0]), atom: items.map((i) => i![1]), json: items.map((i) => i![2]) })],
+      [paths.pages(n), cache.pagesText(members)],
+      [paths.items(n), items],
     ] as const) {
       const key = blockFileKey(path, state.blocks[n]!, old.site, names, prerender.origin)
       state.blockFiles[path] = key
@@ -89,26 +90,13 @@ export async function reviseArchive(options: {
 
   // From here the archive on disk is not the one the state describes: forget the state until the new one is saved.
   cache.forgetArchive()
-  const written = new Set<string>()
-  const sink = (path: string, text: string, digest = digestOf(text)) => {
-    files[path] = { digest, size: Buffer.byteLength(text) }
-    const file = join(dir, path)
-    mkdirSync(dirname(file), { recursive: true })
-    // Beside it, then over it: a reader sees the old file or the new one.
-    writeFileSync(`${file}.tmp`, text)
-    renameSync(`${file}.tmp`, file)
-    written.add(path)
-  }
-  for (const [path, text, digest] of writes) sink(path, text, digest)
+  const staging = new Staging(dir, previous)
+  staging.keepAll()
+  for (const [path, text, digest] of writes) staging.sink(path, text, digest)
 
-  // The fingerprint is over the digests of blocks, key shards and listing files, in layout order (compile.ts).
-  const digests: string[] = []
-  for (let n = 0; n * old.blockSize < old.stories; n++) digests.push(`${paths.block(n)} ${files[paths.block(n)]!.digest}`)
-  for (let n = 0; n < old.keyShards; n++) digests.push(`${paths.keys(n)} ${files[paths.keys(n)]!.digest}`)
-  old.listings.forEach((l, n) => l.kind !== 'home' && digests.push(`${paths.listing(n)} ${files[paths.listing(n)]!.digest}`))
   const { prerendered: _prerendered, ...rest } = old
-  const manifest: Manifest = { ...rest, builtAt: new Date(now).toISOString(), fingerprint: digestOf(digests.join('\n')).slice(0, 24) }
-  sink(paths.manifest, JSON.stringify(manifest))
+  const manifest: Manifest = { ...rest, builtAt: new Date(now).toISOString(), fingerprint: await fingerprintOf(old, (path) => staging.digest(path)!) }
+  staging.sink(paths.manifest, JSON.stringify(manifest))
 
   // The feeds of listings that show a changed story, rendered over the revised archive.
   const keep = new Set<number>()
@@ -117,9 +105,9 @@ export async function reviseArchive(options: {
     state.feeds[n] = feedKey(meta, old.site, prerender, meta.head.filter((t) => t > now).length, list)
     if (state.feeds[n] === previous.feeds[n]) keep.add(n)
   })
-  const read = async (path: string) => readFileSync(join(dir, path), 'utf8')
-  const prerendered = await prerenderFeeds(read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, sink)
+  const prerendered = await prerenderFeeds(staging.read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, staging.sink)
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
-  sink(paths.manifest, JSON.stringify(final))
-  return { manifest: final, state: { ...state, files, manifest: sourceHash(JSON.stringify(final)) }, written: written.size }
+  staging.sink(paths.manifest, JSON.stringify(final))
+  const made = staging.finish()
+  return { manifest: final, state: { ...state, files: made.files, manifest: sourceHash(JSON.stringify(final)) }, made, written: staging.written }
 }

@@ -33,6 +33,11 @@ export class Staging {
     mkdirSync(dir, { recursive: true })
   }
 
+  /** Keeps every file as the last build wrote it, but those written again (a revision's). */
+  keepAll(): void {
+    Object.assign(this.#files, this.previous?.files)
+  }
+
   /** Keeps `path` as the last build wrote it. */
   keep(path: string): boolean {
     const was = this.previous?.files[path]
@@ -44,8 +49,7 @@ export class Staging {
   /** The archive sink (compile.ts `ArchiveSink`): writes `text` unless the file there already holds it. */
   readonly sink = (path: string, text: string, digest = createHash('sha256').update(text).digest('hex')): void => {
     const size = Buffer.byteLength(text)
-    // What the file holds now: this build's earlier write of it, or the last build's.
-    const current = (this.#files[path] ?? this.previous?.files[path])?.digest
+    const current = this.digest(path)
     this.#files[path] = { digest, size }
     if (current === digest) return
     const file = join(this.dir, path)
@@ -53,6 +57,11 @@ export class Staging {
     writeFileSync(`${file}.tmp`, text)
     renameSync(`${file}.tmp`, file)
     this.written++
+  }
+
+  /** The digest of what `path` holds now (this build's write of it, or the last build's). */
+  digest(path: string): string | undefined {
+    return (this.#files[path] ?? this.previous?.files[path])?.digest
   }
 
   readonly read = async (path: string): Promise<string> => readFileSync(join(this.dir, path), 'utf8')

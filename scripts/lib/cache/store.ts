@@ -16,7 +16,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renam
 import { join } from 'node:path'
 import { CACHE_FORMAT, sourceHash } from './code-hash'
 import { PackReader, PackWriter, type Place } from './packs'
-import type { ItemTemplate } from '../../../src/archive/format'
+import { itemFile, type ItemTemplate } from '../../../src/archive/format'
 import type { StoryMeta } from './stories'
 
 export const CACHE_DIR = '.herald/cache'
@@ -361,6 +361,23 @@ export class CacheStore {
   /** A story's feed items for `origin` (RSS, Atom, JSON), or undefined when the cache has them for another origin only. */
   items(entry: Entry, origin: string): [ItemTemplate, ItemTemplate, ItemTemplate] | undefined {
     return entry.items?.origin === origin ? (JSON.parse(this.#read(entry.items.place)) as [ItemTemplate, ItemTemplate, ItemTemplate]) : undefined
+  }
+
+  /** `stories/<n>.json` of these stories, from their records. */
+  blockText(entries: readonly Entry[]): string {
+    return `[${entries.map((e) => this.record(e)).join(',')}]`
+  }
+
+  /** `pages/<n>.json` of these stories, from their pages. */
+  pagesText(entries: readonly Entry[]): string {
+    return `[${entries.map((e) => this.page(e)).join(',')}]`
+  }
+
+  /** `items/<n>.txt` of these stories for `origin`; undefined when one has no items for it. */
+  itemsText(entries: readonly Entry[], origin: string): string | undefined {
+    const items = entries.map((e) => this.items(e, origin))
+    if (items.some((i) => i === undefined)) return undefined
+    return itemFile({ rss: items.map((i) => i![0]), atom: items.map((i) => i![1]), json: items.map((i) => i![2]) })
   }
 
   #read(place: Place): string {
