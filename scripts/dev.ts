@@ -5,8 +5,9 @@
  * `SITE_URL` (and the build step's prerender origin) to match, unless `--var SITE_URL:…` is given.
  *
  * Content edits are this script's: it watches content/ and rebuilds in its own process from the
- * build cache (scripts/lib/build.ts), and wrangler reloads on what changes in the archive it
- * serves. Code edits are wrangler's (`[build] watch_dir`): the build step, then a new bundle.
+ * build cache (scripts/lib/build.ts), then touches RELOAD_STAMP (one of wrangler's watch_dir) for
+ * wrangler to load the new archive: wrangler does not reload on changes to the assets of a worker
+ * with a custom build. Code edits are wrangler's (`[build] watch_dir`): the build step, then a new bundle.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'

@@ -14,6 +14,7 @@ import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
+  parseItemFile,
   parsePrerenderedBytes,
   paths,
   shardOf,
@@ -202,7 +203,7 @@ export class Archive {
       return ord
     })
     // A dense listing's page (home, a section) lies in two or three blocks; a sparse tag's would
-    // read an item file (about half a megabyte) for each story, more than rendering them costs.
+    // read an item file for each story, more than rendering them costs.
     if (new Set(ords.map((ord) => Math.floor(ord / blockSize))).size > MAX_ITEM_FILES) return undefined
     const batch: Batch = new Map()
     return Promise.all(
@@ -373,12 +374,6 @@ export class Archive {
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
 const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
 
-/** An item file (`items/<n>.txt`): its index line and the text the index points into. */
-function parseItemFile(path: string, text: string): { index: ItemIndex; text: string } {
-  const end = text.indexOf('\n')
-  if (end < 0) throw new ArchiveError(`archive file ${path} is damaged (no index line): run \`npm run build\``)
-  return { index: parseArchiveJson<ItemIndex>(path, text.slice(0, end)), text: text.slice(end + 1) }
-}
 
 /** The first index whose value is ≤ `value` in a descending array. */
 function firstAtMost(values: readonly number[], value: number): number {

@@ -36,7 +36,7 @@
  */
 import type { LeadImage, Site, StoryId } from '../content/article'
 import type { Datelines } from '../content/story'
-import { parseArchiveJson } from './errors'
+import { ArchiveError, parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
 export const ARCHIVE_FORMAT = 4
@@ -200,6 +200,13 @@ export function itemFile(items: Record<'rss' | 'atom' | 'json', readonly ItemTem
     })
   }
   return `${JSON.stringify(index)}\n${text}`
+}
+
+/** An item file (`items/<n>.txt`): its index line and the text the index points into. */
+export function parseItemFile(path: string, text: string): { index: ItemIndex; text: string } {
+  const end = text.indexOf('\n')
+  if (end < 0) throw new ArchiveError(`archive file ${path} is damaged (no index line): run \`npm run build\``)
+  return { index: parseArchiveJson<ItemIndex>(path, text.slice(0, end)), text: text.slice(end + 1) }
 }
 
 /** One article page as stored in `pages/<n>.json`. */

@@ -3,7 +3,8 @@
  * Build-time rendering of every story's feed item in the three formats into `items/<n>.txt`
  * (src/archive/format.ts), for the prerender origin: an archive page of a feed is then one item
  * through `feed` and the rest spliced in (src/feeds/fragments.ts), not fifty items rendered by a
- * new isolate. Cut from `feed`'s own rendering of each story alone, by the Worker's own code.
+ * new isolate. Cut from `feed`'s own rendering of the block's stories, by the Worker's own code
+ * (src/feeds/render.ts `renderItemFragments`), each kept without its story's HTML.
  */
 import { Archive, type ReadFile } from '../archive/archive'
 import { itemFile, paths, type Manifest, type ItemTemplate } from '../archive/format'

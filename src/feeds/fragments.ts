@@ -10,8 +10,11 @@
  * (tests/worker/properties.test.ts holds it for any content). An archive page then costs one item
  * through `feed` instead of fifty, which is what a new isolate's first archive page spends its CPU on.
  *
- * An item is cut out of a one-story rendering by the same rule: what the one-story document has
- * beyond the zero-story one, before the tail. Anything else differing is refused, loudly, at build.
+ * Items are cut out by the same rule: what a document of a block's stories has beyond the
+ * zero-story one, before the tail, split where each item begins (`cutItems`), or, when that split
+ * is not certain, what a one-story document has (`cutItem`). Anything else differing is refused,
+ * loudly, at build. An item is kept without its story's HTML (`itemTemplate`), which the story's
+ * block holds; `fillItem` puts it back.
  */
 import type { ItemTemplate } from '../archive/format'
 import type { Format } from './build'

@@ -1,7 +1,7 @@
 /**
  * The archive rewritten in place: a changed file is written beside itself and renamed over
  * itself (a reader sees the old file or the new one), a file the build no longer makes is removed.
- * The directory itself stays: `wrangler dev` watches it, and reloads on what changes in it. The
+ * The directory itself stays: `wrangler dev` serves it by path, across rebuilds. The
  * caller forgets the cache's archive state first (store.ts `forgetArchive`): a build that stops
  * half-way leaves no state that claims the half-written archive, and the next build writes all.
  */

@@ -5,7 +5,7 @@
  * (`StoryMeta`). This is the work an incremental build skips for an unchanged module.
  */
 import type { Article, Content } from '../../../src/content/article'
-import { ARCHIVE_ORIGIN, BLOCK_SIZE, paths, type ItemIndex, type ItemTemplate, type PageRecord } from '../../../src/archive/format'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, parseItemFile, paths, type ItemIndex, type ItemTemplate, type PageRecord } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
 import { layoutArchive, storyRecord } from '../../../src/build/compile'
@@ -87,13 +87,10 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   const oldestFirst = [...index.stories].reverse()
   for (let n = 0; n * BLOCK_SIZE < oldestFirst.length; n++) {
     const pages = JSON.parse(files.get(paths.pages(n))!) as PageRecord[]
-    const itemText = files.get(paths.items(n))!
-    const cut = itemText.indexOf('\n')
-    const itemIndex = JSON.parse(itemText.slice(0, cut)) as ItemIndex
-    const body = itemText.slice(cut + 1)
+    const { index, text } = parseItemFile(paths.items(n), files.get(paths.items(n))!)
     const item = (format: keyof ItemIndex, k: number): ItemTemplate => {
-      const [start, end, hole] = itemIndex[format][k]!
-      return { text: body.slice(start, end), hole }
+      const [start, end, hole] = index[format][k]!
+      return { text: text.slice(start, end), hole }
     }
     oldestFirst.slice(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE).forEach((s, k) => {
       out.set(s.hash, { page: JSON.stringify(pages[k]), origin, items: [item('rss', k), item('atom', k), item('json', k)] })

@@ -10,47 +10,13 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Content } from '../../../src/content/article'
-import type { Problem } from '../../../src/build/validate'
 import type { CacheStore } from './store'
-import { PackReader, type PackWriter, type Place } from './packs'
-import { BATCH, processFiles, renderStories, type Processed, type RenderTarget, type StoryMeta } from './stories'
-
-export interface Result {
-  file: string
-  hash: string
-  meta: StoryMeta
-  /** Record, page and items in the pack, for a story (not a draft, no problems). */
-  place?: Place
-  page?: Place
-  items?: { origin: string; place: Place }
-  problems: Problem[]
-}
-
-/** A cached story whose feed items are wanted for another origin. */
-export interface Rerender {
-  hash: string
-  meta: StoryMeta
-  /** Its record. */
-  place: Place
-}
-
-/** Feed items rendered for a cached story. */
-export interface Rerendered {
-  hash: string
-  items: { origin: string; place: Place }
-}
-
-/** A processed article as the build keeps it: its texts appended to `writer`'s pack (the page right after the record), their places in the result. */
-export function placed({ record, rendered, ...rest }: Processed, writer: PackWriter): Result {
-  if (record === undefined) return rest
-  const place = writer.append(record)
-  if (!rendered) return { ...rest, place }
-  return { ...rest, place, page: writer.append(rendered.page), items: { origin: rendered.origin, place: writer.append(JSON.stringify(rendered.items)) } }
-}
+import { runJob, type Rerender, type Rerendered, type Result } from './job'
+import type { RenderTarget } from './stories'
 
 /**
  * A thread streams: it holds one batch of articles at a time. Without a limit of its own it would
- * inherit the build's 8 GB heap and collect garbage late, and two threads would pass the 1 GB the
+ * inherit the build's heap cap and collect garbage late, and two threads would pass the 1 GB the
  * clean build of 100,000 articles is meant to stay under.
  */
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
@@ -102,13 +68,7 @@ export async function processAll(
   const run = `${Date.now().toString(36)}-${process.pid}`
   if (threads === 0) {
     const writer = cache.writer(`${run}-0`)
-    await processFiles(root, files, config, render, (p) => each(placed(p, writer)))
-    const reader = new PackReader(cache.packDir)
-    for (let i = 0; i < rerender.length; i += BATCH) {
-      const stories = rerender.slice(i, i + BATCH).map((r) => ({ hash: r.hash, meta: r.meta, record: reader.read(r.place) }))
-      for (const [hash, made] of await renderStories(config, stories, render.origin, new Date(render.builtAt))) each({ hash, items: { origin: made.origin, place: writer.append(JSON.stringify(made.items)) } })
-    }
-    reader.close()
+    await runJob({ root, files, rerender, config, render, packDir: cache.packDir }, writer, each)
     writer.close()
     return
   }
