@@ -108,6 +108,6 @@ export async function reviseArchive(options: {
   const prerendered = await prerenderFeeds(staging.read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, staging.sink)
   const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
   staging.sink(paths.manifest, JSON.stringify(final))
-  const made = staging.finish()
+  const made = staging.finish(false)
   return { manifest: final, state: { ...state, files: made.files, manifest: sourceHash(JSON.stringify(final)) }, made, written: staging.written }
 }

@@ -66,9 +66,12 @@ export class Staging {
 
   readonly read = async (path: string): Promise<string> => readFileSync(join(this.dir, path), 'utf8')
 
-  /** Removes what this build did not make; returns what the archive holds (without the manifest digest the store adds). */
-  finish(): { files: ArchiveState['files']; count: number; bytes: number; largest: number } {
-    for (const path of listTree(this.dir)) if (!(path in this.#files)) rmSync(join(this.dir, path), { force: true })
+  /**
+   * Removes what this build did not make (unless `prune` is false: a revision keeps every file);
+   * returns what the archive holds (without the manifest digest the store adds).
+   */
+  finish(prune = true): { files: ArchiveState['files']; count: number; bytes: number; largest: number } {
+    if (prune) for (const path of listTree(this.dir)) if (!(path in this.#files)) rmSync(join(this.dir, path), { force: true })
     const sizes = Object.values(this.#files).map((f) => f.size)
     return { files: this.#files, count: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0), largest: Math.max(0, ...sizes) }
   }
