@@ -5,15 +5,18 @@
  * `SITE_URL` (and the build step's prerender origin) to match, unless `--var SITE_URL:…` is given.
  *
  * Content edits are this script's: it watches content/ and rebuilds in its own process from the
- * build cache (scripts/lib/build.ts), then touches RELOAD_STAMP (one of wrangler's watch_dir) for
- * wrangler to load the new archive: wrangler does not reload on changes to the assets of a worker
+ * build cache (scripts/lib/build.ts). An archive revised in place (same files, new contents) the
+ * worker opens again when told to (src/http/dev-reload.ts): the dev assets service reads files from
+ * disk. Any other build touches RELOAD_STAMP (one of wrangler's watch_dir) for wrangler to load the
+ * new archive, file list and all: wrangler does not reload on changes to the assets of a worker
  * with a custom build. Code edits are wrangler's (`[build] watch_dir`): the build step, then a new bundle.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { codeKey, RELOAD_STAMP } from './code-key.mjs'
+import { DEV_RELOAD_PATH } from '../src/http/dev-reload'
 import { parse } from 'smol-toml'
 
 const args = process.argv.slice(2)
@@ -35,7 +38,13 @@ const ip = flag('--ip') ?? dev.ip ?? '127.0.0.1'
 const host = ip === '127.0.0.1' || ip === 'localhost' ? 'localhost' : ip.includes(':') ? `[${ip}]` : ip
 const siteUrl = `http://${host}:${port}`
 const given = args.some((arg, i) => (arg === '--var' && args[i + 1]?.startsWith('SITE_URL:')) || arg.startsWith('--var=SITE_URL:'))
-const extra = given ? [] : ['--var', `SITE_URL:${siteUrl}`]
+// This session's token for the worker's dev reload route (src/http/dev-reload.ts): the worker gets
+// its digest, which wrangler may print; the token stays in this process.
+const reloadToken = randomBytes(32).toString('base64url')
+const extra = [...(given ? [] : ['--var', `SITE_URL:${siteUrl}`]), '--var', `HERALD_DEV_RELOAD:${createHash('sha256').update(reloadToken).digest('hex')}`]
+// Where this script reaches the worker: the address it listens on (any address: loopback).
+const reachable = ['0.0.0.0', 'localhost', '127.0.0.1'].includes(ip) ? '127.0.0.1' : ip === '::' ? '[::1]' : ip.includes(':') ? `[${ip}]` : ip
+const reloadUrl = `http://${reachable}:${port}${DEV_RELOAD_PATH}`
 
 const wrangler = resolve('node_modules/wrangler/bin/wrangler.js')
 
@@ -66,6 +75,18 @@ mkdirSync(dirname(RELOAD_STAMP), { recursive: true })
 process.env.HERALD_DEV_RELOAD = '1'
 const child = spawn(process.execPath, [wrangler, 'dev', ...args, ...extra], { stdio: 'inherit', env: process.env })
 
+/** Asks the worker to open the archive again (src/http/dev-reload.ts); false when it did not. */
+async function reopen(): Promise<boolean> {
+  try {
+    const res = await fetch(reloadUrl, { method: 'POST', headers: { Authorization: `Bearer ${reloadToken}` }, signal: AbortSignal.timeout(2000) })
+    await res.body?.cancel()
+    return res.status === 204
+  } catch {
+    // Not listening (still starting, or reloading after a code edit): the stamp reloads it.
+    return false
+  }
+}
+
 /**
  * Rebuilds after each burst of content edits, one build at a time: an edit during a build makes
  * one more build after it. A content mistake is reported and the last archive kept.
@@ -88,9 +109,12 @@ function watchContent(): void {
       const { buildArchive, ContentProblems } = await import('./lib/build')
       try {
         const r = await buildArchive({ root: process.cwd(), ...(changed && { changed }) })
-        // For wrangler to load the new archive: it runs the build command (which finds nothing to do) and reloads.
-        writeFileSync(RELOAD_STAMP, codeKey())
-        console.log(`herald: content rebuilt in ${Math.round(performance.now() - started)} ms (${r.processed} article ${r.processed === 1 ? 'module' : 'modules'} rendered, ${r.written} files written)`)
+        // Revised in place, the archive has the files it had: the worker only has to open it again.
+        // Otherwise (or if the worker did not answer) wrangler loads it anew, as for a code edit: it
+        // runs the build command (which finds nothing to do), lists the new files and reloads.
+        const reopened = r.revised && (await reopen())
+        if (!reopened) writeFileSync(RELOAD_STAMP, codeKey())
+        console.log(`herald: content rebuilt in ${Math.round(performance.now() - started)} ms (${r.processed} article ${r.processed === 1 ? 'module' : 'modules'} rendered, ${r.written} files written${reopened ? '; the worker reopened the archive' : ''})`)
       } catch (err) {
         // What this build was to look at, the next looks at too.
         if (!changed) pending = undefined
@@ -113,7 +137,9 @@ function watchContent(): void {
     timer = setTimeout(() => void rebuild(), 25)
   }
   // A watcher per folder: Node's recursive watch on Linux walks and tracks every file below (100,000 articles).
-  const folders = ['content', ...readdirSync('content', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join('content', e.name))]
+  // A folder may be a symbolic link to one elsewhere (a shared checkout of the articles): followed.
+  const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+  const folders = ['content', ...readdirSync('content').map((name) => join('content', name)).filter(isFolder)]
   for (const folder of folders) {
     watch(folder, changed(folder)).on('error', (err) => {
       pending = undefined

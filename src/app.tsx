@@ -10,6 +10,7 @@ import { HTTPException } from 'hono/http-exception'
 import { Hono } from 'hono/quick'
 import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
+import { DEV_RELOAD_PATH, devReload, type DevReloadVars } from './http/dev-reload'
 import { methodNotAllowed } from './http/errors'
 import { HTML_SECURITY_HEADERS } from './http/security'
 import { ICON_SVG } from './pages/icon'
@@ -23,7 +24,7 @@ import { adminAuth, adminPublish } from './websub/admin'
 import { hubBodyLimit, hubInfo, hubRequest } from './websub/hub'
 
 export interface AppEnv {
-  Bindings: Env
+  Bindings: Env & DevReloadVars
   Variables: { herald: Herald }
 }
 
@@ -33,6 +34,8 @@ const FEED_FILE = `:file{(?:${FORMAT_NAMES.map((f) => FORMATS[f].file.replaceAll
 export function createApp(herald: HeraldSource) {
   const app = new Hono<AppEnv>()
 
+  // Before the archive is opened: its one job is to drop it. Only under `npm run dev`.
+  app.all(DEV_RELOAD_PATH, devReload(herald.forget))
   app.use(async (c, next) => {
     c.set('herald', await herald(c.env))
     await next()

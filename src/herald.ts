@@ -20,8 +20,12 @@ export interface Herald {
   fast: FastLane
 }
 
-/** Gives the Herald for an env, opening the archive on first use; `opened`, the one already open, without waiting. */
-export type HeraldSource = ((env: ConfigVars) => Promise<Herald>) & { opened: (env: ConfigVars | undefined) => Herald | undefined }
+/**
+ * Gives the Herald for an env, opening the archive on first use; `opened`, the one already open,
+ * without waiting; `forget`, drops every one opened, for the next request to open the archive again
+ * (`npm run dev` after revising it in place: src/http/dev-reload.ts).
+ */
+export type HeraldSource = ((env: ConfigVars) => Promise<Herald>) & { opened: (env: ConfigVars | undefined) => Herald | undefined; forget: () => void }
 
 /** Where an env's archive files are read from. */
 export type ArchiveFiles = (env: ConfigVars) => ReadFile
@@ -55,8 +59,8 @@ export interface HeraldOptions {
 export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): HeraldSource {
   const opened = new Map<string, Promise<Herald>>()
   // The env object is the same for every request of an isolate: look it up by identity first.
-  const byEnv = new WeakMap<object, Promise<Herald>>()
-  const open = new WeakMap<object, Herald>()
+  let byEnv = new WeakMap<object, Promise<Herald>>()
+  let open = new WeakMap<object, Herald>()
   const source = (env: ConfigVars): Promise<Herald> => {
     const known = byEnv.get(env)
     if (known) return known
@@ -73,9 +77,16 @@ export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): Her
       // A failed open (archive not built yet under `wrangler dev`) is retried by the next request.
       herald.catch(() => opened.get(key) === herald && opened.delete(key))
     }
-    byEnv.set(env, herald)
-    herald.then((h) => open.set(env, h)).catch(() => byEnv.delete(env))
+    // Into the maps of its time: an archive forgotten while it opened is not remembered after.
+    const [pending, ready] = [byEnv, open]
+    pending.set(env, herald)
+    herald.then((h) => ready.set(env, h)).catch(() => pending.delete(env))
     return herald
   }
-  return Object.assign(source, { opened: (env: ConfigVars | undefined) => (env ? open.get(env) : undefined) })
+  const forget = () => {
+    opened.clear()
+    byEnv = new WeakMap()
+    open = new WeakMap()
+  }
+  return Object.assign(source, { opened: (env: ConfigVars | undefined) => (env ? open.get(env) : undefined), forget })
 }

@@ -81,10 +81,14 @@ describe('npm run dev, on a content edit', () => {
     }
   }
 
+  const rebuilt = () => output.split('\n').filter((line) => line.startsWith('herald: content rebuilt'))
+
   it('rebuilds from the cache and serves the edited story, without a restart', async () => {
     writeFileSync(file(), readFileSync(file(), 'utf8').replace(headline, `${headline} (corrected)`))
     const rss = parseXml(await poll((body) => body.includes('(corrected)')))
     expect(textOf(child(children(child(rss, 'channel'), 'item')[0]!, 'title'))).toBe(`${headline} (corrected)`)
+    // A revision in place: the worker opened the revised archive when told to (no wrangler reload).
+    expect(rebuilt().at(-1)).toContain('the worker reopened the archive')
   })
 
   it('reports a content mistake naming file and field, and keeps serving the last archive', async () => {
@@ -98,5 +102,17 @@ describe('npm run dev, on a content edit', () => {
     expect(output).toContain('still serving the last archive')
     expect(await (await fetch(`${origin}/feed.xml`)).text()).toContain('(corrected)')
     writeFileSync(file(), before)
+  })
+
+  it('serves a change that is no revision in place (a withdrawal) once wrangler has loaded the new archive', async () => {
+    const slug = 'fleeing-fear-central-asians-exit-russia'
+    const before = readFileSync(file(), 'utf8')
+    // The restored file of the test before is rebuilt first (the revision), then this.
+    writeFileSync(file(), before.replace("  timeZone: 'America/New_York',", "  timeZone: 'America/New_York',\n  withdrawn: { at: '2024-03-29T09:00:00-04:00', reason: 'Withdrawn for the test.' },"))
+    await poll((body) => !body.includes(headline))
+    expect(rebuilt().at(-1)).not.toContain('reopened')
+    expect((await fetch(`${origin}/articles/${slug}`)).status).toBe(410)
+    writeFileSync(file(), before)
+    await poll((body) => body.includes(headline))
   })
 })
