@@ -10,7 +10,7 @@ import { HTTPException } from 'hono/http-exception'
 import { Hono } from 'hono/quick'
 import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
-import { DEV_RELOAD_PATH, devReload, type DevReloadVars } from './http/dev-reload'
+import { devReloadApp, isDevReload, type DevReloadVars } from './http/dev-reload'
 import { methodNotAllowed } from './http/errors'
 import { HTML_SECURITY_HEADERS } from './http/security'
 import { ICON_SVG } from './pages/icon'
@@ -34,8 +34,6 @@ const FEED_FILE = `:file{(?:${FORMAT_NAMES.map((f) => FORMATS[f].file.replaceAll
 export function createApp(herald: HeraldSource) {
   const app = new Hono<AppEnv>()
 
-  // Before the archive is opened: its one job is to drop it. Only under `npm run dev`.
-  app.all(DEV_RELOAD_PATH, devReload(herald.forget))
   app.use(async (c, next) => {
     c.set('herald', await herald(c.env))
     await next()
@@ -97,7 +95,10 @@ export function createApp(herald: HeraldSource) {
   // A feed already sent from the memo is answered before routing (src/http/fast-lane.ts).
   // `app.request` (the tests) goes through `app.fetch` too, so every test exercises the lane.
   const routed = app.fetch
-  app.fetch = (request, env, ctx) => herald.opened(env)?.fast.answer(request, Date.now()) ?? routed(request, env, ctx)
+  // `npm run dev`'s reload (src/http/dev-reload.ts), before the archive is opened: its one job is to drop it.
+  const dev = devReloadApp(herald.forget)
+  app.fetch = (request, env, ctx) =>
+    isDevReload(request, env) ? dev.fetch(request, env, ctx) : (herald.opened(env)?.fast.answer(request, Date.now()) ?? routed(request, env, ctx))
   return app
 }
 

@@ -10,8 +10,9 @@
  * SHA-256 (hex) of a token it made for this session, so the token itself is in no log or binding
  * listing. Anywhere else the path is an unknown one, like any other.
  */
-import type { MiddlewareHandler } from 'hono'
+import { Hono } from 'hono/quick'
 import { bearerAuth } from 'hono/bearer-auth'
+import { HTTPException } from 'hono/http-exception'
 
 export const DEV_RELOAD_PATH = '/__herald/dev/reload'
 
@@ -33,23 +34,32 @@ function sameDigest(a: string, b: string): boolean {
   return diff === 0
 }
 
-/** The route's handler: `forget` drops the isolate's opened archive. */
-export function devReload(forget: () => void): MiddlewareHandler<{ Bindings: DevReloadVars }> {
-  return async (c, next) => {
-    const expected = c.env?.HERALD_DEV_RELOAD
-    if (!expected) return next()
-    if (c.req.method !== 'POST') return c.text(`${c.req.method} is not allowed here; use POST (405)\n`, 405, { Allow: 'POST', 'Cache-Control': 'no-store' })
-    let answer: Response | undefined
-    await bearerAuth<{ Bindings: DevReloadVars }>({
+/**
+ * The route, as an app of its own: `createApp` hands it a request only where HERALD_DEV_RELOAD is
+ * set, so a deployed worker's requests never meet it (not even as one more route to match).
+ */
+export function devReloadApp(forget: () => void): Hono<{ Bindings: DevReloadVars }> {
+  const app = new Hono<{ Bindings: DevReloadVars }>()
+  app.post(DEV_RELOAD_PATH, async (c, next) =>
+    bearerAuth<{ Bindings: DevReloadVars }>({
       realm: 'herald-dev',
-      verifyToken: async (token) => sameDigest(await sha256Hex(token), expected.toLowerCase()),
+      verifyToken: async (token) => sameDigest(await sha256Hex(token), c.env.HERALD_DEV_RELOAD!.toLowerCase()),
       noAuthenticationHeader: { message: 'a bearer token is required (401)\n' },
       invalidAuthenticationHeader: { message: 'the Authorization header must be "Bearer <token>" (400)\n' },
       invalidToken: { message: 'the bearer token is not valid (401)\n' },
-    })(c, async () => {
-      forget()
-      answer = c.body(null, 204, { 'Cache-Control': 'no-store' })
-    })
-    return answer
-  }
+    })(c, next),
+  )
+  app.post(DEV_RELOAD_PATH, (c) => {
+    forget()
+    return c.body(null, 204, { 'Cache-Control': 'no-store' })
+  })
+  app.all(DEV_RELOAD_PATH, (c) => c.text(`${c.req.method} is not allowed here; use POST (405)\n`, 405, { Allow: 'POST', 'Cache-Control': 'no-store' }))
+  // bearerAuth's refusals are HTTPExceptions carrying their response.
+  app.onError((err, c) => (err instanceof HTTPException ? err.getResponse() : c.text('Internal Server Error (500)\n', 500)))
+  return app
+}
+
+/** Whether a request is for the route, under `npm run dev` (one property read anywhere else). */
+export function isDevReload(request: Request, env: DevReloadVars | undefined): boolean {
+  return !!env?.HERALD_DEV_RELOAD && new URL(request.url).pathname === DEV_RELOAD_PATH
 }
