@@ -11,7 +11,7 @@
  *   node scripts/build.mjs [--env production] [--clean]   (this module, bundled: scripts/build.mjs)
  */
 import { parseArgs } from 'node:util'
-import { buildArchive, ContentProblems } from './lib/build'
+import { assetCountWarning, buildArchive, ContentProblems } from './lib/build'
 
 const { values } = parseArgs({ options: { env: { type: 'string' }, clean: { type: 'boolean' } } })
 const started = performance.now()
@@ -20,6 +20,8 @@ const progress = process.stdout.isTTY && !process.env.CI ? (line: string) => con
 try {
   const { manifest, files, bytes, dir, written, processed, articles } = await buildArchive({ root: process.cwd(), env: values.env, clean: values.clean, progress })
   const ms = Math.round(performance.now() - started)
+  const warning = assetCountWarning(files)
+  if (warning) console.error(warning)
   console.log(`archive: ${manifest.stories} stories, ${manifest.listings.length} listings, ${files} files (${(bytes / 1048576).toFixed(1)} MiB) in ${dir}, feeds prerendered for ${manifest.prerendered?.origin}; ${processed} of ${articles} article modules rendered, ${written} files written (${ms} ms)`)
 } catch (err) {
   if (err instanceof ContentProblems) {

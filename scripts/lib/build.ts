@@ -80,6 +80,22 @@ export function prerenderTarget(root: string, env: string | undefined): { origin
   return { origin: new URL(vars.SITE_URL).origin, feedSize }
 }
 
+/** Static-asset files Cloudflare deploys per Worker version: the archive is the Worker's assets. */
+export const ASSET_FILE_LIMITS = { free: 20_000, paid: 100_000 } as const
+
+/**
+ * What to tell the engineer about the archive's file count, before a deploy refuses it: nothing
+ * below 90% of the Free plan's limit. The build cannot know the account's plan, so it warns only.
+ */
+export function assetCountWarning(files: number): string | undefined {
+  const { free, paid } = ASSET_FILE_LIMITS
+  const n = files.toLocaleString('en-US')
+  if (files > paid) return `archive: ${n} files, more than the ${paid.toLocaleString('en-US')} static-asset files Cloudflare deploys per Worker version on any plan: this archive cannot be deployed`
+  if (files > free) return `archive: ${n} files, more than the Free plan's ${free.toLocaleString('en-US')} static-asset files per Worker version (the Paid plan allows ${paid.toLocaleString('en-US')})`
+  if (files > 0.9 * free) return `archive: ${n} files, ${Math.floor((files / free) * 100)}% of the Free plan's ${free.toLocaleString('en-US')} static-asset files per Worker version (the Paid plan allows ${paid.toLocaleString('en-US')})`
+  return undefined
+}
+
 export class ContentProblems extends Error {}
 
 /** Report of a long build on a terminal (one line per stage; nothing per file). */

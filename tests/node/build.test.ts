@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { assetCountWarning } from '../../scripts/lib/build'
 import { contentWorkspace } from './helpers/workspace'
 
 const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
@@ -23,6 +24,8 @@ describe('npm run build', () => {
       const ok = build(ws.root)
       expect(ok.status, ok.stderr).toBe(0)
       expect(ok.stdout).toMatch(/archive: 1 stories, \d+ listings, \d+ files .* feeds prerendered for http:\/\/localhost:8787/)
+      // Far below Cloudflare's static-asset limits: no warning (the warnings themselves: below).
+      expect(ok.stderr).not.toContain('static-asset files')
       const manifest = join(ws.root, '.herald/archive/manifest.json')
       // wrangler.toml's [env.production.build] passes --env: feeds prerendered for production's SITE_URL.
       expect(build(ws.root, '--env', 'production').status).toBe(0)
@@ -40,6 +43,16 @@ describe('npm run build', () => {
     } finally {
       ws.cleanup()
     }
+  })
+})
+
+describe("the archive's file count against Cloudflare's static-asset limits", () => {
+  // An archive grows by about one file per ten stories (10,087 at 100,000; 19,974 at 200,000).
+  it('is silent below 90% of the Free plan, warns from there, and says when no plan can deploy it', () => {
+    expect(assetCountWarning(18_000)).toBeUndefined()
+    expect(assetCountWarning(19_974)).toBe("archive: 19,974 files, 99% of the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
+    expect(assetCountWarning(20_001)).toBe("archive: 20,001 files, more than the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
+    expect(assetCountWarning(100_001)).toContain('this archive cannot be deployed')
   })
 })
 
