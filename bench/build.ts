@@ -9,16 +9,14 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { freePort } from '../tests/node/helpers/dev-server'
 import { ensureDebianPackage } from './lib/apt'
 import { ensureHugo, hugoSites } from './lib/hugo'
 import { fmt, median, table } from './lib/stats'
-import type { BenchWorkspace } from './lib/workspace'
+import { BUILD_COMMAND as BUILD, type BenchWorkspace } from './lib/workspace'
 
 const TIME = '/usr/bin/time'
-/** Exactly what `npm run build` and wrangler.toml's `[build]` run. */
-const BUILD = [process.execPath, '--max-old-space-size=1280', 'scripts/build.mjs']
 
 interface Run {
   seconds: number
@@ -26,7 +24,7 @@ interface Run {
 }
 
 /** One run of a whole process under GNU time. */
-function timed(argv: string[], cwd: string): Run {
+function timed(argv: readonly string[], cwd: string): Run {
   const out = mkdtempSync(join(tmpdir(), 'herald-time-'))
   try {
     execFileSync(TIME, ['-f', '%e %M', '-o', join(out, 't'), ...argv], { cwd, stdio: 'pipe', env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 })

@@ -66,6 +66,15 @@ export interface BenchWorkspace {
   largestFileBytes: number
 }
 
+/**
+ * `npm run build`'s command (package.json), as the bench runs it: on this Node, not npm's lookup
+ * of `node` (npm's own start is not the build's time). wrangler.toml's `[build]` runs the same.
+ */
+export const BUILD_COMMAND: readonly string[] = (() => {
+  const [node, ...args] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } }).scripts.build.split(' ')
+  if (node !== 'node') throw new Error(`package.json scripts.build no longer starts with node: ${node}`)
+  return [process.execPath, ...args]
+})()
 
 function walk(dir: string): { files: number; bytes: number; largest: number } {
   let files = 0
@@ -134,7 +143,7 @@ export function benchWorkspace(n: number): BenchWorkspace {
   let buildSeconds = NaN
   if (!existsSync(bundle)) {
     const t0 = performance.now()
-    execFileSync(process.execPath, ['--max-old-space-size=1280', 'scripts/build.mjs'], { cwd: root, stdio: 'pipe' })
+    execFileSync(BUILD_COMMAND[0]!, BUILD_COMMAND.slice(1), { cwd: root, stdio: 'pipe' })
     buildSeconds = (performance.now() - t0) / 1000
     // The dry run bundles the Worker; it runs the [build] step again first, as a deploy does.
     writeFileSync(join(root, 'build-seconds.txt'), String(buildSeconds))

@@ -89,11 +89,10 @@ export const ASSET_FILE_LIMITS = { free: 20_000, paid: 100_000 } as const
  */
 export function assetCountWarning(files: number): string | undefined {
   const { free, paid } = ASSET_FILE_LIMITS
-  const n = files.toLocaleString('en-US')
-  if (files > paid) return `archive: ${n} files, more than the ${paid.toLocaleString('en-US')} static-asset files Cloudflare deploys per Worker version on any plan: this archive cannot be deployed`
-  if (files > free) return `archive: ${n} files, more than the Free plan's ${free.toLocaleString('en-US')} static-asset files per Worker version (the Paid plan allows ${paid.toLocaleString('en-US')})`
-  if (files > 0.9 * free) return `archive: ${n} files, ${Math.floor((files / free) * 100)}% of the Free plan's ${free.toLocaleString('en-US')} static-asset files per Worker version (the Paid plan allows ${paid.toLocaleString('en-US')})`
-  return undefined
+  const [n, f, p] = [files, free, paid].map((x) => x.toLocaleString('en-US'))
+  if (files > paid) return `archive: ${n} files, more than the ${p} static-asset files Cloudflare deploys per Worker version on any plan: this archive cannot be deployed`
+  const share = files > free ? 'more than' : files > 0.9 * free ? `${Math.floor((files / free) * 100)}% of` : undefined
+  return share && `archive: ${n} files, ${share} the Free plan's ${f} static-asset files per Worker version (the Paid plan allows ${p})`
 }
 
 export class ContentProblems extends Error {}

@@ -374,7 +374,6 @@ export class Archive {
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
 const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
 
-
 /** The first index whose value is ≤ `value` in a descending array. */
 function firstAtMost(values: readonly number[], value: number): number {
   let lo = 0

@@ -193,8 +193,7 @@ export async function layoutArchive<S extends IndexedStory>(
   const origin = options.prerender.origin
   await renderItemFiles(readBack, manifest, origin, sink, await made(paths.items, blocks.items && ((members) => blocks.items!(members, origin)), keptFiles(paths.items)))
   const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
-  const prerendered = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds, itemsInPlace: true }, sink)
-  const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
+  const final = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds, itemsInPlace: true }, sink)
   await sink(paths.manifest, JSON.stringify(final))
   return final
 }

@@ -51,5 +51,6 @@ export async function prerenderFeeds(read: ReadFile, manifest: Manifest, options
     }
     listings.push(n)
   }
-  return { ...manifest, prerendered: { origin: options.origin, feedSize: options.feedSize, listings } }
+  // With the item files in place, the manifest says so: a worker splices archive pages from them too.
+  return { ...manifest, prerendered: { origin: options.origin, feedSize: options.feedSize, listings, ...(options.itemsInPlace && { items: true }) } }
 }

@@ -13,25 +13,14 @@
 import { Hono } from 'hono/quick'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
+import { timingSafeEqual } from 'hono/utils/buffer'
+import { sha256 } from 'hono/utils/crypto'
 
 export const DEV_RELOAD_PATH = '/__herald/dev/reload'
 
 /** The binding `npm run dev` passes (`--var HERALD_DEV_RELOAD:<sha256 hex of the session's token>`). */
 export interface DevReloadVars {
   HERALD_DEV_RELOAD?: string
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-/** Digests of equal length compared without an early exit. */
-function sameDigest(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
 }
 
 /**
@@ -43,7 +32,8 @@ export function devReloadApp(forget: () => void): Hono<{ Bindings: DevReloadVars
   app.post(DEV_RELOAD_PATH, async (c, next) =>
     bearerAuth<{ Bindings: DevReloadVars }>({
       realm: 'herald-dev',
-      verifyToken: async (token) => sameDigest(await sha256Hex(token), c.env.HERALD_DEV_RELOAD!.toLowerCase()),
+      // The token's digest against the one it was given, as bearerAuth compares tokens (constant time).
+      verifyToken: async (token) => timingSafeEqual((await sha256(token)) ?? '', c.env.HERALD_DEV_RELOAD!.toLowerCase()),
       noAuthenticationHeader: { message: 'a bearer token is required (401)\n' },
       invalidAuthenticationHeader: { message: 'the Authorization header must be "Bearer <token>" (400)\n' },
       invalidToken: { message: 'the bearer token is not valid (401)\n' },

@@ -4,6 +4,7 @@
  * Anywhere else the path is unknown.
  */
 import { env } from 'cloudflare:workers'
+import { sha256 } from 'hono/utils/crypto'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import type { ReadFile } from '../../src/archive/archive'
@@ -16,10 +17,8 @@ import { child, children, parseXml, textOf } from '../helpers/xml'
 
 const TOKEN = 'this-session-only'
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
-}
+/** What `npm run dev` passes: the token's SHA-256, hex (scripts/dev.ts). */
+const sha256Hex = async (text: string) => (await sha256(text))!
 
 /** A worker over an archive the test rewrites, as `npm run dev`'s build does on disk. */
 function devWorker(vars: Record<string, string>) {

@@ -11,7 +11,7 @@
  * same functions (keys.ts), the files by the same code; tests/node/incremental.test.ts holds it to
  * a clean build after a headline edit, which takes this way.
  */
-import { itemFile, paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
+import { paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
 import { fingerprintOf } from '../../../src/build/compile'
 import { prerenderFeeds } from '../../../src/build/prerender'
 import { sourceHash } from './code-hash'
@@ -26,7 +26,6 @@ export interface Revision {
   made: ReturnType<Staging['finish']>
   written: number
 }
-
 
 /**
  * Revises the archive in `dir` for `changed` (previous content hash → new one, of articles whose
@@ -105,8 +104,7 @@ export async function reviseArchive(options: {
     state.feeds[n] = feedKey(meta, old.site, prerender, meta.head.filter((t) => t > now).length, list)
     if (state.feeds[n] === previous.feeds[n]) keep.add(n)
   })
-  const prerendered = await prerenderFeeds(staging.read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, staging.sink)
-  const final: Manifest = { ...prerendered, prerendered: { ...prerendered.prerendered!, items: true } }
+  const final = await prerenderFeeds(staging.read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, staging.sink)
   staging.sink(paths.manifest, JSON.stringify(final))
   const made = staging.finish(false)
   return { manifest: final, state: { ...state, files: made.files, manifest: sourceHash(JSON.stringify(final)) }, made, written: staging.written }
