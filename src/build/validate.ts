@@ -5,12 +5,12 @@
  * and every problem is reported, not just the first. Runs at build time only; the worker never
  * imports it.
  */
-import MarkdownIt from 'markdown-it'
 import { z } from 'zod'
 import { KEY_SLUG } from '../site-map'
 import type { Article, Content, Site } from '../content/article'
 import { cleanContent, type Problem, type Sources } from './clean'
 import { anchorOf } from '../content/story'
+import { parseMarkdown } from './markdown'
 
 export type { Problem, Sources }
 
@@ -139,8 +139,6 @@ const siteSchema = z.object({
   fediverseUsername: z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1 to 30 lowercase letters, digits or underscores').optional(),
 })
 
-const md = new MarkdownIt({ html: false })
-
 /** The UTC offset, in minutes, that `timeZone` had at `instant`. */
 function zoneOffset(instant: Date, timeZone: string): number {
   const parts = zoneFormat(timeZone).formatToParts(instant)
@@ -157,7 +155,7 @@ function writtenOffset(value: string): number {
 
 function bodyProblems(body: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = []
-  const walk = (tokens: ReturnType<typeof md.parse>) => {
+  const walk = (tokens: ReturnType<typeof parseMarkdown>) => {
     for (const t of tokens) {
       if (t.type === 'image' && !t.content.trim()) {
         problems.push({ field: 'body', message: `image ${t.attrGet('src')} has no alt text: write ![what it shows](url)` })
@@ -169,7 +167,7 @@ function bodyProblems(body: string): { field: string; message: string }[] {
       if (t.children) walk(t.children)
     }
   }
-  walk(md.parse(body, {}))
+  walk(parseMarkdown(body))
   return problems
 }
 

@@ -99,9 +99,9 @@ function runCommonJs(code: string, filename: string, module: { exports: Record<s
 }
 
 /** The cheap path for one article module: its default export, `undefined` when it must go through esbuild. */
-async function cheap(root: string, file: string): Promise<{ value: unknown } | { problems: Problem[] } | undefined> {
+async function cheap(root: string, file: string, source: string | undefined): Promise<{ value: unknown } | { problems: Problem[] } | undefined> {
   const path = join(root, file)
-  const made = toCommonJs(readFileSync(path, 'utf8'))
+  const made = toCommonJs(source ?? readFileSync(path, 'utf8'))
   if (made === undefined) return undefined
   const { code, specs } = made
   const deps = new Map<string, unknown>()
@@ -136,13 +136,14 @@ function failure(root: string, err: unknown, fallback: string): Problem[] {
 
 /**
  * The default exports of `files` (paths relative to `root`, all in one folder), in order. A batch
- * that does not compile reports every error esbuild found in it, each on its file.
+ * that does not compile reports every error esbuild found in it, each on its file. `sources` has
+ * the text of files the caller has read already.
  */
-export async function loadModules(root: string, files: readonly string[]): Promise<Loaded[]> {
+export async function loadModules(root: string, files: readonly string[], sources?: ReadonlyMap<string, string>): Promise<Loaded[]> {
   const loaded: (Loaded | undefined)[] = []
   for (const file of files) {
     try {
-      const made = await cheap(root, file)
+      const made = await cheap(root, file, sources?.get(file))
       loaded.push(made && { file, ...made })
     } catch (err) {
       loaded.push({ file, problems: [{ file, field: '(module)', message: `throws when loaded: ${err instanceof Error ? err.message : String(err)}` }] })

@@ -5,7 +5,7 @@
  * (`StoryMeta`). This is the work an incremental build skips for an unchanged module.
  */
 import type { Article, Content } from '../../../src/content/article'
-import { ARCHIVE_ORIGIN, BLOCK_SIZE, parseItemFile, paths, type ItemIndex, type ItemTemplate, type PageRecord } from '../../../src/archive/format'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, parseItemFile, paths, type ItemIndex, type ItemTemplate } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
 import { layoutArchive, storyRecord } from '../../../src/build/compile'
@@ -86,17 +86,33 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   await renderItemFiles(read, manifest, origin, sink)
   const oldestFirst = [...index.stories].reverse()
   for (let n = 0; n * BLOCK_SIZE < oldestFirst.length; n++) {
-    const pages = JSON.parse(files.get(paths.pages(n))!) as PageRecord[]
+    const pages = pageTexts(files.get(paths.pages(n))!)
     const { index, text } = parseItemFile(paths.items(n), files.get(paths.items(n))!)
     const item = (format: keyof ItemIndex, k: number): ItemTemplate => {
       const [start, end, hole] = index[format][k]!
       return { text: text.slice(start, end), hole }
     }
     oldestFirst.slice(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE).forEach((s, k) => {
-      out.set(s.hash, { page: JSON.stringify(pages[k]), origin, items: [item('rss', k), item('atom', k), item('json', k)] })
+      out.set(s.hash, { page: pages[k]!, origin, items: [item('rss', k), item('atom', k), item('json', k)] })
     })
   }
   return out
+}
+
+/**
+ * The JSON text of each page in a `pages/<n>.json` text, as `JSON.stringify` writes each one, cut
+ * from the file instead of parsed and written again. The cut is between `}` and `{"published":`:
+ * a page is a flat object that starts with that key, and a quote inside a JSON string is escaped,
+ * so the sequence occurs nowhere else.
+ */
+export function pageTexts(text: string): string[] {
+  const first = '{"published":'
+  if (text === '[]') return []
+  if (!text.startsWith(`[${first}`)) throw new Error('build: a pages file does not start with a page')
+  return text
+    .slice(1, -1)
+    .split(`},${first}`)
+    .map((page, k, all) => `${k === 0 ? '' : first}${page}${k === all.length - 1 ? '' : '}'}`)
 }
 
 /** The check and compilation of one loaded article, against the rest of the content (`config`, no articles). */
@@ -141,9 +157,12 @@ export const BATCH = 256
 export async function processFiles(root: string, files: readonly string[], config: Content, render: RenderTarget, each: (p: Processed) => void): Promise<void> {
   for (let i = 0; i < files.length; i += BATCH) {
     const batch = files.slice(i, i + BATCH)
-    const hashes = new Map(batch.map((f) => [f, sourceHash(readFileSync(join(root, f)))]))
+    // Each file read once: hashed as bytes (as the cache hashes a file it stats), loaded as text.
+    const bytes = batch.map((f) => readFileSync(join(root, f)))
+    const hashes = new Map(batch.map((f, k) => [f, sourceHash(bytes[k]!)]))
+    const sources = new Map(batch.map((f, k) => [f, bytes[k]!.toString('utf8')]))
     const done: Processed[] = []
-    for (const loaded of await loadModules(root, batch)) {
+    for (const loaded of await loadModules(root, batch, sources)) {
       const hash = hashes.get(loaded.file)!
       if ('problems' in loaded) done.push({ file: loaded.file, hash, meta: { tags: [] }, problems: loaded.problems })
       else done.push(processArticle(loaded.file, hash, loaded.value as Article, config))

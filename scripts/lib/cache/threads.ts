@@ -17,9 +17,11 @@ import type { RenderTarget } from './stories'
 /**
  * A thread streams: it holds one batch of articles at a time. Without a limit of its own it would
  * inherit the build's heap cap and collect garbage late, and two threads would pass the 1 GB the
- * clean build of 100,000 articles is meant to stay under.
+ * clean build of 100,000 articles is meant to stay under. A batch makes about a hundred megabytes
+ * of short-lived strings: with a young generation of 96 MB rather than 32 fewer of them are copied
+ * out of it, 5% of a clean build's time, for about 80 MB more peak memory.
  */
-const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 96 }
 
 /** Below this many files, threads cost more to start than they save. */
 export const THREADED_FROM = 400
