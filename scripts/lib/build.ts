@@ -249,7 +249,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   // A file beside a block is named by its inputs' key (reuse.blockFile), not hashed again: gigabytes at 100,000 stories.
   const sink = (path: string, text: string, digest?: string) => staging.sink(path, text, digest ?? state.blockFiles[path])
   const manifest = await layoutArchive(index, { builtAt, prerender }, sink, staging.read, blocks, reuse)
-  const made = staging.finish()
+  const made = await staging.finish()
   cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
   cache.save()
   return { manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: staging.written, processed: todo.length, articles: files.length, revised: false }

@@ -23,7 +23,7 @@ export interface Revision {
   manifest: Manifest
   state: ArchiveState
   /** What the archive holds now (staging.ts `finish`). */
-  made: ReturnType<Staging['finish']>
+  made: Awaited<ReturnType<Staging['finish']>>
   written: number
 }
 
@@ -91,11 +91,11 @@ export async function reviseArchive(options: {
   cache.forgetArchive()
   const staging = new Staging(dir, previous)
   staging.keepAll()
-  for (const [path, text, digest] of writes) staging.sink(path, text, digest)
+  for (const [path, text, digest] of writes) await staging.sink(path, text, digest)
 
   const { prerendered: _prerendered, ...rest } = old
   const manifest: Manifest = { ...rest, builtAt: new Date(now).toISOString(), fingerprint: await fingerprintOf(old, (path) => staging.digest(path)!) }
-  staging.sink(paths.manifest, JSON.stringify(manifest))
+  await staging.sink(paths.manifest, JSON.stringify(manifest))
 
   // The feeds of listings that show a changed story, rendered over the revised archive.
   const keep = new Set<number>()
@@ -105,7 +105,7 @@ export async function reviseArchive(options: {
     if (state.feeds[n] === previous.feeds[n]) keep.add(n)
   })
   const final = await prerenderFeeds(staging.read, manifest, { ...prerender, builtAt: new Date(now), keep, itemsInPlace: true }, staging.sink)
-  staging.sink(paths.manifest, JSON.stringify(final))
-  const made = staging.finish(false)
+  await staging.sink(paths.manifest, JSON.stringify(final))
+  const made = await staging.finish(false)
   return { manifest: final, state: { ...state, files: made.files, manifest: sourceHash(JSON.stringify(final)) }, made, written: staging.written }
 }
