@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { codeKey, RELOAD_STAMP } from './code-key.mjs'
+import { statFolder } from './folder-stats.mjs'
 
 const scripts = dirname(fileURLToPath(import.meta.url))
 const key = codeKey()
@@ -18,6 +19,10 @@ const key = codeKey()
 // watch_dir, for wrangler to load the new archive: wrangler runs this command first, which then has
 // nothing to build — unless the code changed since (another key), when it builds as always.
 if (process.env.HERALD_DEV_RELOAD && existsSync(RELOAD_STAMP) && readFileSync(RELOAD_STAMP, 'utf8') === key) process.exit(0)
+
+// Listed and stat'ed on a thread while the build's modules load and it opens its cache.
+const folderStats = statFolder(join(process.cwd(), 'content/articles'))
+folderStats.catch(() => {})
 
 const bundle = join(process.cwd(), '.herald/bin', `build-${key}.mjs`)
 if (!existsSync(bundle)) {
@@ -42,4 +47,5 @@ if (!existsSync(bundle)) {
   // The bundles of other versions of the code.
   for (const f of readdirSync(dirname(bundle))) if (f.startsWith('build-') && join(dirname(bundle), f) !== bundle) rmSync(join(dirname(bundle), f), { force: true })
 }
-await import(pathToFileURL(bundle).href)
+const { run } = await import(pathToFileURL(bundle).href)
+await run(folderStats)

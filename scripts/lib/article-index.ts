@@ -7,11 +7,14 @@ import { join } from 'node:path'
 
 export const ARTICLE_INDEX = 'index.ts'
 
+/** Whether a name in content/articles/ is an article module (not the index, not a declaration file). */
+export function isArticleFile(name: string): boolean {
+  return name.endsWith('.ts') && name !== ARTICLE_INDEX && !name.endsWith('.d.ts')
+}
+
 /** The article files of a folder, sorted by name, the index itself excluded. */
 export function articleFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && f !== ARTICLE_INDEX && !f.endsWith('.d.ts'))
-    .sort()
+  return readdirSync(dir).filter(isArticleFile).sort()
 }
 
 function identifier(file: string): string {

@@ -11,11 +11,12 @@ import { FORMATS, type Format } from '../../src/feeds/build'
 import { paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
-import { articleFiles, articleIndexIsCurrent } from './article-index'
+import { articleFiles, articleIndexIsCurrent, isArticleFile } from './article-index'
 import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
 import { codeHash, sourceHash } from './cache/code-hash'
+import { filesOf, statFolder, type FolderStats } from '../folder-stats.mjs'
 import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
@@ -41,6 +42,8 @@ export interface BuildOptions {
    * watcher that saw every change since (`npm run dev`'s): the others are not even stat'ed.
    */
   changed?: ReadonlySet<string>
+  /** `content/articles/` listed and stat'ed already (scripts/folder-stats.mjs), by the caller. */
+  folderStats?: Promise<FolderStats>
 }
 
 export interface BuildResult {
@@ -107,11 +110,18 @@ export function buildArchive(options: BuildOptions & { progress?: Progress }): P
 async function build(options: BuildOptions & { progress?: Progress }): Promise<BuildResult> {
   const { root } = options
   const progress = options.progress ?? (() => {})
-  const config = await loadConfig(root)
-  const cache = CacheStore.open(root, codeHash(root), options.clean)
   const dir = join(root, 'content/articles')
-  const files = articleFiles(dir).map((f) => `content/articles/${f}`)
-  const known = cache.knownHashes(root, files, options.clean ? undefined : options.changed)
+  // Every file is stat'ed unless a watcher says which changed: on a second thread, while the cache loads.
+  const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? statFolder(dir)).catch(() => undefined)
+  // esbuild compiles the configuration in its own process while this one loads the cache.
+  const configuring = loadConfig(root)
+  configuring.catch(() => {})
+  const cache = CacheStore.open(root, codeHash(root), options.clean)
+  const config = await configuring
+  const stated = await stating
+  const listed = stated ? filesOf(stated, isArticleFile) : undefined
+  const files = (listed?.names ?? articleFiles(dir)).map((f) => `content/articles/${f}`)
+  const known = cache.knownHashes(root, files, options.clean ? undefined : options.changed, listed)
 
   // Read, check and render only the modules the cache does not know (each content once). A file
   // whose stat changed is hashed first, in case its content did not (a checkout, a touch) — unless

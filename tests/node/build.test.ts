@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { assetCountWarning } from '../../scripts/lib/build'
 import { pageTexts } from '../../scripts/lib/cache/stories'
+import { filesOf, statFolder } from '../../scripts/folder-stats.mjs'
+import { isArticleFile } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
 
 const WRANGLER = resolve('node_modules/wrangler/bin/wrangler.js')
@@ -68,6 +70,30 @@ describe('a pages file cut into its pages (build threads hand each story its own
     expect(pageTexts(JSON.stringify(pages.slice(0, 1)))).toEqual([JSON.stringify(pages[0])])
     expect(pageTexts('[]')).toEqual([])
     expect(() => pageTexts('{"html":""}')).toThrow('does not start with a page')
+  })
+})
+
+describe("the article folder's listing and stats, taken on a thread while the cache loads", () => {
+  it('are what the build would stat itself, article files only, in name order; a folder that cannot be listed rejects', async () => {
+    const ws = contentWorkspace()
+    try {
+      const dir = join(ws.root, 'content/articles')
+      writeFileSync(join(dir, 'b-second.ts'), 'export default 2\n')
+      writeFileSync(join(dir, 'a-first.ts'), 'export default 1\n')
+      writeFileSync(join(dir, 'notes.d.ts'), 'export {}\n')
+      const listed = filesOf(await statFolder(dir), isArticleFile)
+      const expected = readdirSync(dir).filter(isArticleFile).sort()
+      expect(listed.names).toEqual(expected)
+      expect(listed.names).not.toContain('index.ts')
+      expect(listed.names).not.toContain('notes.d.ts')
+      expected.forEach((name, i) => {
+        const stat = statSync(join(dir, name))
+        expect([listed.sizes[i], listed.mtimes[i]]).toEqual([stat.size, stat.mtimeMs])
+      })
+      await expect(statFolder(join(ws.root, 'no-such-folder'))).rejects.toThrow()
+    } finally {
+      ws.cleanup()
+    }
   })
 })
 

@@ -251,8 +251,9 @@ export class CacheStore {
   /**
    * Content hash of each file (relative to `root`) whose size and mtime are the last build's;
    * undefined for the others, which the caller hashes (`hash`) or has processed (`setHash`).
+   * `stated`: each file's size and mtime, taken already (folder-stats.ts), in the order of `files`.
    */
-  knownHashes(root: string, files: readonly string[], onlyChanged?: ReadonlySet<string>): (string | undefined)[] {
+  knownHashes(root: string, files: readonly string[], onlyChanged?: ReadonlySet<string>, stated?: { sizes: ArrayLike<number>; mtimes: ArrayLike<number> }): (string | undefined)[] {
     // A file changed within the same clock tick as the last save could keep its mtime: read it.
     const racy = this.#savedAt - 2000
     const sizes = new Float64Array(files.length)
@@ -269,7 +270,7 @@ export class CacheStore {
         hashes[i] = known[i] = last.hash
         continue
       }
-      const stat = statSync(base + files[i])
+      const stat = stated ? { size: stated.sizes[i]!, mtimeMs: stated.mtimes[i]! } : statSync(base + files[i])
       sizes[i] = stat.size
       mtimes[i] = stat.mtimeMs
       const was = this.#files.get(files[i]!, i)

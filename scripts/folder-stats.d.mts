@@ -1,0 +1,13 @@
+/** Types of scripts/folder-stats.mjs (plain JavaScript: scripts/build.mjs runs it before anything is compiled). */
+export interface FolderStats {
+  /** The folder's entries, sorted by name (as `Array.prototype.sort` sorts strings). */
+  names: string[]
+  sizes: Float64Array
+  mtimes: Float64Array
+}
+
+/** Lists and stats `dir` on a thread of its own; rejects on any failure (the build then stats itself). */
+export declare function statFolder(dir: string): Promise<FolderStats>
+
+/** The entries of `stats` that `isFile` keeps, in order, with their figures. */
+export declare function filesOf(stats: FolderStats, isFile: (name: string) => boolean): FolderStats
