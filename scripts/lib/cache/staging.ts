@@ -72,8 +72,10 @@ export class Staging {
       this.#files[path] = was
       return
     }
-    // Encoded once, for its size and for the write (a pages file is a few hundred kilobytes).
-    const bytes = Buffer.from(text)
+    // Encoded once, for its size and for the write, into a buffer of its own that the next write
+    // reuses: a new buffer per file would leave gigabytes for the collector to find.
+    const slot = this.#buffer(text)
+    const bytes = slot.subarray(0, slot.write(text))
     this.#files[path] = { digest, size: bytes.length }
     this.written++
     const file = join(this.dir, path)
@@ -86,6 +88,7 @@ export class Staging {
     if (path === paths.manifest) {
       writeFileSync(`${file}.tmp`, bytes)
       renameSync(`${file}.tmp`, file)
+      this.#free.push(slot)
       return
     }
     while (this.#inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.#inFlight)
@@ -96,8 +99,18 @@ export class Staging {
       .finally(() => {
         this.#writing.delete(path)
         this.#inFlight.delete(write)
+        this.#free.push(slot)
       })
     this.#inFlight.add(write)
+  }
+
+  /** Buffers no write is using. */
+  readonly #free: Buffer[] = []
+
+  /** A buffer that holds `text` encoded (UTF-8 takes at most three bytes per UTF-16 unit). */
+  #buffer(text: string): Buffer {
+    const slot = this.#free.pop()
+    return slot && slot.length >= text.length * 3 ? slot : Buffer.allocUnsafeSlow(Math.max(text.length * 3, 1 << 16))
   }
 
   /** Waits for every write started; throws the first that failed. */
