@@ -7,7 +7,6 @@
  * Update (src/fediverse/consumer.ts); the activity id is derived from the story, so it is made and
  * sent once. Run by the publish step (src/fediverse/publish.ts).
  */
-import type { Archive } from '../archive/archive'
 import { withdrawnAt } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import type { Herald } from '../herald'
