@@ -188,8 +188,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const metaOf = (f: string): StoryMeta => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] }
   // The rules between articles read the file list, the ledger, the index and each article's id,
   // slug and tags: when none of those changed since they last passed, they pass again.
-  const ledgerText = readIfExists(join(root, LEDGER)) ?? ''
-  const checked = sourceHash([files.join('\n'), sourceHash(ledgerText), sourceHash(readIfExists(join(dir, 'index.ts')) ?? '')].join(' '))
+  const checked = sourceHash([files.join('\n'), cache.inputHash(root, LEDGER), cache.inputHash(root, 'content/articles/index.ts')].join(' '))
   const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
   const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f, i) => hashOf.get(f) === cache.previousHash(f, i) || same(cache.entry(cache.previousHash(f, i) ?? '')?.meta, metaOf(f))))
   if (!unchanged) {

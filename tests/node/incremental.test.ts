@@ -7,7 +7,7 @@
  * held to the Worker's own compilation of the whole collection at once (compileToMap), which
  * renders them over the whole archive.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildArchive, prerenderTarget, type BuildResult } from '../../scripts/lib/build'
@@ -195,5 +195,16 @@ describe('a build from the cache', () => {
     change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), `import other from './gen-8'\n\nexport default { ...other, id: 'tag:herald.example.com,2024:gen-9', slug: 'gen-9' }\n`))
     await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: (module): imports ./gen-8: an article may import only files outside content/articles/')
     expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toBe(before)
+  })
+
+  it('reads the ledger again when its size or mtime is not the last build\'s, even with an mtime older than that build', async () => {
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9)))
+    await buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })
+    const text = readFileSync(ledger(cached), 'utf8')
+    writeFileSync(ledger(cached), text.replace('"tag:herald.example.com,2024:gen-9"', '"tag:herald.example.com,2024:gen-9-renamed"'))
+    utimesSync(ledger(cached), new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: id: was tag:herald.example.com,2024:gen-9-renamed when first published')
+    change(cached, () => {})
+    await buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })
   })
 })

@@ -61,6 +61,9 @@ interface FileStat {
   hash: string
 }
 
+/** A file's size, mtime and content hash, as archive.json keeps them for `inputHash`. */
+type InputStat = [size: number, mtime: number, hash: string]
+
 /** A meta as one JSON array: the state holds 100,000 of them. */
 type MetaRow = [
   id: string | null,
@@ -182,6 +185,9 @@ export class CacheStore {
   readonly #added: JournalLine[] = []
   #journalLines = 0
   #savedAt = 0
+  /** Size, mtime and content hash of the files every build reads whole (`inputHash`): the last build's, and this one's. */
+  #lastInputs: Record<string, InputStat> = {}
+  readonly #inputs: Record<string, InputStat> = {}
   #archive: ArchiveState | undefined
   #reader: PackReader | undefined
 
@@ -238,9 +244,10 @@ export class CacheStore {
       }
     }
     try {
-      const archive = JSON.parse(readFileSync(join(this.dir, 'archive.json'), 'utf8')) as { savedAt: number; archive?: ArchiveState }
+      const archive = JSON.parse(readFileSync(join(this.dir, 'archive.json'), 'utf8')) as { savedAt: number; archive?: ArchiveState; inputs?: Record<string, InputStat> }
       this.#savedAt = archive.savedAt
       this.#archive = archive.archive
+      this.#lastInputs = archive.inputs ?? {}
     } catch {
       // no archive state: every archive file is written
     }
@@ -279,6 +286,21 @@ export class CacheStore {
     }
     this.#fresh = new FileTable(files, sizes, mtimes, hashes)
     return known
+  }
+
+  /**
+   * The content hash of a file the build reads whole (the ledger, the article index: 16 MB at
+   * 100,000 articles), known without reading it when its size and mtime are the last build's, by
+   * the rule `knownHashes` applies to articles. A missing file hashes as empty text.
+   */
+  inputHash(root: string, file: string): string {
+    const path = join(root, file)
+    const stat = statSync(path, { throwIfNoEntry: false })
+    if (!stat) return sourceHash('')
+    const was = this.#lastInputs[file]
+    const known = was && was[0] === stat.size && was[1] === stat.mtimeMs && stat.mtimeMs < this.#savedAt - 2000
+    this.#inputs[file] = known ? was : [stat.size, stat.mtimeMs, sourceHash(readFileSync(path, 'utf8'))]
+    return this.#inputs[file][2]
   }
 
   /** Reads and hashes a file `knownHashes` did not know. */
@@ -425,7 +447,7 @@ export class CacheStore {
     else this.#journalLines += this.#added.length
     this.#added.length = 0
     const tmp = join(this.dir, 'archive.json.tmp')
-    writeFileSync(tmp, JSON.stringify({ savedAt: Date.now(), archive: this.#archive }))
+    writeFileSync(tmp, JSON.stringify({ savedAt: Date.now(), archive: this.#archive, inputs: this.#inputs }))
     renameSync(tmp, join(this.dir, 'archive.json'))
   }
 
