@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { codeKey, RELOAD_STAMP } from './code-key.mjs'
-import { statFolder } from './folder-stats.mjs'
+import { statFolder, worthAThread } from './folder-stats.mjs'
 
 const scripts = dirname(fileURLToPath(import.meta.url))
 const key = codeKey()
@@ -21,8 +21,8 @@ const key = codeKey()
 if (process.env.HERALD_DEV_RELOAD && existsSync(RELOAD_STAMP) && readFileSync(RELOAD_STAMP, 'utf8') === key) process.exit(0)
 
 // Listed and stat'ed on a thread while the build's modules load and it opens its cache.
-const folderStats = statFolder(join(process.cwd(), 'content/articles'))
-folderStats.catch(() => {})
+const folderStats = worthAThread(process.cwd()) ? statFolder(join(process.cwd(), 'content/articles')) : undefined
+folderStats?.catch(() => {})
 
 const bundle = join(process.cwd(), '.herald/bin', `build-${key}.mjs`)
 if (!existsSync(bundle)) {

@@ -6,6 +6,9 @@ export interface FolderStats {
   mtimes: Float64Array
 }
 
+/** Whether the article folder under `root` is large enough for the thread to pay (the last build's cache state says so). */
+export declare function worthAThread(root: string): boolean
+
 /** Lists and stats `dir` on a thread of its own; rejects on any failure (the build then stats itself). */
 export declare function statFolder(dir: string): Promise<FolderStats>
 

@@ -6,7 +6,18 @@
  * itself. Nothing here decides anything: scripts/lib/cache/store.ts `knownHashes` compares these
  * figures exactly as it would its own. Plain JavaScript: it runs before anything is compiled.
  */
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+
+/**
+ * Whether the folder is large enough for the thread to pay: starting one costs about as much as
+ * statting 20,000 files here. The last build's cache state says how large (about 210 bytes per
+ * article in `.herald/cache/state.json`, scripts/lib/cache/store.ts); without one, it is not.
+ */
+export function worthAThread(root) {
+  return (statSync(join(root, '.herald/cache/state.json'), { throwIfNoEntry: false })?.size ?? 0) > 4_000_000
+}
 
 // The thread's code, evaluated: no file to find from inside a bundle.
 const THREAD = `

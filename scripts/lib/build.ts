@@ -16,7 +16,7 @@ import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
 import { codeHash, sourceHash } from './cache/code-hash'
-import { filesOf, statFolder, type FolderStats } from '../folder-stats.mjs'
+import { filesOf, statFolder, worthAThread, type FolderStats } from '../folder-stats.mjs'
 import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
@@ -112,7 +112,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const progress = options.progress ?? (() => {})
   const dir = join(root, 'content/articles')
   // Every file is stat'ed unless a watcher says which changed: on a second thread, while the cache loads.
-  const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? statFolder(dir)).catch(() => undefined)
+  const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? (worthAThread(root) ? statFolder(dir) : undefined))?.catch(() => undefined)
   // esbuild compiles the configuration in its own process while this one loads the cache.
   const configuring = loadConfig(root)
   configuring.catch(() => {})

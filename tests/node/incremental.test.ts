@@ -14,6 +14,7 @@ import { buildArchive, prerenderTarget, type BuildResult } from '../../scripts/l
 import { loadContent } from '../../scripts/lib/load-content'
 import { compileToMap } from '../../src/build/compile'
 import { writeArticleIndex } from '../../scripts/lib/article-index'
+import { statFolder } from '../../scripts/folder-stats.mjs'
 import { contentWorkspace } from './helpers/workspace'
 
 const T0 = Date.parse('2025-06-01T12:00:00Z')
@@ -66,9 +67,13 @@ function tree(dir: string): Map<string, string> {
 let cached: Workspace
 let clean: Workspace
 
-/** Builds both copies as of `builtAt`; returns the cached build's report after checking the archives are identical. */
+/**
+ * Builds both copies as of `builtAt`; returns the cached build's report after checking the archives
+ * are identical. The cached one is handed its folder's stats taken on a thread, as `npm run build`
+ * does for a large archive (scripts/folder-stats.mjs); the clean one stats its files itself.
+ */
 async function buildBoth(builtAt: number, env?: string): Promise<BuildResult> {
-  const result = await buildArchive({ root: cached.root, builtAt: new Date(builtAt), env })
+  const result = await buildArchive({ root: cached.root, builtAt: new Date(builtAt), env, folderStats: statFolder(join(cached.root, 'content/articles')) })
   rmSync(join(clean.root, '.herald'), { recursive: true, force: true })
   process.env.HERALD_BUILD_THREADS = '2'
   try {
