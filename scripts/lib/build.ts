@@ -111,7 +111,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const { root } = options
   const progress = options.progress ?? (() => {})
   const dir = join(root, 'content/articles')
-  // Every file is stat'ed unless a watcher says which changed: on a second thread, while the cache loads.
+  // Every file is stat'ed unless a watcher says which changed; for a large archive on a second
+  // thread, while the cache loads (scripts/folder-stats.mjs).
   const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? (worthAThread(root) ? statFolder(dir) : undefined))?.catch(() => undefined)
   // esbuild compiles the configuration in its own process while this one loads the cache.
   const configuring = loadConfig(root)
