@@ -11,7 +11,7 @@ import { FORMATS, type Format } from '../../src/feeds/build'
 import { paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
-import { articleFiles, articleIndexIsCurrent, isArticleFile } from './article-index'
+import { ARTICLE_INDEX, articleFiles, articleIndexIsCurrent, isArticleFile } from './article-index'
 import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
@@ -189,7 +189,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const metaOf = (f: string): StoryMeta => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] }
   // The rules between articles read the file list, the ledger, the index and each article's id,
   // slug and tags: when none of those changed since they last passed, they pass again.
-  const checked = sourceHash([files.join('\n'), cache.inputHash(root, LEDGER), cache.inputHash(root, 'content/articles/index.ts')].join(' '))
+  const checked = sourceHash([files.join('\n'), cache.inputHash(root, LEDGER), cache.inputHash(root, `content/articles/${ARTICLE_INDEX}`)].join(' '))
   const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
   const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f, i) => hashOf.get(f) === cache.previousHash(f, i) || same(cache.entry(cache.previousHash(f, i) ?? '')?.meta, metaOf(f))))
   if (!unchanged) {

@@ -37,7 +37,7 @@ function absolute(value: string, base: string): string {
 
 /**
  * The last body parseMarkdown parsed, for renderMarkdown to take: the build checks an article's
- * body and then renders it, and parsing it once instead of twice is a tenth of a clean build.
+ * body and then renders it: the second parse was 3.3 s of a build thread's 66 s at 100,000.
  */
 let parsed: { body: string; tokens: Token[] } | undefined
 
