@@ -17,9 +17,8 @@ import type { RenderTarget } from './stories'
 /**
  * A thread streams: it holds one batch of articles at a time. Without a limit of its own it would
  * inherit the build's heap cap and collect garbage late, and two threads would pass the 1 GB the
- * clean build of 100,000 articles is meant to stay under. A batch makes about a hundred megabytes
- * of short-lived strings: with a young generation of 96 MB rather than 32 fewer of them are copied
- * out of it. A clean build of 10,000 took 8.6–8.8 s instead of 8.9–9.3 s, at 510–528 MB of RSS
+ * clean build of 100,000 articles is meant to stay under. The young generation is 96 MB, not 32:
+ * a clean build of 10,000 took 8.6–8.8 s instead of 8.9–9.3 s, at 510–528 MB of RSS
  * instead of 439–441; at 100,000 the peak was no higher (32, 64, 96 MB: 902, 846, 841 MB).
  */
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 96 }
