@@ -7,10 +7,11 @@
  *   node scripts/build.mjs [--env production] [--clean]
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import * as nodeModule from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { codeKey, RELOAD_STAMP } from './code-key.mjs'
-import { statFolder, worthAThread } from './folder-stats.mjs'
+import { statArticles, worthAThread } from './folder-stats.mjs'
 
 const scripts = dirname(fileURLToPath(import.meta.url))
 const key = codeKey()
@@ -21,7 +22,7 @@ const key = codeKey()
 if (process.env.HERALD_DEV_RELOAD && existsSync(RELOAD_STAMP) && readFileSync(RELOAD_STAMP, 'utf8') === key) process.exit(0)
 
 // Listed and stat'ed on a thread while the build's modules load and it opens its cache.
-const folderStats = worthAThread(process.cwd()) ? statFolder(join(process.cwd(), 'content/articles')) : undefined
+const folderStats = worthAThread(process.cwd()) ? statArticles(process.cwd(), process.argv.includes('--clean')) : undefined
 folderStats?.catch(() => {})
 
 const bundle = join(process.cwd(), '.herald/bin', `build-${key}.mjs`)
@@ -35,8 +36,10 @@ if (!existsSync(bundle)) {
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    // Packages resolve from the checkout's node_modules, as they do unbundled.
-    packages: 'external',
+    // The packages in the bundle too: Node's loader reading zod's and the others' hundreds of
+    // modules one by one cost more than the one-edit rebuild's own work. esbuild itself runs its
+    // binary from where npm put it.
+    external: ['esbuild'],
     // The build finds its own code (scripts/lib/cache/ reads src/ for the cache key, bundles its
     // thread) from where its modules are, as if it ran unbundled.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(scripts, 'lib/cache/code-hash.ts')).href) },
@@ -44,8 +47,10 @@ if (!existsSync(bundle)) {
     logLevel: 'error',
   }).catch(() => process.exit(1))
   renameSync(tmp, bundle)
-  // The bundles of other versions of the code.
-  for (const f of readdirSync(dirname(bundle))) if (f.startsWith('build-') && join(dirname(bundle), f) !== bundle) rmSync(join(dirname(bundle), f), { force: true })
+  // The bundles of other versions of the code, and V8's code for them.
+  for (const f of readdirSync(dirname(bundle))) if ((f.startsWith('build-') || f === 'v8') && join(dirname(bundle), f) !== bundle) rmSync(join(dirname(bundle), f), { recursive: true, force: true })
 }
+// V8 keeps the bundle's compiled code under .herald/bin/ too, from one run to the next (Node 22.1 and later).
+nodeModule.enableCompileCache?.(join(dirname(bundle), 'v8'))
 const { run } = await import(pathToFileURL(bundle).href)
 await run(folderStats)

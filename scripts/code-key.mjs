@@ -1,6 +1,6 @@
 /**
- * The version of the build's code (every file of scripts/ and src/, by path and content, and Node's version):
- * another byte, another key. scripts/build.mjs bundles the build once per key; scripts/dev.ts
+ * The version of the build's code (every file of scripts/ and src/, by path and content, the
+ * packages installed, and Node's version): another byte, another key. scripts/build.mjs bundles the build once per key; scripts/dev.ts
  * stamps it on the archive it rebuilt. Plain JavaScript: it runs before anything is compiled.
  */
 import { createHash } from 'node:crypto'
@@ -24,5 +24,11 @@ export function codeKey() {
   }
   add(scripts)
   add(join(scripts, '../src'))
+  // The build's bundle has the packages in it: another `npm install`, another bundle.
+  try {
+    hash.update(readFileSync(join(scripts, '../node_modules/.package-lock.json')))
+  } catch {
+    // no npm install yet: the bundle fails to build and says why
+  }
   return hash.digest('hex').slice(0, 16)
 }

@@ -9,8 +9,18 @@ export interface FolderStats {
 /** Whether the article folder under `root` is large enough for the thread to pay (the last build's cache state says so). */
 export declare function worthAThread(root: string): boolean
 
-/** Lists and stats `dir` on a thread of its own; rejects on any failure (the build then stats itself). */
-export declare function statFolder(dir: string): Promise<FolderStats>
+/**
+ * Lists and stats `dir` on a thread of its own, and on the caller's thread once it is free;
+ * rejects on any failure (the build then stats itself). `listing`: a file to keep the listing in,
+ * reused while the folder's mtime says no entry was added, removed or renamed.
+ */
+export declare function statFolder(dir: string, listing?: string): Promise<FolderStats>
 
 /** The entries of `stats` that `isFile` keeps, in order, with their figures. */
 export declare function filesOf(stats: FolderStats, isFile: (name: string) => boolean): FolderStats
+
+/** Where a build keeps the listing of content/articles/ (relative to the checkout). */
+export declare const LISTING: string
+
+/** `statFolder` of the checkout's `content/articles/`, with its listing kept in `LISTING` (not trusted when `clean`). */
+export declare function statArticles(root: string, clean?: boolean): Promise<FolderStats>

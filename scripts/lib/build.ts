@@ -16,7 +16,7 @@ import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
 import { codeHash, sourceHash } from './cache/code-hash'
-import { filesOf, statFolder, worthAThread, type FolderStats } from '../folder-stats.mjs'
+import { filesOf, statArticles, worthAThread, type FolderStats } from '../folder-stats.mjs'
 import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
@@ -113,7 +113,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const dir = join(root, 'content/articles')
   // Every file is stat'ed unless a watcher says which changed; for a large archive on a second
   // thread, while the cache loads (scripts/folder-stats.mjs).
-  const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? (worthAThread(root) ? statFolder(dir) : undefined))?.catch(() => undefined)
+  const stating = options.changed && !options.clean ? undefined : (options.folderStats ?? (worthAThread(root) ? statArticles(root, options.clean) : undefined))?.catch(() => undefined)
   // esbuild compiles the configuration in its own process while this one loads the cache.
   const configuring = loadConfig(root)
   configuring.catch(() => {})
@@ -127,16 +127,15 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   // Read, check and render only the modules the cache does not know (each content once). A file
   // whose stat changed is hashed first, in case its content did not (a checkout, a touch) — unless
   // there are many such files, as in a clean build: then the build threads hash what they read.
-  const unknown = files.filter((_, i) => known[i] === undefined)
-  const hashFirst = unknown.length <= THREADED_FROM
-  const hashOf = new Map<string, string>()
-  files.forEach((f, i) => (known[i] !== undefined ? hashOf.set(f, known[i]!) : hashFirst && hashOf.set(f, cache.hash(root, f, i))))
+  // `hashes`: each file's content hash by its position in `files`, '' while it is not known.
+  const hashes = known.map((h) => h ?? '')
+  const unknown: number[] = []
+  known.forEach((h, i) => h === undefined && unknown.push(i))
+  if (unknown.length <= THREADED_FROM) for (const i of unknown) hashes[i] = cache.hash(root, files[i]!, i)
   const seen = new Set<string>()
-  const todo = files.filter((f) => {
-    const hash = hashOf.get(f)
-    if (hash === undefined) return true
-    return !cache.has(hash) && !seen.has(hash) && seen.add(hash)
-  })
+  const todoAt = hashes.flatMap((hash, i) => (hash === '' || (!cache.has(hash, i) && !seen.has(hash) && seen.add(hash)) ? [i] : []))
+  const todo = todoAt.map((i) => files[i]!)
+  const positionOf = new Map(todoAt.map((i) => [files[i]!, i]))
   // Feed items are made for the prerender origin: cached stories whose items are for another
   // (the last build was for another environment) have them rendered again, from their records.
   const prerender = prerenderTarget(root, options.env)
@@ -145,8 +144,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const wanted = new Set<string>()
   // The last build made every story's items for its target's origin (those it processed, and the rest again).
   const sameOrigin = cache.lastArchive?.target?.origin === prerender.origin
-  for (const hash of sameOrigin ? [] : hashOf.values()) {
-    const entry = cache.entry(hash)
+  for (const [i, hash] of (sameOrigin ? [] : hashes).entries()) {
+    const entry = cache.entry(hash, i)
     if (!entry?.place || entry.items?.origin === prerender.origin || wanted.has(hash)) continue
     wanted.add(hash)
     rerender.push({ hash, meta: entry.meta, place: entry.place })
@@ -161,37 +160,40 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
       cache.setEntry(r.hash, { ...cache.entry(r.hash)!, items: r.items })
       return
     }
-    if (!hashOf.has(r.file)) {
-      hashOf.set(r.file, r.hash)
-      cache.setHash(r.file, r.hash)
+    const i = positionOf.get(r.file)!
+    if (hashes[i] === '') {
+      hashes[i] = r.hash
+      cache.setHash(r.file, r.hash, i)
     }
     if (r.problems.length > 0) {
       own.set(r.file, r.problems)
       failed.set(r.file, r.meta)
-    } else cache.setEntry(hashOf.get(r.file)!, { meta: r.meta, ...(r.place && { place: r.place }), ...(r.page && { page: r.page }), ...(r.items && { items: r.items }) })
+    } else cache.setEntry(hashes[i]!, { meta: r.meta, ...(r.place && { place: r.place }), ...(r.page && { page: r.page }), ...(r.items && { items: r.items }) })
     if (++done % 10_000 === 0) progress(`build: ${done} of ${todo.length} rendered`)
   })
 
-  const problems: Problem[] = files.flatMap((f) => own.get(f) ?? [])
+  const problems: Problem[] = own.size === 0 ? [] : files.flatMap((f) => own.get(f) ?? [])
   // Changed articles: previous content hash → new one. When each keeps its meta, and the file list,
   // ledger and index are the same, the layout is the last build's: the archive is revised in place
   // (cache/revise.ts) without reading the other articles' metas at all.
+  // A file whose stat the cache knew has the content hash it had (`knownHashes`): only the others can have changed.
   const changed = new Map<string, string>()
   let metasKept = true
-  for (const [i, f] of files.entries()) {
+  for (const i of unknown) {
+    const f = files[i]!
     const was = cache.previousHash(f, i)
-    const is = hashOf.get(f)!
+    const is = hashes[i]!
     if (was === is) continue
-    const [before, after] = [was === undefined ? undefined : cache.entry(was), failed.has(f) ? undefined : cache.entry(is)]
+    const [before, after] = [was === undefined ? undefined : cache.entry(was, i), failed.has(f) ? undefined : cache.entry(is, i)]
     if (!before || !after || before.metaKey !== after.metaKey) metasKept = false
     else if (was !== undefined) changed.set(was, is)
   }
-  const metaOf = (f: string): StoryMeta => failed.get(f) ?? cache.entry(hashOf.get(f)!)?.meta ?? { tags: [] }
+  const metaOf = (f: string, i: number): StoryMeta => failed.get(f) ?? cache.entry(hashes[i]!, i)?.meta ?? { tags: [] }
   // The rules between articles read the file list, the ledger, the index and each article's id,
   // slug and tags: when none of those changed since they last passed, they pass again.
   const checked = sourceHash([files.join('\n'), cache.inputHash(root, LEDGER), cache.inputHash(root, `content/articles/${ARTICLE_INDEX}`)].join(' '))
   const same = (a: StoryMeta | undefined, b: StoryMeta) => a !== undefined && a.id === b.id && a.slug === b.slug && a.tags.join('\n') === b.tags.join('\n')
-  const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f, i) => hashOf.get(f) === cache.previousHash(f, i) || same(cache.entry(cache.previousHash(f, i) ?? '')?.meta, metaOf(f))))
+  const unchanged = cache.lastArchive?.checked === checked && (metasKept || files.every((f, i) => hashes[i] === cache.previousHash(f, i) || same(cache.entry(cache.previousHash(f, i) ?? '', i)?.meta, metaOf(f, i))))
   if (!unchanged) {
     if (!articleIndexIsCurrent(dir)) {
       problems.push({ file: 'content/articles/index.ts', field: '(index)', message: 'does not list exactly the files in content/articles/; run `npm run index`' })
@@ -217,7 +219,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     }
   }
 
-  const index = catalogue(config, files.map((f) => ({ hash: hashOf.get(f)!, meta: metaOf(f) })))
+  const index = catalogue(config, files.map((f, i) => ({ hash: hashes[i]!, meta: metaOf(f, i) })))
   // From the first write on, the archive is not the one the state describes.
   cache.forgetArchive()
   const staging = new Staging(archiveDir, last)

@@ -4,12 +4,12 @@
  * deploy bundle carries code only — the stories travel as static assets.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { assetCountWarning } from '../../scripts/lib/build'
 import { pageTexts } from '../../scripts/lib/cache/stories'
-import { filesOf, statFolder } from '../../scripts/folder-stats.mjs'
+import { filesOf, LISTING, statArticles, statFolder } from '../../scripts/folder-stats.mjs'
 import { isArticleFile } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
 
@@ -81,6 +81,8 @@ describe("the article folder's listing and stats, taken on a thread while the ca
       writeFileSync(join(dir, 'b-second.ts'), 'export default 2\n')
       writeFileSync(join(dir, 'a-first.ts'), 'export default 1\n')
       writeFileSync(join(dir, 'notes.d.ts'), 'export {}\n')
+      // More files than one claim of the two threads that stat them (512).
+      for (let i = 0; i < 1100; i++) writeFileSync(join(dir, `gen-${i}.ts`), `export default ${'x'.repeat(i % 7)}\n`)
       const listed = filesOf(await statFolder(dir), isArticleFile)
       const expected = readdirSync(dir).filter(isArticleFile).sort()
       expect(listed.names).toEqual(expected)
@@ -91,6 +93,39 @@ describe("the article folder's listing and stats, taken on a thread while the ca
         expect([listed.sizes[i], listed.mtimes[i]]).toEqual([stat.size, stat.mtimeMs])
       })
       await expect(statFolder(join(ws.root, 'no-such-folder'))).rejects.toThrow()
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('reuses the listing the last build kept while the folder\'s mtime says no entry came or went, and lists again when one did', async () => {
+    const ws = contentWorkspace()
+    try {
+      const dir = join(ws.root, 'content/articles')
+      const listing = join(ws.root, LISTING)
+      mkdirSync(dirname(listing), { recursive: true })
+      const names = () => readdirSync(dir).sort()
+      const past = new Date('2020-01-01T00:00:00Z')
+      utimesSync(dir, past, past)
+      expect((await statFolder(dir, listing)).names).toEqual(names())
+      // The kept listing is what the next build gets: prove it by keeping one without index.ts.
+      const kept = readFileSync(listing, 'utf8')
+      const [header] = kept.split('\n')
+      writeFileSync(listing, `${header}\n${JSON.stringify(names().filter((n) => n !== 'index.ts'))}`)
+      expect((await statFolder(dir, listing)).names).not.toContain('index.ts')
+      // A new file moves the folder's mtime: listed again, and kept again.
+      writeFileSync(join(dir, 'new-story.ts'), 'export default 3\n')
+      expect((await statFolder(dir, listing)).names).toEqual(names())
+      expect(readFileSync(listing, 'utf8')).toContain('new-story.ts')
+      // A listing taken within 2 s of the folder's last change is not trusted (a change in the same clock tick keeps the mtime).
+      writeFileSync(listing, `${readFileSync(listing, 'utf8').split('\n')[0]}\n${JSON.stringify(['index.ts'])}`)
+      expect((await statFolder(dir, listing)).names).toEqual(names())
+      // A clean build trusts none.
+      utimesSync(dir, past, past)
+      await statFolder(dir, listing)
+      writeFileSync(listing, `${readFileSync(listing, 'utf8').split('\n')[0]}\n${JSON.stringify(['index.ts'])}`)
+      expect((await statFolder(dir, listing)).names).toEqual(['index.ts'])
+      expect((await statArticles(ws.root, true)).names).toEqual(names())
     } finally {
       ws.cleanup()
     }

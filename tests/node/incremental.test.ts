@@ -7,7 +7,7 @@
  * held to the Worker's own compilation of the whole collection at once (compileToMap), which
  * renders them over the whole archive.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildArchive, prerenderTarget, type BuildResult } from '../../scripts/lib/build'
@@ -200,6 +200,24 @@ describe('a build from the cache', () => {
     change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), `import other from './gen-8'\n\nexport default { ...other, id: 'tag:herald.example.com,2024:gen-9', slug: 'gen-9' }\n`))
     await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: (module): imports ./gen-8: an article may import only files outside content/articles/')
     expect(readFileSync(join(cached.root, '.herald/archive/manifest.json'), 'utf8')).toBe(before)
+  })
+
+  it('folds a journal past its limit into a new state, an article with a mistake included, and builds from that state as before', async () => {
+    // 20,000 lines, the limit (store.ts): word of a file no build sees, which the fold leaves out.
+    const journal = join(cached.root, '.herald/cache/journal.jsonl')
+    writeFileSync(journal, `${JSON.stringify(['f', 'content/articles/gone.ts', 1, 1, ''])}\n`.repeat(20_000), { flag: 'a' })
+    const state = join(cached.root, '.herald/cache/state.bin')
+    const before = readFileSync(state)
+    // The build that stops on a content mistake still saves what it learnt: the fold writes the
+    // state with that file's hash and no entry for it.
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9, { section: 'nonexistent' })))
+    await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: section:')
+    expect(existsSync(journal)).toBe(false)
+    expect(readFileSync(state).equals(before)).toBe(false)
+    expect(readFileSync(state).includes('gone.ts')).toBe(false)
+    change(cached, (ws) => writeFileSync(article(ws, 'gen-9.ts'), source(9)))
+    expect((await buildBoth(T0 + 2 * HOUR)).processed).toBe(1)
+    expect((await buildBoth(T0 + 2 * HOUR)).processed).toBe(0)
   })
 
   it('reads the ledger again when its size or mtime is not the last build\'s, even with an mtime older than that build', async () => {

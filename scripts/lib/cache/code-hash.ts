@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Bumped when the cache's own layout changes. */
-export const CACHE_FORMAT = 2
+export const CACHE_FORMAT = 3
 
 /** The checkout this code runs from: its src/ and scripts/lib/ are the code that builds. */
 const CODE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..')

@@ -1,11 +1,12 @@
 /**
  * The build cache, `.herald/cache/` (safe to delete: the next build is a clean one):
- * - `state.json`: per article file its size, mtime and content hash (so an unchanged file is not
+ * - `state.bin`: per article file its size, mtime and content hash (so an unchanged file is not
  *   even read), and per content hash where its record, page and items are and a key of its
- *   `StoryMeta` — in columns, so that 100,000 articles parse in a few tens of milliseconds;
+ *   `StoryMeta` — in binary columns (`StateColumns`), read without parsing: at 100,000 articles
+ *   the JSON of the same columns took longer to read and parse than the stats of the folder;
  * - `metas-<id>.json`: the `StoryMeta`s themselves, in the same order, read only when a build lays the
  *   archive out again (an edit that leaves every meta as it was does not: see build.ts);
- * - `journal.jsonl`: what builds since `state.json` was written added to it, one line each, so a
+ * - `journal.jsonl`: what builds since `state.bin` was written added to it, one line each, so a
  *   one-article edit appends a line instead of rewriting the state (folded in every so often);
  * - `archive.json`: what the last build wrote to the archive (each file's digest, each block's
  *   members, each prerendered feed's inputs), so the next build rewrites only what changed;
@@ -89,14 +90,142 @@ function fromRow([id, slug, tags, s]: MetaRow): StoryMeta {
   }
 }
 
-interface Base {
+/**
+ * A content hash (code-hash.ts `sourceHash`: 32 hex digits) in 16 bytes; an unknown one (a file
+ * whose hash a failed build never learnt) as 16 zero bytes, read back as ''.
+ */
+const HASH_BYTES = 16
+const NO_HASH = '0'.repeat(2 * HASH_BYTES)
+
+/** A column of content hashes in a state.bin, read as asked for. */
+class HashColumn {
+
+  constructor(
+    readonly bytes: Buffer,
+    readonly length: number,
+  ) {}
+
+  /** The column as hex text, made once: a hash is then a slice of it, which V8 makes without copying. */
+  #hex: string | undefined
+
+  at(k: number): string {
+    const hash = (this.#hex ??= this.bytes.toString('hex')).slice(2 * HASH_BYTES * k, 2 * HASH_BYTES * (k + 1))
+    return hash === NO_HASH ? '' : hash
+  }
+
+  indexOf(hash: string, hint = -1): number | undefined {
+    if (hash.length !== 2 * HASH_BYTES) return undefined
+    if (hint >= 0 && hint < this.length && this.at(hint) === hash) return hint
+    const index = (this.#index ??= this.#makeIndex())
+    const mask = index.length - 1
+    const needle = Buffer.from(hash, 'hex')
+    for (let h = needle.readUInt32LE(0) & mask; index[h] !== 0; h = (h + 1) & mask) {
+      const k = index[h]! - 1
+      if (this.bytes.compare(needle, 0, HASH_BYTES, k * HASH_BYTES, (k + 1) * HASH_BYTES) === 0) return k
+    }
+    return undefined
+  }
+
+  /**
+   * Position + 1 of each hash, by its first four bytes (a hash's bytes are uniform), open
+   * addressing: made in a millisecond or two, where a Map of 100,000 hash strings took tens.
+   */
+  #index: Int32Array | undefined
+
+  #makeIndex(): Int32Array {
+    const index = new Int32Array(2 ** Math.ceil(Math.log2(2 * this.length + 2)))
+    const mask = index.length - 1
+    const none = Buffer.alloc(HASH_BYTES)
+    for (let k = 0; k < this.length; k++) {
+      if (this.bytes.compare(none, 0, HASH_BYTES, k * HASH_BYTES, (k + 1) * HASH_BYTES) === 0) continue
+      let h = this.bytes.readUInt32LE(k * HASH_BYTES) & mask
+      while (index[h] !== 0) h = (h + 1) & mask
+      index[h] = k + 1
+    }
+    return index
+  }
+
+  static write(hashes: readonly string[]): Buffer {
+    const out = Buffer.alloc(hashes.length * HASH_BYTES)
+    hashes.forEach((h, k) => h.length === 2 * HASH_BYTES && out.write(h, k * HASH_BYTES, HASH_BYTES, 'hex'))
+    return out
+  }
+}
+
+/** What state.bin's header says; the columns follow it (`StateColumns`). */
+interface Header {
   format: number
   code: string
   /** The metas file written with this state (`metas-<id>.json`). */
   metas: string
-  files: { names: string[]; sizes: number[]; mtimes: number[]; hashes: string[] }
-  /** Per entry: record [pack, offset, length] (pack −1 for a draft), page [offset, length], items [pack, offset, length, origin] (−1 when none); its meta's key (the metas are in metas.json, in this order). */
-  entries: { hashes: string[]; metaKeys: string[]; packs: string[]; places: number[]; pages: number[]; items: number[]; origins: string[] }
+  packs: string[]
+  origins: string[]
+  files: number
+  entries: number
+  /** Bytes of the file names, joined by line breaks. */
+  names: number
+}
+
+/**
+ * A state's columns. Files: name, size, mtime, content hash. Entries, by content hash: record
+ * [pack, offset, length] (pack −1 for a draft), page [offset, length], items [pack, offset,
+ * length, origin] (−1 when none), its meta's key (the metas are in metas-<id>.json, in this order).
+ */
+interface StateColumns {
+  header: Header
+  names: string[]
+  sizes: Float64Array
+  mtimes: Float64Array
+  fileHashes: HashColumn
+  hashes: HashColumn
+  metaKeys: HashColumn
+  places: Float64Array
+  pages: Float64Array
+  items: Float64Array
+}
+
+/**
+ * state.bin: the header's length (4 bytes) and JSON, padded to 8 bytes, then the number columns
+ * (float64: sizes, mtimes, places, pages, items), the hash columns (file hashes, entry hashes,
+ * meta keys) and the names.
+ */
+function readState(bytes: Buffer): StateColumns {
+  const headerLength = bytes.readUInt32LE(0)
+  const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header
+  // Float64Array views need 8-byte alignment in the buffer's memory.
+  const data = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes)
+  let at = Math.ceil((4 + headerLength) / 8) * 8
+  const numbers = (n: number) => {
+    const column = new Float64Array(data.buffer, data.byteOffset + at, n)
+    at += 8 * n
+    return column
+  }
+  const hashes = (n: number) => {
+    const column = new HashColumn(data.subarray(at, at + n * HASH_BYTES), n)
+    at += n * HASH_BYTES
+    return column
+  }
+  const { files: n, entries: m } = header
+  const [sizes, mtimes, places, pages, items] = [numbers(n), numbers(n), numbers(3 * m), numbers(2 * m), numbers(4 * m)]
+  const [fileHashes, entryHashes, metaKeys] = [hashes(n), hashes(m), hashes(m)]
+  const names = n === 0 ? [] : data.toString('utf8', at, at + header.names).split('\n')
+  if (names.length !== n || at + header.names !== data.length) throw new Error('build cache: state.bin is not whole')
+  return { header, names, sizes, mtimes, fileHashes, hashes: entryHashes, metaKeys, places, pages, items }
+}
+
+function writeState(header: Omit<Header, 'names'>, columns: { names: readonly string[]; sizes: ArrayLike<number>; mtimes: ArrayLike<number>; fileHashes: readonly string[]; hashes: readonly string[]; metaKeys: readonly string[]; places: number[]; pages: number[]; items: number[] }): Buffer {
+  const names = Buffer.from(columns.names.join('\n'))
+  const headerBytes = Buffer.from(JSON.stringify({ ...header, names: names.length } satisfies Header))
+  const prefix = Buffer.alloc(Math.ceil((4 + headerBytes.length) / 8) * 8)
+  prefix.writeUInt32LE(headerBytes.length, 0)
+  headerBytes.copy(prefix, 4)
+  const numbers = (values: ArrayLike<number>) => Buffer.from(Float64Array.from(values).buffer)
+  return Buffer.concat([
+    prefix,
+    ...[columns.sizes, columns.mtimes, columns.places, columns.pages, columns.items].map(numbers),
+    ...[columns.fileHashes, columns.hashes, columns.metaKeys].map((h) => HashColumn.write(h)),
+    names,
+  ])
 }
 
 /** The key of a meta (`Entry.metaKey`). */
@@ -125,7 +254,7 @@ function fromJournal(meta: MetaRow, [pack, offset, length, pageOffset, pageLengt
  * The files a build saw, in columns, in the order it saw them (100,000 of them are looked up on
  * every build, mostly at the position they had last time), with later word on some on top.
  */
-class FileTable {
+class FileTable<H extends { readonly length: number; at(k: number): string | undefined } = { readonly length: number; at(k: number): string | undefined }> {
   readonly #later = new Map<string, FileStat>()
   #at: Map<string, number> | undefined
 
@@ -133,10 +262,10 @@ class FileTable {
     readonly names: readonly string[],
     readonly sizes: ArrayLike<number>,
     readonly mtimes: ArrayLike<number>,
-    readonly hashes: string[],
+    readonly hashes: H,
   ) {}
 
-  static empty(): FileTable {
+  static empty(): FileTable<string[]> {
     return new FileTable([], [], [], [])
   }
 
@@ -149,7 +278,32 @@ class FileTable {
     const later = this.#later.get(name)
     if (later) return later
     const k = this.indexOf(name, hint)
-    return k === undefined ? undefined : { size: this.sizes[k]!, mtime: this.mtimes[k]!, hash: this.hashes[k]! }
+    return k === undefined ? undefined : { size: this.sizes[k]!, mtime: this.mtimes[k]!, hash: this.hashes.at(k)! }
+  }
+
+  /** The content hash `name` had if it had this size and mtime (`hint`: where the caller has it). */
+  hashIf(name: string, hint: number, size: number, mtime: number): string | undefined {
+    const later = this.#later.get(name)
+    // '' is a hash a build never learnt: not known.
+    if (later) return later.size === size && later.mtime === mtime ? later.hash || undefined : undefined
+    const k = this.indexOf(name, hint)
+    return k !== undefined && this.sizes[k] === size && this.mtimes[k] === mtime ? this.hashes.at(k) || undefined : undefined
+  }
+
+  /** Whether `name` has this size, mtime and hash (`hint`: where the caller has it), without making its stat. */
+  holds(name: string, hint: number, size: number, mtime: number, hash: string): boolean {
+    const later = this.#later.get(name)
+    if (later) return later.size === size && later.mtime === mtime && later.hash === hash
+    const k = this.indexOf(name, hint)
+    return k !== undefined && this.sizes[k] === size && this.mtimes[k] === mtime && this.hashes.at(k) === hash
+  }
+
+  /** The content hash `name` had, without the rest of its stat. */
+  hash(name: string, hint?: number): string | undefined {
+    const later = this.#later.get(name)
+    if (later) return later.hash
+    const k = this.indexOf(name, hint)
+    return k === undefined ? undefined : this.hashes.at(k)
   }
 
   set(name: string, stat: FileStat): void {
@@ -157,11 +311,10 @@ class FileTable {
   }
 }
 
-/** A parsed state.json (never changed once parsed), and the file's path, inode, mtime and size it was parsed from (a new state is a new file, renamed in). */
+/** A read state.bin (never changed once read), and the file's path, inode, mtime and size it was read from (a new state is a new file, renamed in). */
 interface LoadedState {
   key: string
-  base: Base
-  at: Map<string, number>
+  state: StateColumns
 }
 let lastLoaded: LoadedState | undefined
 
@@ -174,14 +327,14 @@ export class CacheStore {
   readonly dir: string
   readonly packDir: string
   readonly code: string
-  #files = FileTable.empty()
+  #files: FileTable = FileTable.empty()
   /** Entries of this build, and those of the state as they are asked for. */
   readonly #entries = new Map<string, Entry>()
-  /** The state's entries, in columns, and where each hash is in them. */
-  #stored: { columns: Base['entries']; at: Map<string, number>; metas: string } | undefined
-  #metaRows: MetaRow[] | undefined
+  /** The state's entries, in columns. */
+  #stored: StateColumns | undefined
+  #metaRows: (MetaRow | null)[] | undefined
   /** The files this build sees (`knownHashes`), with the content hash of each as it becomes known. */
-  #fresh = FileTable.empty()
+  #fresh: FileTable<string[]> = FileTable.empty()
   readonly #added: JournalLine[] = []
   #journalLines = 0
   #savedAt = 0
@@ -209,25 +362,20 @@ export class CacheStore {
   }
 
   #load(): boolean {
-    const path = join(this.dir, 'state.json')
+    const path = join(this.dir, 'state.bin')
     let loaded: LoadedState
     try {
-      // A process that builds again (`npm run dev`) parses a state it has already parsed only once.
+      // A process that builds again (`npm run dev`) reads a state it has already read only once.
       const { ino, mtimeMs, size } = statSync(path)
       const key = `${path} ${ino} ${mtimeMs} ${size}`
-      if (lastLoaded?.key === key) loaded = lastLoaded
-      else {
-        const base = JSON.parse(readFileSync(path, 'utf8')) as Base
-        loaded = lastLoaded = { key, base, at: new Map(base.entries.hashes.map((h, i) => [h, i])) }
-      }
+      loaded = lastLoaded?.key === key ? lastLoaded : (lastLoaded = { key, state: readState(readFileSync(path)) })
     } catch {
       return false
     }
-    const { base } = loaded
-    if (base.format !== CACHE_FORMAT || base.code !== this.code) return false
-    const f = base.files
-    this.#files = new FileTable(f.names, f.sizes, f.mtimes, f.hashes)
-    this.#stored = { columns: base.entries, at: loaded.at, metas: base.metas }
+    const { state } = loaded
+    if (state.header.format !== CACHE_FORMAT || state.header.code !== this.code) return false
+    this.#files = new FileTable(state.names, state.sizes, state.mtimes, state.fileHashes)
+    this.#stored = state
     const journal = join(this.dir, 'journal.jsonl')
     if (existsSync(journal)) {
       for (const line of readFileSync(journal, 'utf8').split('\n')) {
@@ -271,7 +419,7 @@ export class CacheStore {
     for (let i = 0; i < files.length; i++) {
       // A file the caller's watcher saw no change to since the last build is as that build saw it.
       const last = onlyChanged && !onlyChanged.has(files[i]!) ? this.#files.get(files[i]!, i) : undefined
-      if (last) {
+      if (last && last.hash !== '') {
         sizes[i] = last.size
         mtimes[i] = last.mtime
         hashes[i] = known[i] = last.hash
@@ -280,9 +428,9 @@ export class CacheStore {
       const stat = stated ? { size: stated.sizes[i]!, mtimeMs: stated.mtimes[i]! } : statSync(base + files[i])
       sizes[i] = stat.size
       mtimes[i] = stat.mtimeMs
-      const was = this.#files.get(files[i]!, i)
-      known[i] = was && was.size === stat.size && was.mtime === stat.mtimeMs && stat.mtimeMs < racy ? was.hash : undefined
-      hashes[i] = known[i] ?? ''
+      const hash = stat.mtimeMs < racy ? this.#files.hashIf(files[i]!, i, stat.size, stat.mtimeMs) : undefined
+      known[i] = hash
+      hashes[i] = hash ?? ''
     }
     this.#fresh = new FileTable(files, sizes, mtimes, hashes)
     return known
@@ -317,33 +465,37 @@ export class CacheStore {
 
   /** The content hash `file` had in the last build that saw it (`hint`: its position in this build's list). */
   previousHash(file: string, hint?: number): string | undefined {
-    return this.#files.get(file, hint)?.hash
+    return this.#files.hash(file, hint)
   }
 
-  /** Whether the cache has an entry for `hash` (without making it). */
-  has(hash: string): boolean {
-    return this.#entries.has(hash) || this.#stored?.at.has(hash) === true
+  /**
+   * Whether the cache has an entry for `hash` (without making it). `hint`: the hash's file's
+   * position in the file list, where a state written by the last build mostly has its entry.
+   */
+  has(hash: string, hint?: number): boolean {
+    return this.#entries.has(hash) || this.#stored?.hashes.indexOf(hash, hint) !== undefined
   }
 
-  entry(hash: string): Entry | undefined {
-    return this.#entries.get(hash) ?? this.#storedEntry(hash)
+  entry(hash: string, hint?: number): Entry | undefined {
+    return this.#entries.get(hash) ?? this.#storedEntry(hash, hint)
   }
 
   /** An entry of the state, made when first asked for; its meta read (all of metas.json) when first asked for. */
-  #storedEntry(hash: string): Entry | undefined {
-    const i = this.#stored?.at.get(hash)
-    if (i === undefined) return undefined
-    const e = this.#stored!.columns
+  #storedEntry(hash: string, hint?: number): Entry | undefined {
+    const e = this.#stored
+    const i = e?.hashes.indexOf(hash, hint)
+    if (e === undefined || i === undefined) return undefined
+    const { packs, origins } = e.header
     const pack = e.places[3 * i]!
     const itemsPack = e.items[4 * i]!
-    const metaRows = () => (this.#metaRows ??= JSON.parse(readFileSync(join(this.dir, this.#stored!.metas), 'utf8')) as MetaRow[])
+    const metaRows = () => (this.#metaRows ??= JSON.parse(readFileSync(join(this.dir, e.header.metas), 'utf8')) as (MetaRow | null)[])
     const entry = {
-      metaKey: e.metaKeys[i]!,
+      metaKey: e.metaKeys.at(i),
       ...(pack >= 0 && {
-        place: { pack: e.packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! },
-        page: { pack: e.packs[pack]!, offset: e.pages[2 * i]!, length: e.pages[2 * i + 1]! },
+        place: { pack: packs[pack]!, offset: e.places[3 * i + 1]!, length: e.places[3 * i + 2]! },
+        page: { pack: packs[pack]!, offset: e.pages[2 * i]!, length: e.pages[2 * i + 1]! },
       }),
-      ...(itemsPack >= 0 && { items: { origin: e.origins[e.items[4 * i + 3]!]!, place: { pack: e.packs[itemsPack]!, offset: e.items[4 * i + 1]!, length: e.items[4 * i + 2]! } } }),
+      ...(itemsPack >= 0 && { items: { origin: origins[e.items[4 * i + 3]!]!, place: { pack: packs[itemsPack]!, offset: e.items[4 * i + 1]!, length: e.items[4 * i + 2]! } } }),
     } as Entry
     Object.defineProperty(entry, 'meta', {
       configurable: true,
@@ -436,8 +588,7 @@ export class CacheStore {
     const fresh = this.#fresh
     for (let i = 0; i < fresh.names.length; i++) {
       const file = fresh.names[i]!
-      const was = this.#files.get(file, i)
-      if (!was || was.size !== fresh.sizes[i] || was.mtime !== fresh.mtimes[i] || was.hash !== fresh.hashes[i]) this.#added.push(['f', file, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!])
+      if (!this.#files.holds(file, i, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!)) this.#added.push(['f', file, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!])
     }
     if (this.#journalLines + this.#added.length >= MAX_JOURNAL || readdirSync(this.packDir).length > 4 * MAX_PACKS) {
       this.#rewrite()
@@ -451,42 +602,55 @@ export class CacheStore {
     renameSync(tmp, join(this.dir, 'archive.json'))
   }
 
-  /** A new state of the files this build saw and their entries only, packs compacted, journal emptied. */
+  /**
+   * A new state of the files this build saw and their entries only, packs compacted, journal
+   * emptied. The entries are in the files' order, one row per file (an empty row for a file
+   * without an entry of its own), so that a file's position finds its entry (`HashColumn`).
+   */
   #rewrite(): void {
     const live = new Map<string, Entry>()
-    for (const hash of this.#fresh.hashes) {
-      const entry = this.entry(hash)
+    const fresh = this.#fresh
+    fresh.hashes.forEach((hash, k) => {
+      const entry = hash === '' || live.has(hash) ? undefined : this.entry(hash, k)
       if (entry) live.set(hash, entry)
-    }
+    })
     this.#compact(live)
     const packs = [...new Set([...live.values()].flatMap((e) => [...(e.place ? [e.place.pack] : []), ...(e.items ? [e.items.place.pack] : [])]))]
     const packIndex = new Map(packs.map((p, i) => [p, i]))
-    const base: Base = {
-      format: CACHE_FORMAT,
-      code: this.code,
-      metas: `metas-${Date.now().toString(36)}-${process.pid}.json`,
-      files: { names: [...this.#fresh.names], sizes: Array.from(this.#fresh.sizes), mtimes: Array.from(this.#fresh.mtimes), hashes: [...this.#fresh.hashes] },
-      entries: { hashes: [...live.keys()], metaKeys: [], packs, places: [], pages: [], items: [], origins: [] },
-    }
-    const metas: MetaRow[] = []
-    const origins = new Map<string, number>()
-    for (const entry of live.values()) {
+    const rows = { hashes: [] as string[], metaKeys: [] as string[], places: [] as number[], pages: [] as number[], items: [] as number[] }
+    const metas: (MetaRow | null)[] = []
+    const origins: string[] = []
+    const written = new Set<string>()
+    for (const hash of fresh.hashes) {
+      const entry = written.has(hash) ? undefined : live.get(hash)
+      if (!entry) {
+        rows.hashes.push('')
+        rows.metaKeys.push('')
+        rows.places.push(-1, 0, 0)
+        rows.pages.push(0, 0)
+        rows.items.push(-1, 0, 0, -1)
+        metas.push(null)
+        continue
+      }
+      written.add(hash)
+      rows.hashes.push(hash)
+      rows.metaKeys.push(entry.metaKey)
       metas.push(toRow(entry.meta))
-      base.entries.metaKeys.push(entry.metaKey)
       const p = entry.place
-      base.entries.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
-      base.entries.pages.push(entry.page?.offset ?? 0, entry.page?.length ?? 0)
+      rows.places.push(p ? packIndex.get(p.pack)! : -1, p?.offset ?? 0, p?.length ?? 0)
+      rows.pages.push(entry.page?.offset ?? 0, entry.page?.length ?? 0)
       const items = entry.items
-      if (items && !origins.has(items.origin)) origins.set(items.origin, base.entries.origins.push(items.origin) - 1)
-      base.entries.items.push(items ? packIndex.get(items.place.pack)! : -1, items?.place.offset ?? 0, items?.place.length ?? 0, items ? origins.get(items.origin)! : -1)
+      if (items && !origins.includes(items.origin)) origins.push(items.origin)
+      rows.items.push(items ? packIndex.get(items.place.pack)! : -1, items?.place.offset ?? 0, items?.place.length ?? 0, items ? origins.indexOf(items.origin) : -1)
     }
+    const header = { format: CACHE_FORMAT, code: this.code, metas: `metas-${Date.now().toString(36)}-${process.pid}.json`, packs, origins, files: fresh.names.length, entries: rows.hashes.length }
     // The metas under a new name first, then the state naming them: a state is only ever read
     // with the metas it was written with, whenever a build stops.
-    writeFileSync(join(this.dir, base.metas), JSON.stringify(metas))
-    const tmp = join(this.dir, 'state.json.tmp')
-    writeFileSync(tmp, JSON.stringify(base))
-    renameSync(tmp, join(this.dir, 'state.json'))
-    for (const f of readdirSync(this.dir)) if (f.startsWith('metas-') && f !== base.metas) rmSync(join(this.dir, f), { force: true })
+    writeFileSync(join(this.dir, header.metas), JSON.stringify(metas))
+    const tmp = join(this.dir, 'state.bin.tmp')
+    writeFileSync(tmp, writeState(header, { names: fresh.names, sizes: fresh.sizes, mtimes: fresh.mtimes, fileHashes: fresh.hashes, ...rows }))
+    renameSync(tmp, join(this.dir, 'state.bin'))
+    for (const f of readdirSync(this.dir)) if (f.startsWith('metas-') && f !== header.metas) rmSync(join(this.dir, f), { force: true })
     rmSync(join(this.dir, 'journal.jsonl'), { force: true })
   }
 
