@@ -24,3 +24,6 @@ export declare const LISTING: string
 
 /** `statFolder` of the checkout's `content/articles/`, with its listing kept in `LISTING` (not trusted when `clean`). */
 export declare function statArticles(root: string, clean?: boolean): Promise<FolderStats>
+
+/** `content/articles/` of the checkout listed on the caller's thread, by `statFolder`'s rule for a kept listing (kept again; not trusted when `clean`). */
+export declare function listArticles(root: string, clean?: boolean): string[]

@@ -30,6 +30,14 @@ export function statArticles(root, clean = false) {
   return statFolder(join(root, 'content/articles'), clean ? undefined : join(root, LISTING))
 }
 
+/**
+ * The checkout's `content/articles/` listed on this thread (a build without the stats thread), by
+ * the same rule, the listing kept for the next build; `clean`: a new listing, whatever was kept.
+ */
+export function listArticles(root, clean = false) {
+  return listFolder(fs, join(root, 'content/articles'), join(root, LISTING), !clean)
+}
+
 /** Files per claim: both threads take the next chunk not yet taken until none is left. */
 const CHUNK = 512
 
@@ -64,13 +72,13 @@ function statChunks(fs, dir, names, shared, chunk) {
 
 /**
  * The folder's entries, sorted; from `listing` (the last listing a build made, and when) when the
- * folder's mtime says no entry was added, removed or renamed since: a new listing otherwise, kept
- * there for the next build. A folder's mtime moves on every such change; one within the same
+ * folder's mtime says no entry was added, removed or renamed since (and `trust`): a new listing
+ * otherwise, kept there for the next build. A folder's mtime moves on every such change; one within the same
  * clock tick as the listing's could keep it, so a listing taken within 2 s of it is not trusted.
  */
-function listFolder(fs, dir, listing) {
+function listFolder(fs, dir, listing, trust = true) {
   const before = fs.statSync(dir).mtimeMs
-  if (listing) {
+  if (listing && trust) {
     try {
       const text = fs.readFileSync(listing, 'utf8')
       const header = text.slice(0, text.indexOf('\n')).split(' ').map(Number)

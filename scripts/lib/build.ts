@@ -11,12 +11,12 @@ import { FORMATS, type Format } from '../../src/feeds/build'
 import { paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
 import { formatProblem, type Problem } from '../../src/build/validate'
-import { ARTICLE_INDEX, articleFiles, articleIndexIsCurrent, isArticleFile } from './article-index'
+import { ARTICLE_INDEX, articleIndexIsCurrent, isArticleFile } from './article-index'
 import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
 import { collectionProblems } from './cache/check'
 import { codeHash, sourceHash } from './cache/code-hash'
-import { filesOf, statArticles, worthAThread, type FolderStats } from '../folder-stats.mjs'
+import { filesOf, listArticles, statArticles, worthAThread, type FolderStats } from '../folder-stats.mjs'
 import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
@@ -122,7 +122,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const stated = await stating
   const listed = stated ? filesOf(stated, isArticleFile) : undefined
   // Cut from one string: each name then compares with the cache's without being flattened first.
-  const listedNames = listed?.names ?? articleFiles(dir)
+  const listedNames = listed?.names ?? listArticles(root, options.clean).filter(isArticleFile)
   const cut = listedNames.length === 0 ? [] : `content/articles/${listedNames.join('\ncontent/articles/')}`.split('\n')
   // (A name with a line break in it would cut wrong: then one by one.)
   const files = cut.length === listedNames.length ? cut : listedNames.map((f) => `content/articles/${f}`)

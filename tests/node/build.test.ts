@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { assetCountWarning } from '../../scripts/lib/build'
 import { pageTexts } from '../../scripts/lib/cache/stories'
-import { filesOf, LISTING, statArticles, statFolder } from '../../scripts/folder-stats.mjs'
+import { filesOf, listArticles, LISTING, statArticles, statFolder } from '../../scripts/folder-stats.mjs'
 import { isArticleFile } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
 
@@ -126,6 +126,11 @@ describe("the article folder's listing and stats, taken on a thread while the ca
       writeFileSync(listing, `${readFileSync(listing, 'utf8').split('\n')[0]}\n${JSON.stringify(['index.ts'])}`)
       expect((await statFolder(dir, listing)).names).toEqual(['index.ts'])
       expect((await statArticles(ws.root, true)).names).toEqual(names())
+      // A build without the thread lists on its own thread by the same rule, and keeps what it listed.
+      writeFileSync(listing, `${readFileSync(listing, 'utf8').split('\n')[0]}\n${JSON.stringify(['index.ts'])}`)
+      expect(listArticles(ws.root)).toEqual(['index.ts'])
+      expect(listArticles(ws.root, true)).toEqual(names())
+      expect(JSON.parse(readFileSync(listing, 'utf8').split('\n')[1]!)).toEqual(names())
     } finally {
       ws.cleanup()
     }
