@@ -73,8 +73,9 @@ function statChunks(fs, dir, names, shared, chunk) {
 /**
  * The folder's entries, sorted; from `listing` (the last listing a build made, and when) when the
  * folder's mtime says no entry was added, removed or renamed since (and `trust`): a new listing
- * otherwise, kept there for the next build. A folder's mtime moves on every such change; one within the same
- * clock tick as the listing's could keep it, so a listing taken within 2 s of it is not trusted.
+ * otherwise, kept there for the next build. A folder's mtime moves on every such change; one within
+ * the same clock tick as the listing's could keep it, so a listing taken within 2 s of it is not
+ * trusted.
  */
 function listFolder(fs, dir, listing, trust = true) {
   const before = fs.statSync(dir).mtimeMs
@@ -82,7 +83,10 @@ function listFolder(fs, dir, listing, trust = true) {
     try {
       const text = fs.readFileSync(listing, 'utf8')
       const header = text.slice(0, text.indexOf('\n')).split(' ').map(Number)
-      if (header[0] === before && before < header[1] - 2000) return JSON.parse(text.slice(text.indexOf('\n') + 1))
+      if (header[0] === before && before < header[1] - 2000) {
+        const names = JSON.parse(text.slice(text.indexOf('\n') + 1))
+        if (Array.isArray(names) && names.every((n) => typeof n === 'string')) return names
+      }
     } catch {
       // none yet, or cut short: list
     }

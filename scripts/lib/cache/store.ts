@@ -99,7 +99,6 @@ const NO_HASH = '0'.repeat(2 * HASH_BYTES)
 
 /** A column of content hashes in a state.bin, read as asked for. */
 class HashColumn {
-
   constructor(
     readonly bytes: Buffer,
     readonly length: number,
@@ -192,8 +191,8 @@ interface StateColumns {
 function readState(bytes: Buffer): StateColumns {
   const headerLength = bytes.readUInt32LE(0)
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header
-  // Float64Array views need 8-byte alignment in the buffer's memory.
-  const data = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes)
+  // Float64Array views need 8-byte alignment in the buffer's memory (a buffer of its own starts at 0).
+  const data = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(Uint8Array.prototype.slice.call(bytes).buffer)
   let at = Math.ceil((4 + headerLength) / 8) * 8
   const numbers = (n: number) => {
     const column = new Float64Array(data.buffer, data.byteOffset + at, n)
