@@ -129,13 +129,17 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const known = cache.knownHashes(root, files, options.clean ? undefined : options.changed, listed)
 
   // Read, check and render only the modules the cache does not know (each content once). A file
-  // whose stat changed is hashed first, in case its content did not (a checkout, a touch) — unless
-  // there are many such files, as in a clean build: then the build threads hash what they read.
+  // whose stat changed is hashed first, in case its content did not (a fresh checkout, a restored
+  // cache, a touch) — unless the cache is empty and there are many, as in a clean build: then the
+  // build threads hash what they read.
   // `hashes`: each file's content hash by its position in `files`, '' while it is not known.
   const hashes = known.map((h) => h ?? '')
   const unknown: number[] = []
   known.forEach((h, i) => h === undefined && unknown.push(i))
-  if (unknown.length <= THREADED_FROM) for (const i of unknown) hashes[i] = cache.hash(root, files[i]!, i)
+  if (unknown.length <= THREADED_FROM || !cache.empty) {
+    if (unknown.length > THREADED_FROM) progress(`build: ${unknown.length} of ${files.length} article modules have another size or mtime than the cache knows; reading them for their content hash`)
+    for (const i of unknown) hashes[i] = cache.hash(root, files[i]!, i)
+  }
   const seen = new Set<string>()
   const todoAt = hashes.flatMap((hash, i) => (hash === '' || (!cache.has(hash, i) && !seen.has(hash) && seen.add(hash)) ? [i] : []))
   const todo = todoAt.map((i) => files[i]!)

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildArchive, prerenderTarget, type BuildResult } from '../../scripts/lib/build'
 import { loadContent } from '../../scripts/lib/load-content'
 import { compileToMap } from '../../src/build/compile'
-import { writeArticleIndex } from '../../scripts/lib/article-index'
+import { isArticleFile, writeArticleIndex } from '../../scripts/lib/article-index'
 import { statFolder } from '../../scripts/folder-stats.mjs'
 import { contentWorkspace } from './helpers/workspace'
 
@@ -229,5 +229,33 @@ describe('a build from the cache', () => {
     await expect(buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })).rejects.toThrow('content/articles/gen-9.ts: id: was tag:herald.example.com,2024:gen-9-renamed when first published')
     change(cached, () => {})
     await buildArchive({ root: cached.root, builtAt: new Date(T0 + 2 * HOUR) })
+  })
+})
+
+describe('a build from a cache restored into a fresh checkout', () => {
+  it('reads each module whose mtime is new only for its content hash, and renders none of them: the archive is the one it had', async () => {
+    const ws = contentWorkspace()
+    try {
+      // More modules than a build hands to its threads (400): a clean build's threads hash what they read.
+      change(ws, (w) => {
+        copyFileSync('wrangler.toml', join(w.root, 'wrangler.toml'))
+        for (let i = 0; i < 450; i++) writeFileSync(article(w, `gen-${i}.ts`), source(i))
+      })
+      const builtAt = new Date(T0 + HOUR)
+      const modules = readdirSync(join(ws.root, 'content/articles')).filter(isArticleFile).length
+      expect((await buildArchive({ root: ws.root, builtAt })).processed).toBe(modules)
+      const before = tree(join(ws.root, '.herald/archive'))
+      // A checkout writes every file anew: same content, every mtime later than the cache's.
+      const later = new Date(Date.now() + 60_000)
+      for (const f of readdirSync(join(ws.root, 'content/articles'))) utimesSync(article(ws, f), later, later)
+      const result = await buildArchive({ root: ws.root, builtAt })
+      expect(result.processed).toBe(0)
+      expect(result.revised).toBe(true)
+      const after = tree(join(ws.root, '.herald/archive'))
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort())
+      for (const [path, text] of before) expect(after.get(path), path).toBe(text)
+    } finally {
+      ws.cleanup()
+    }
   })
 })

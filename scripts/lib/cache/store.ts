@@ -467,6 +467,11 @@ export class CacheStore {
     return this.#files.hash(file, hint)
   }
 
+  /** Whether the cache has no story at all (a clean build's, or another code's). */
+  get empty(): boolean {
+    return this.#entries.size === 0 && !this.#stored?.hashes.length
+  }
+
   /**
    * Whether the cache has an entry for `hash` (without making it). `hint`: the hash's file's
    * position in the file list, where a state written by the last build mostly has its entry.
