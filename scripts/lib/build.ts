@@ -121,11 +121,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const config = await configuring
   const stated = await stating
   const listed = stated ? filesOf(stated, isArticleFile) : undefined
-  // Cut from one string: each name then compares with the cache's without being flattened first.
-  const listedNames = listed?.names ?? listArticles(root, options.clean).filter(isArticleFile)
-  const cut = listedNames.length === 0 ? [] : `content/articles/${listedNames.join('\ncontent/articles/')}`.split('\n')
-  // (A name with a line break in it would cut wrong: then one by one.)
-  const files = cut.length === listedNames.length ? cut : listedNames.map((f) => `content/articles/${f}`)
+  const files = (listed?.names ?? listArticles(root, options.clean).filter(isArticleFile)).map((f) => `content/articles/${f}`)
   const known = cache.knownHashes(root, files, options.clean ? undefined : options.changed, listed)
 
   // Read, check and render only the modules the cache does not know (each content once). A file

@@ -253,7 +253,10 @@ function fromJournal(meta: MetaRow, [pack, offset, length, pageOffset, pageLengt
  * The files a build saw, in columns, in the order it saw them (100,000 of them are looked up on
  * every build, mostly at the position they had last time), with later word on some on top.
  */
-class FileTable<H extends { readonly length: number; at(k: number): string | undefined } = { readonly length: number; at(k: number): string | undefined }> {
+/** Content hashes by position: an array (this build's), or a state's column. */
+type Hashes = { readonly length: number; at(k: number): string | undefined }
+
+class FileTable<H extends Hashes = Hashes> {
   readonly #later = new Map<string, FileStat>()
   #at: Map<string, number> | undefined
 
@@ -280,29 +283,10 @@ class FileTable<H extends { readonly length: number; at(k: number): string | und
     return k === undefined ? undefined : { size: this.sizes[k]!, mtime: this.mtimes[k]!, hash: this.hashes.at(k)! }
   }
 
-  /** The content hash `name` had if it had this size and mtime (`hint`: where the caller has it). */
+  /** The content hash `name` had if it had this size and mtime ('' is a hash a build never learnt: not known). */
   hashIf(name: string, hint: number, size: number, mtime: number): string | undefined {
-    const later = this.#later.get(name)
-    // '' is a hash a build never learnt: not known.
-    if (later) return later.size === size && later.mtime === mtime ? later.hash || undefined : undefined
-    const k = this.indexOf(name, hint)
-    return k !== undefined && this.sizes[k] === size && this.mtimes[k] === mtime ? this.hashes.at(k) || undefined : undefined
-  }
-
-  /** Whether `name` has this size, mtime and hash (`hint`: where the caller has it), without making its stat. */
-  holds(name: string, hint: number, size: number, mtime: number, hash: string): boolean {
-    const later = this.#later.get(name)
-    if (later) return later.size === size && later.mtime === mtime && later.hash === hash
-    const k = this.indexOf(name, hint)
-    return k !== undefined && this.sizes[k] === size && this.mtimes[k] === mtime && this.hashes.at(k) === hash
-  }
-
-  /** The content hash `name` had, without the rest of its stat. */
-  hash(name: string, hint?: number): string | undefined {
-    const later = this.#later.get(name)
-    if (later) return later.hash
-    const k = this.indexOf(name, hint)
-    return k === undefined ? undefined : this.hashes.at(k)
+    const was = this.get(name, hint)
+    return was && was.size === size && was.mtime === mtime && was.hash !== '' ? was.hash : undefined
   }
 
   set(name: string, stat: FileStat): void {
@@ -464,7 +448,7 @@ export class CacheStore {
 
   /** The content hash `file` had in the last build that saw it (`hint`: its position in this build's list). */
   previousHash(file: string, hint?: number): string | undefined {
-    return this.#files.hash(file, hint)
+    return this.#files.get(file, hint)?.hash
   }
 
   /** Whether the cache has no story at all (a clean build's, or another code's). */
@@ -592,7 +576,8 @@ export class CacheStore {
     const fresh = this.#fresh
     for (let i = 0; i < fresh.names.length; i++) {
       const file = fresh.names[i]!
-      if (!this.#files.holds(file, i, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!)) this.#added.push(['f', file, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!])
+      const was = this.#files.get(file, i)
+      if (!was || was.size !== fresh.sizes[i] || was.mtime !== fresh.mtimes[i] || was.hash !== fresh.hashes[i]) this.#added.push(['f', file, fresh.sizes[i]!, fresh.mtimes[i]!, fresh.hashes[i]!])
     }
     if (this.#journalLines + this.#added.length >= MAX_JOURNAL || readdirSync(this.packDir).length > 4 * MAX_PACKS) {
       this.#rewrite()
