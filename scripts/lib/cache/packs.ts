@@ -63,12 +63,17 @@ export class PackReader {
   }
 
   read(place: Place): string {
+    if (this.#buffer.length < place.length) this.#buffer = Buffer.alloc(place.length * 2)
+    this.readInto(place, this.#buffer, 0)
+    return this.#buffer.toString('utf8', 0, place.length)
+  }
+
+  /** Copies the record's UTF-8 bytes into `into` at `at` (no string made). */
+  readInto(place: Place, into: Uint8Array, at: number): void {
     let fd = this.#fds.get(place.pack)
     if (fd === undefined) this.#fds.set(place.pack, (fd = openSync(join(this.#dir, place.pack), 'r')))
-    if (this.#buffer.length < place.length) this.#buffer = Buffer.alloc(place.length * 2)
-    const got = readSync(fd, this.#buffer, 0, place.length, place.offset)
+    const got = readSync(fd, into, at, place.length, place.offset)
     if (got !== place.length) throw new Error(`build cache: ${place.pack} is shorter than its index says; delete .herald/cache/ and build again`)
-    return this.#buffer.toString('utf8', 0, place.length)
   }
 
   close(): void {

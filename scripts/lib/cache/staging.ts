@@ -55,8 +55,8 @@ export class Staging {
     return true
   }
 
-  /** Texts being written (for `read`), by path. */
-  readonly #writing = new Map<string, string>()
+  /** Bytes being written (for `read`), by path. */
+  readonly #writing = new Map<string, Buffer>()
   readonly #inFlight = new Set<Promise<void>>()
   readonly #folders = new Set<string>()
   #failed: unknown
@@ -67,15 +67,43 @@ export class Staging {
    * written after every file handed in before it has landed, as it would be one write at a time.
    */
   readonly sink = async (path: string, text: string, digest = createHash('sha256').update(text).digest('hex')): Promise<void> => {
-    const was = this.#files[path] ?? this.previous?.files[path]
-    if (was?.digest === digest) {
-      this.#files[path] = was
-      return
-    }
+    if (this.#unchanged(path, digest)) return
     // Encoded once, for its size and for the write, into a buffer of its own that the next write
     // reuses: a new buffer per file would leave gigabytes for the collector to find.
-    const slot = this.#buffer(text)
-    const bytes = slot.subarray(0, slot.write(text))
+    const slot = this.#buffer(text.length * 3)
+    await this.#write(path, slot.subarray(0, slot.write(text)), slot, digest)
+  }
+
+  /**
+   * As `sink`, for a file whose UTF-8 bytes the caller copies in itself (`fill`, into a buffer of
+   * at least the size it asks `alloc` for: the build cache's story files, straight from its packs).
+   * The digest is the bytes' SHA-256 unless given; it is returned.
+   */
+  async put(path: string, digest: string | undefined, fill: (alloc: (size: number) => Buffer) => Buffer): Promise<string> {
+    if (digest !== undefined && this.#unchanged(path, digest)) return digest
+    let slot: Buffer | undefined
+    const bytes = fill((size) => (slot = this.#buffer(size)))
+    if (!slot) throw new Error(`build: ${path} was filled into no buffer of the staging's`)
+    digest ??= createHash('sha256').update(bytes).digest('hex')
+    if (this.#unchanged(path, digest)) this.#free.push(slot)
+    else await this.#write(path, bytes, slot, digest)
+    return digest
+  }
+
+  /** Whether `path` holds these bytes already (this build's write or the last build's): then it is kept as it is. */
+  #unchanged(path: string, digest: string): boolean {
+    const was = this.#files[path] ?? this.previous?.files[path]
+    if (was?.digest !== digest) return false
+    this.#files[path] = was
+    return true
+  }
+
+  /**
+   * Writes `bytes` (in `slot`, handed back to the pool once written) to `path`. It returns once the
+   * write has started: the manifest, which a reader opens first, is written after every file
+   * handed in before it has landed, as it would be one write at a time.
+   */
+  async #write(path: string, bytes: Buffer, slot: Buffer, digest: string): Promise<void> {
     this.#files[path] = { digest, size: bytes.length }
     this.written++
     const file = join(this.dir, path)
@@ -92,7 +120,7 @@ export class Staging {
       return
     }
     while (this.#inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.#inFlight)
-    this.#writing.set(path, text)
+    this.#writing.set(path, bytes)
     const write = writeFile(`${file}.tmp`, bytes)
       .then(() => rename(`${file}.tmp`, file))
       .catch((err: unknown) => void (this.#failed ??= err))
@@ -107,10 +135,10 @@ export class Staging {
   /** Buffers no write is using. */
   readonly #free: Buffer[] = []
 
-  /** A buffer that holds `text` encoded (UTF-8 takes at most three bytes per UTF-16 unit). */
-  #buffer(text: string): Buffer {
+  /** A buffer of at least `size` bytes (UTF-8 takes at most three bytes per UTF-16 unit of a text). */
+  #buffer(size: number): Buffer {
     const slot = this.#free.pop()
-    return slot && slot.length >= text.length * 3 ? slot : Buffer.allocUnsafeSlow(Math.max(text.length * 3, 1 << 16))
+    return slot && slot.length >= size ? slot : Buffer.allocUnsafeSlow(Math.max(size, 1 << 16))
   }
 
   /** Waits for every write started; throws the first that failed. */
@@ -124,7 +152,7 @@ export class Staging {
     return (this.#files[path] ?? this.previous?.files[path])?.digest
   }
 
-  readonly read = async (path: string): Promise<string> => this.#writing.get(path) ?? readFileSync(join(this.dir, path), 'utf8')
+  readonly read = async (path: string): Promise<string> => this.#writing.get(path)?.toString('utf8') ?? readFileSync(join(this.dir, path), 'utf8')
 
   /**
    * Waits for the writes, then removes what this build did not make (unless `prune` is false: a

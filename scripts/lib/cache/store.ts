@@ -531,6 +531,31 @@ export class CacheStore {
     return `[${entries.map((e) => this.record(e)).join(',')}]`
   }
 
+  /**
+   * `stories/<n>.json` (`'place'`, the records) or `pages/<n>.json` (`'page'`) of these stories as
+   * UTF-8, copied from the packs into a buffer of `alloc`'s: the same bytes as encoding
+   * `blockText` or `pagesText`, without decoding and encoding gigabytes of text at 100,000 stories.
+   */
+  joinedBytes(entries: readonly Entry[], which: 'place' | 'page', alloc: (size: number) => Buffer): Buffer {
+    const places = entries.map((e) => e[which] ?? this.#missing(which))
+    const size = places.reduce((sum, p) => sum + p.length, 2 + Math.max(0, places.length - 1))
+    const out = alloc(size)
+    this.#reader ??= new PackReader(this.packDir)
+    let at = 0
+    out[at++] = 0x5b // [
+    for (const [k, place] of places.entries()) {
+      if (k > 0) out[at++] = 0x2c // ,
+      this.#reader.readInto(place, out, at)
+      at += place.length
+    }
+    out[at++] = 0x5d // ]
+    return out.subarray(0, size)
+  }
+
+  #missing(which: 'place' | 'page'): never {
+    throw new Error(`build cache: a draft has no ${which === 'place' ? 'record' : 'page'}`)
+  }
+
   /** `pages/<n>.json` of these stories, from their pages. */
   pagesText(entries: readonly Entry[]): string {
     return `[${entries.map((e) => this.page(e)).join(',')}]`
