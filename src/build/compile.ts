@@ -39,6 +39,12 @@ export interface CompileOptions {
   prerender?: { origin: string; feedSize: number }
   /** Build instant: stories after it (less a margin) are recorded as possibly scheduled. */
   builtAt: Date
+  /**
+   * The digest of a file's text, for the sink and the manifest's fingerprint: SHA-256 (hex). A
+   * layout made only to render pages and items from (the build threads', scripts/lib/cache/stories.ts),
+   * whose files and fingerprint are never kept, passes one that names none.
+   */
+  digest?: (text: string) => string | Promise<string>
 }
 
 /**
@@ -119,8 +125,9 @@ export async function layoutArchive<S extends IndexedStory>(
   const ordOf = new Map<S, number>(oldestFirst.map((s, i) => [s, i]))
   const horizon = options.builtAt.getTime() - SCHEDULE_MARGIN_MS
   const digests = new Map<string, string>()
+  const hash = options.digest ?? sha256
   const writeText = async (path: string, text: string) => {
-    const digest = await sha256(text)
+    const digest = await hash(text)
     digests.set(path, digest)
     await sink(path, text, digest)
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/content/article'
 import { formatProblem, validateContent, validateLedger } from '../../src/build/validate'
+import { FORBIDDEN } from '../../src/build/normalise'
 import { articleIndexIsCurrent } from '../../scripts/lib/article-index'
 import { checkRepository } from '../../scripts/lib/repo'
 import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
@@ -137,6 +138,24 @@ describe('the normalisation boundary refuses, naming file, field and rule', () =
 
   it('accepts CRLF line ends, markup in names and a tag like the section', () => {
     expect(problemsWith({ dek: 'one\r\ntwo', body: 'a\r\n\r\nb', tags: ['<script>alert(1)</script>', 'News'] })).toEqual([])
+  })
+})
+
+describe('the characters text may not hold', () => {
+  it('are exactly the controls but tab, LF and CR, the noncharacters and the unpaired surrogates, code point by code point', () => {
+    // FORBIDDEN spells the set out for speed; this is its definition in Unicode's own terms.
+    const definition = /(?![\t\n\r])[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]/u
+    const disagree: string[] = []
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      const ch = String.fromCodePoint(cp)
+      FORBIDDEN.lastIndex = 0
+      if (FORBIDDEN.test(ch) !== definition.test(ch)) disagree.push(`U+${cp.toString(16).toUpperCase()}`)
+    }
+    expect(disagree).toEqual([])
+    // A surrogate pair is one character, neither half of it unpaired.
+    FORBIDDEN.lastIndex = 0
+    expect(FORBIDDEN.test('a\u{1F600}b\uD800')).toBe(true)
+    expect(FORBIDDEN.lastIndex).toBe('a\u{1F600}b\uD800'.length)
   })
 })
 
