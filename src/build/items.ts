@@ -12,16 +12,19 @@ import { FORMATS, type Format } from '../feeds/build'
 import { itemTemplate } from '../feeds/fragments'
 import { renderItemFragments } from '../feeds/render'
 import type { ArchiveSink } from './compile'
+import type { Story } from '../content/story'
 import { storyBlocks } from './pages'
 
 export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, origin)
-  for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
-    // Any page will do as the frame: an item does not depend on the page it is in.
-    const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
-    const items = Object.fromEntries(
-      (Object.keys(FORMATS) as Format[]).map((format) => [format, renderItemFragments(archive, archive.home, page, format).map((item, k) => itemTemplate(format, item, stories[k]!.html))]),
-    )
-    await sink(paths.items(n), itemFile(items as Record<Format, ItemTemplate[]>))
-  }
+  for await (const { n, stories } of storyBlocks(archive, manifest, keep)) await sink(paths.items(n), itemFile(blockItems(archive, stories)))
+}
+
+/** The feed items of a block's stories (oldest first) in each format, for `archive`'s origin: what `items/<n>.txt` holds. */
+export function blockItems(archive: Archive, stories: Story[]): Record<Format, ItemTemplate[]> {
+  // Any page will do as the frame: an item does not depend on the page it is in.
+  const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
+  const items = {} as Record<Format, ItemTemplate[]>
+  for (const format of Object.keys(FORMATS) as Format[]) items[format] = renderItemFragments(archive, archive.home, page, format).map((item, k) => itemTemplate(format, item, stories[k]!.html))
+  return items
 }

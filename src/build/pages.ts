@@ -27,10 +27,14 @@ export async function* storyBlocks(archive: Archive, manifest: Manifest, keep?: 
   }
 }
 
+/** A story's article page as `pages/<n>.json` holds it, from an archive opened at ARCHIVE_ORIGIN. */
+export function pageRecord(archive: Archive, story: Story): PageRecord {
+  return { published: story.published.getTime(), updated: story.updated.getTime(), html: articleDocument(archive, story) }
+}
+
 export async function renderArticlePages(read: ReadFile, manifest: Manifest, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, ARCHIVE_ORIGIN)
   for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
-    const pages = stories.map((story): PageRecord => ({ published: story.published.getTime(), updated: story.updated.getTime(), html: articleDocument(archive, story) }))
-    await sink(paths.pages(n), JSON.stringify(pages))
+    await sink(paths.pages(n), JSON.stringify(stories.map((story) => pageRecord(archive, story))))
   }
 }

@@ -8,7 +8,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { assetCountWarning } from '../../scripts/lib/build'
-import { pageTexts } from '../../scripts/lib/cache/stories'
 import { filesOf, listArticles, LISTING, statArticles, statFolder } from '../../scripts/folder-stats.mjs'
 import { isArticleFile } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
@@ -56,20 +55,6 @@ describe("the archive's file count against Cloudflare's static-asset limits", ()
     expect(assetCountWarning(19_974)).toBe("archive: 19,974 files, 99% of the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
     expect(assetCountWarning(20_001)).toBe("archive: 20,001 files, more than the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
     expect(assetCountWarning(100_001)).toContain('this archive cannot be deployed')
-  })
-})
-
-describe('a pages file cut into its pages (build threads hand each story its own)', () => {
-  it('gives each page exactly as JSON.stringify writes it, whatever its HTML holds', () => {
-    const pages = [
-      { published: 1, updated: 2, html: '<p>plain</p>' },
-      { published: 3, updated: 3, html: '<p>},{"published":4} and \\"}, {"published":</p>\n\u2028' },
-      { published: -5, updated: 6, html: '' },
-    ]
-    expect(pageTexts(JSON.stringify(pages))).toEqual(pages.map((p) => JSON.stringify(p)))
-    expect(pageTexts(JSON.stringify(pages.slice(0, 1)))).toEqual([JSON.stringify(pages[0])])
-    expect(pageTexts('[]')).toEqual([])
-    expect(() => pageTexts('{"html":""}')).toThrow('does not start with a page')
   })
 })
 

@@ -5,12 +5,14 @@
  * (`StoryMeta`). This is the work an incremental build skips for an unchanged module.
  */
 import type { Article, Content } from '../../../src/content/article'
-import { ARCHIVE_ORIGIN, BLOCK_SIZE, parseItemFile, paths, type ItemIndex, type ItemTemplate } from '../../../src/archive/format'
+import { Archive } from '../../../src/archive/archive'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, type ItemTemplate } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
-import { layoutArchive, storyRecord } from '../../../src/build/compile'
-import { renderItemFiles } from '../../../src/build/items'
-import { catalogue } from './catalogue'
+import { layoutArchive, storyRecord, type Reuse } from '../../../src/build/compile'
+import { blockItems } from '../../../src/build/items'
+import { pageRecord, storyBlocks } from '../../../src/build/pages'
+import { catalogue, type CatalogueStory } from './catalogue'
 import { validateContent, type Problem } from '../../../src/build/validate'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -60,6 +62,9 @@ export interface Rendered {
   items: [ItemTemplate, ItemTemplate, ItemTemplate]
 }
 
+/** The mini layout's pages files are left to renderStories, which makes each story's page on its own. */
+const PAGES_ELSEWHERE: Reuse<CatalogueStory> = { feeds: () => false, blockFile: () => true }
+
 /** What a story's page and items are rendered from: the cache keeps these for each story. */
 export interface Renderable {
   hash: string
@@ -82,38 +87,22 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   const files = new Map<string, string>()
   const sink = (path: string, text: string) => void files.set(path, text)
   const read = async (path: string) => files.get(path)
-  // No digests: these files are read back here and dropped (hashing the block was 2% of a thread's time).
-  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]` })
-  await renderItemFiles(read, manifest, origin, sink)
+  // No digests, and no pages files: the block is read back here and dropped (hashing it was 2% of a
+  // thread's time), each story's page made on its own below (not joined into a pages file and cut).
+  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]` }, PAGES_ELSEWHERE)
   const oldestFirst = [...index.stories].reverse()
-  for (let n = 0; n * BLOCK_SIZE < oldestFirst.length; n++) {
-    const pages = pageTexts(files.get(paths.pages(n))!)
-    const { index, text } = parseItemFile(paths.items(n), files.get(paths.items(n))!)
-    const item = (format: keyof ItemIndex, k: number): ItemTemplate => {
-      const [start, end, hole] = index[format][k]!
-      return { text: text.slice(start, end), hole }
-    }
-    oldestFirst.slice(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE).forEach((s, k) => {
-      out.set(s.hash, { page: pages[k]!, origin, items: [item('rss', k), item('atom', k), item('json', k)] })
+  const pages: string[] = []
+  const pagesArchive = await Archive.open(read, ARCHIVE_ORIGIN)
+  for await (const { stories: block } of storyBlocks(pagesArchive, manifest)) for (const story of block) pages.push(JSON.stringify(pageRecord(pagesArchive, story)))
+  const itemsArchive = await Archive.open(read, origin)
+  for await (const { n, stories: block } of storyBlocks(itemsArchive, manifest)) {
+    const { rss, atom, json } = blockItems(itemsArchive, block)
+    block.forEach((_, k) => {
+      const at = n * BLOCK_SIZE + k
+      out.set(oldestFirst[at]!.hash, { page: pages[at]!, origin, items: [rss[k]!, atom[k]!, json[k]!] })
     })
   }
   return out
-}
-
-/**
- * The JSON text of each page in a `pages/<n>.json` text, as `JSON.stringify` writes each one, cut
- * from the file instead of parsed and written again. The cut is between `}` and `{"published":`:
- * a page is a flat object that starts with that key, and a quote inside a JSON string is escaped,
- * so the sequence occurs nowhere else.
- */
-export function pageTexts(text: string): string[] {
-  const first = '{"published":'
-  if (text === '[]') return []
-  if (!text.startsWith(`[${first}`)) throw new Error('build: a pages file does not start with a page')
-  return text
-    .slice(1, -1)
-    .split(`},${first}`)
-    .map((page, k, all) => `${k === 0 ? '' : first}${page}${k === all.length - 1 ? '' : '}'}`)
 }
 
 /** The check and compilation of one loaded article, against the rest of the content (`config`, no articles). */
