@@ -31,68 +31,92 @@ export interface Cleaned {
 
 /** Runs every field through its rule. Values that are not strings are left as they are (the schema reports them). */
 export function cleanContent(content: Content, sources: Sources): Cleaned {
-  const problems: Problem[] = []
-  const field = (file: string, path: string, normalise: (s: string) => rule.Normalised) => (value: unknown) => {
-    if (typeof value !== 'string') return value as string
-    const n = normalise(value)
-    if (n.problem) problems.push({ file, field: path, message: n.problem })
-    return n.value
-  }
-
+  const c = new Cleaner()
   const siteFile = sources.site ?? 'content/site.ts'
   const site: Site = {
     ...content.site,
-    title: field(siteFile, 'title', rule.name)(content.site.title)!,
-    description: field(siteFile, 'description', rule.plainText)(content.site.description)!,
-    copyright: field(siteFile, 'copyright', rule.plainText)(content.site.copyright)!,
+    title: c.clean(siteFile, 'title', rule.name, content.site.title)!,
+    description: c.clean(siteFile, 'description', rule.plainText, content.site.description)!,
+    copyright: c.clean(siteFile, 'copyright', rule.plainText, content.site.copyright)!,
   }
 
   const authorsFile = sources.authors ?? 'content/authors.ts'
-  const authors = mapValues(content.authors, (key, author): Author => {
-    const url = author.url === undefined ? undefined : field(authorsFile, `${key}.url`, rule.url)(author.url)
-    return { ...author, name: field(authorsFile, `${key}.name`, rule.name)(author.name)!, ...(url !== undefined ? { url } : { url: undefined }) }
-  })
+  const authors: Record<string, Author> = {}
+  for (const [key, author] of Object.entries(content.authors)) authors[key] = author && typeof author === 'object' ? c.author(authorsFile, key, author) : author
 
   const sectionsFile = sources.sections ?? 'content/sections.ts'
-  const sections = mapValues(content.sections, (key, section): Section => ({
-    ...section,
-    name: field(sectionsFile, `${key}.name`, rule.name)(section.name)!,
-    description: field(sectionsFile, `${key}.description`, rule.plainText)(section.description)!,
-  }))
+  const sections: Record<string, Section> = {}
+  for (const [key, section] of Object.entries(content.sections)) {
+    sections[key] = section && typeof section === 'object'
+      ? { ...section, name: c.clean(sectionsFile, `${key}.name`, rule.name, section.name)!, description: c.clean(sectionsFile, `${key}.description`, rule.plainText, section.description)! }
+      : section
+  }
 
-  const tagSpellings = new TagSpellings()
-  const articles = content.articles.map((article, i): Article => {
-    if (typeof article !== 'object' || article === null) return article
-    const file = sources.articleFiles[i] ?? `content.articles[${i}]`
-    const text = (path: string, normalise: (s: string) => rule.Normalised) => field(file, path, normalise)
+  const articles: Article[] = []
+  for (const [i, article] of content.articles.entries()) articles.push(typeof article !== 'object' || article === null ? article : c.article(sources.articleFiles[i] ?? `content.articles[${i}]`, article))
+  return { content: { site, authors, sections, articles }, problems: c.problems }
+}
+
+/**
+ * Values through their rules, the refusals kept. Methods, not closures made per call: the build
+ * cleans one article per call, and V8 drops the optimised code of closures that died at each major
+ * GC, then compiles them again (see validate.ts `articleProblems`).
+ */
+class Cleaner {
+  readonly problems: Problem[] = []
+  readonly #tagSpellings = new TagSpellings()
+
+  clean(file: string, path: string, normalise: (s: string) => rule.Normalised, value: unknown): string | undefined {
+    if (typeof value !== 'string') return value as string
+    const n = normalise(value)
+    if (n.problem) this.problems.push({ file, field: path, message: n.problem })
+    return n.value
+  }
+
+  author(file: string, key: string, author: Author): Author {
+    const url = author.url === undefined ? undefined : this.clean(file, `${key}.url`, rule.url, author.url)
+    return { ...author, name: this.clean(file, `${key}.name`, rule.name, author.name)!, ...(url !== undefined ? { url } : { url: undefined }) }
+  }
+
+  article(file: string, article: Article): Article {
     const tags: string[] = []
     if (Array.isArray(article.tags)) {
       const seen = new Set<string>()
       for (const raw of article.tags) {
-        const name = text('tags', rule.tag)(raw)
+        const name = this.clean(file, 'tags', rule.tag, raw)
         if (typeof name !== 'string') continue
         const slug = tagSlug(name)
         if (seen.has(slug)) {
-          problems.push({ file, field: 'tags', message: `"${name}" is listed twice` })
+          this.problems.push({ file, field: 'tags', message: `"${name}" is listed twice` })
           continue
         }
         seen.add(slug)
         tags.push(name)
-        const clash = tagSpellings.add(file, name)
-        if (clash) problems.push(clash)
+        const clash = this.#tagSpellings.add(file, name)
+        if (clash) this.problems.push(clash)
       }
     }
     return {
       ...article,
-      headline: text('headline', rule.plainText)(article.headline)!,
-      dek: text('dek', rule.plainText)(article.dek)!,
+      headline: this.clean(file, 'headline', rule.plainText, article.headline)!,
+      dek: this.clean(file, 'dek', rule.plainText, article.dek)!,
       tags: Array.isArray(article.tags) ? tags : article.tags,
-      body: text('body', rule.markdown)(article.body)!,
-      ...(article.image && typeof article.image === 'object' ? { image: cleanImage(article.image, (path, normalise) => text(`image.${path}`, normalise)) } : {}),
-      ...(article.withdrawn && typeof article.withdrawn === 'object' ? { withdrawn: { ...article.withdrawn, reason: text('withdrawn.reason', rule.plainText)(article.withdrawn.reason)! } } : {}),
+      body: this.clean(file, 'body', rule.markdown, article.body)!,
+      ...(article.image && typeof article.image === 'object' ? { image: this.image(file, article.image) } : {}),
+      ...(article.withdrawn && typeof article.withdrawn === 'object' ? { withdrawn: { ...article.withdrawn, reason: this.clean(file, 'withdrawn.reason', rule.plainText, article.withdrawn.reason)! } } : {}),
     }
-  })
-  return { content: { site, authors, sections, articles }, problems }
+  }
+
+  image(file: string, image: LeadImage): LeadImage {
+    const { file: imageFile } = image
+    const caption = this.clean(file, 'image.caption', rule.plainText, image.caption)!
+    const credit = this.clean(file, 'image.credit', rule.plainText, image.credit)!
+    if (!imageFile || typeof imageFile !== 'object') return { ...image, caption, credit }
+    const url = this.clean(file, 'image.file.url', rule.url, imageFile.url)
+    const alt = this.clean(file, 'image.file.alt', rule.plainText, imageFile.alt)!
+    // A file whose URL the rule refused is left out: the caption and credit still reach readers.
+    return { ...image, caption, credit, ...(url === undefined ? { file: undefined } : { file: { ...imageFile, url, alt } }) }
+  }
 }
 
 /**
@@ -112,21 +136,4 @@ export class TagSpellings {
     }
     return undefined
   }
-}
-
-type FieldCleaner = (path: string, normalise: (s: string) => rule.Normalised) => (value: unknown) => string | undefined
-
-function cleanImage(image: LeadImage, text: FieldCleaner): LeadImage {
-  const { file } = image
-  const caption = text('caption', rule.plainText)(image.caption)!
-  const credit = text('credit', rule.plainText)(image.credit)!
-  if (!file || typeof file !== 'object') return { ...image, caption, credit }
-  const url = text('file.url', rule.url)(file.url)
-  const alt = text('file.alt', rule.plainText)(file.alt)!
-  // A file whose URL the rule refused is left out: the caption and credit still reach readers.
-  return { ...image, caption, credit, ...(url === undefined ? { file: undefined } : { file: { ...file, url, alt } }) }
-}
-
-function mapValues<T>(record: Readonly<Record<string, T>>, f: (key: string, value: T) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v && typeof v === 'object' ? f(k, v) : v]))
 }

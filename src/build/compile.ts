@@ -146,9 +146,9 @@ export async function layoutArchive<S extends IndexedStory>(
   // A power of two: the shard of a key changes only when the archive doubles.
   const keyShards = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil((stories.length * 2) / KEYS_PER_SHARD))))
   const shards: KeyShard[] = Array.from({ length: keyShards }, () => ({}))
-  oldestFirst.forEach((s, ord) => {
+  for (const [ord, s] of oldestFirst.entries()) {
     for (const key of [`s:${s.slug}`, `a:${s.anchor}`]) shards[shardOf(key, keyShards)]![key] = ord
-  })
+  }
   for (const [n, shard] of shards.entries()) await write(paths.keys(n), shard)
 
   const listings: [ListingKind, string, IndexedGroup<S>][] = [
@@ -161,7 +161,7 @@ export async function layoutArchive<S extends IndexedStory>(
   const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
-    if (kind !== 'home') await write(paths.listing(n), listing.stories.map((s) => ordOf.get(s)!))
+    if (kind !== 'home') await write(paths.listing(n), ordsOf(listing.stories, ordOf))
     const homepage = kind === 'author' ? collection.authors.get(slug)?.stories[0]?.authors.find((a) => a.key === slug)?.homepage : undefined
     metas.push({
       kind,
@@ -222,6 +222,13 @@ export async function compileToMap(content: Content, options: CompileOptions): P
 }
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Each story's number. A loop, not a closure per call: the build threads lay out an archive per batch (see validate.ts `articleProblems`). */
+function ordsOf<S>(stories: readonly S[], ordOf: ReadonlyMap<S, number>): number[] {
+  const ords: number[] = []
+  for (const s of stories) ords.push(ordOf.get(s)!)
+  return ords
+}
 
 /** One story as the archive stores it: the per-story product of the build, which the incremental build caches as it is. */
 export function storyRecord(s: Story): StoryRecord {

@@ -25,6 +25,9 @@ export function blockItems(archive: Archive, stories: Story[]): Record<Format, I
   // Any page will do as the frame: an item does not depend on the page it is in.
   const page = { request: { kind: 'first' as const }, stories, links: { first: { kind: 'first' as const }, last: { kind: 'first' as const } }, scheduled: 0, withdrawn: [] }
   const items = {} as Record<Format, ItemTemplate[]>
-  for (const format of Object.keys(FORMATS) as Format[]) items[format] = renderItemFragments(archive, archive.home, page, format).map((item, k) => itemTemplate(format, item, stories[k]!.html))
+  for (const format of Object.keys(FORMATS) as Format[]) {
+    const made: ItemTemplate[] = (items[format] = [])
+    for (const [k, item] of renderItemFragments(archive, archive.home, page, format).entries()) made.push(itemTemplate(format, item, stories[k]!.html))
+  }
   return items
 }

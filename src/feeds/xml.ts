@@ -131,22 +131,32 @@ function tokenizeCategory(slots: Slots, c: Category, nameIn: 'text' | 'attribute
 
 /** Every `_text` and attribute value of an xml-js compact object (our Media RSS extension). */
 function tokenizeCompact(slots: Slots, node: unknown): unknown {
-  if (Array.isArray(node)) return node.map((n) => tokenizeCompact(slots, n))
+  if (Array.isArray(node)) {
+    const out: unknown[] = []
+    for (const n of node) out.push(tokenizeCompact(slots, n))
+    return out
+  }
   if (node === null || typeof node !== 'object') return node
-  return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => {
-      if (key === '_text') return [key, slots.text(String(value))]
-      if (key === '_attributes') {
-        return [key, Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, slots.attribute(String(v))]))]
-      }
-      return [key, tokenizeCompact(slots, value)]
-    }),
-  )
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '_text') out[key] = slots.text(String(value))
+    else if (key === '_attributes') {
+      const attributes: Record<string, string> = {}
+      for (const [k, v] of Object.entries(value as object)) attributes[k] = slots.attribute(String(v))
+      out[key] = attributes
+    } else out[key] = tokenizeCompact(slots, value)
+  }
+  return out
 }
 
-function copyFeed(source: Feed, options: FeedOptions, item: (i: Item) => Item, extensions: Extension[] = []): Feed {
+/**
+ * `source` with its values tokenized into `slots`, each item by `item`: a function of the module's,
+ * not a closure made per render. V8 drops the optimised code of closures that died at each major
+ * GC; the build renders every block's items, and compiled these again after every one.
+ */
+function copyFeed(source: Feed, options: FeedOptions, slots: Slots, item: (slots: Slots, i: Item) => Item, extensions: Extension[] = []): Feed {
   const copy = new Feed(options)
-  for (const i of source.items) copy.addItem(item(i))
+  for (const i of source.items) copy.addItem(item(slots, i))
   for (const e of extensions) copy.addExtension(e)
   return copy
 }
@@ -180,30 +190,33 @@ export function renderRss(source: Feed): string {
       ...pageLinks(source.options).map(([rel, href]) => ({ _attributes: { href, rel, type: 'application/rss+xml' } })),
     ]) as Extension['objects'],
   }
-  const feed = copyFeed(source, tokenizeOptions(slots, source.options), (item) => {
-    const { author: _bareNames, image, ...rest } = item
-    const creators: Extension[] = item.author?.length
-      ? [{
-          name: 'dc:creator',
-          objects: item.author.map((a) => ({ _attributes: { 'xmlns:dc': DUBLIN_CORE_NS }, _text: a.name ?? '' })) as never,
-        }]
-      : []
-    return {
-      ...rest,
-      title: plainCdata(slots, item.title),
-      description: item.description === undefined ? undefined : htmlCdata(slots, item.description),
-      content: item.content === undefined ? undefined : plainCdata(slots, item.content),
-      guid: slots.text(item.guid ?? item.id ?? item.link),
-      category: item.category?.map((c) => tokenizeCategory(slots, c, 'text')),
-      // RSS 2.0 enclosure: url, length, type — nothing else; `feed` guesses type unless we set it.
-      ...(typeof image === 'object' && { image: { url: image.url, type: image.type, length: image.length } }),
-      extensions: [...creators, updated(item), ...(item.extensions ?? [])].map((e) => ({
-        name: e.name,
-        objects: tokenizeCompact(slots, e.objects) as Extension['objects'],
-      })),
-    }
-  }, [atomLinks])
+  const feed = copyFeed(source, tokenizeOptions(slots, source.options), slots, rssItem, [atomLinks])
   return slots.resolve(feed.rss2())
+}
+
+/** An RSS item as `feed` is given it, its values tokenized into `slots` (renderRss). */
+function rssItem(slots: Slots, item: Item): Item {
+  const { author: _bareNames, image, ...rest } = item
+  const creators: Extension[] = item.author?.length
+    ? [{
+        name: 'dc:creator',
+        objects: item.author.map((a) => ({ _attributes: { 'xmlns:dc': DUBLIN_CORE_NS }, _text: a.name ?? '' })) as never,
+      }]
+    : []
+  return {
+    ...rest,
+    title: plainCdata(slots, item.title),
+    description: item.description === undefined ? undefined : htmlCdata(slots, item.description),
+    content: item.content === undefined ? undefined : plainCdata(slots, item.content),
+    guid: slots.text(item.guid ?? item.id ?? item.link),
+    category: item.category?.map((c) => tokenizeCategory(slots, c, 'text')),
+    // RSS 2.0 enclosure: url, length, type — nothing else; `feed` guesses type unless we set it.
+    ...(typeof image === 'object' && { image: { url: image.url, type: image.type, length: image.length } }),
+    extensions: [...creators, updated(item), ...(item.extensions ?? [])].map((e) => ({
+      name: e.name,
+      objects: tokenizeCompact(slots, e.objects) as Extension['objects'],
+    })),
+  }
 }
 
 /** RFC 6721 (Atom tombstones): `at:deleted-entry` says an entry of the feed is gone. */
@@ -237,7 +250,13 @@ export function renderAtom(source: Feed, deleted: readonly DeletedEntry[] = []):
     }))
   }
   if (fragments.length > 0) options.description = slots.textThen(source.options.description ?? '', fragments.join(''))
-  const feed = copyFeed(source, options, (item) => ({
+  const feed = copyFeed(source, options, slots, atomItem)
+  return slots.resolve(feed.atom1())
+}
+
+/** An Atom entry as `feed` is given it, its values tokenized into `slots` (renderAtom). */
+function atomItem(slots: Slots, item: Item): Item {
+  return {
     ...item,
     title: slots.plainConstruct(item.title),
     description: item.description === undefined ? undefined : slots.plainConstruct(item.description),
@@ -249,6 +268,5 @@ export function renderAtom(source: Feed, deleted: readonly DeletedEntry[] = []):
         ? { ...item.image, title: slots.enclosureTitle(item.image.title ?? '', item.image.type ?? 'application/octet-stream') }
         : item.image,
     extensions: undefined,
-  }))
-  return slots.resolve(feed.atom1())
+  }
 }

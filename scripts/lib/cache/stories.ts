@@ -97,10 +97,7 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   const itemsArchive = await Archive.open(read, origin)
   for await (const { n, stories: block } of storyBlocks(itemsArchive, manifest)) {
     const { rss, atom, json } = blockItems(itemsArchive, block)
-    block.forEach((_, k) => {
-      const at = n * BLOCK_SIZE + k
-      out.set(oldestFirst[at]!.hash, { page: pages[at]!, origin, items: [rss[k]!, atom[k]!, json[k]!] })
-    })
+    for (let k = 0, at = n * BLOCK_SIZE; k < block.length; k++, at++) out.set(oldestFirst[at]!.hash, { page: pages[at]!, origin, items: [rss[k]!, atom[k]!, json[k]!] })
   }
   return out
 }
@@ -149,8 +146,12 @@ export async function processFiles(root: string, files: readonly string[], confi
     const batch = files.slice(i, i + BATCH)
     // Each file read once: hashed as bytes (as the cache hashes a file it stats), loaded as text.
     const bytes = batch.map((f) => readFileSync(join(root, f)))
-    const hashes = new Map(batch.map((f, k) => [f, sourceHash(bytes[k]!)]))
-    const sources = new Map(batch.map((f, k) => [f, bytes[k]!.toString('utf8')]))
+    const hashes = new Map<string, string>()
+    const sources = new Map<string, string>()
+    for (const [k, f] of batch.entries()) {
+      hashes.set(f, sourceHash(bytes[k]!))
+      sources.set(f, bytes[k]!.toString('utf8'))
+    }
     const done: Processed[] = []
     for (const loaded of await loadModules(root, batch, sources)) {
       const hash = hashes.get(loaded.file)!
