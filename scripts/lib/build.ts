@@ -231,18 +231,18 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const state: Omit<ArchiveState, 'manifest' | 'files'> = { blocks: [], feeds: [], blockFiles: {}, checked, stories: [...index.stories].reverse().map((s) => s.hash), shown: [], target: prerender }
 
   const entries = (stories: readonly CatalogueStory[]) => stories.map((s) => cache.entry(s.hash)!)
-  // A block, and the pages beside it, are kept when the last build wrote them with the same stories
-  // (by content hash); else they are put in place here as the bytes the packs hold, the records (or
+  // A block is kept when the last build wrote it with the same stories (by content hash). Otherwise
+  // it, and the pages file beside it, are put in place as the bytes the packs hold, the records (or
   // pages) one after the other: no text is made of them (1.4 GB at 100,000 stories).
   const blocks: BlockMaker<CatalogueStory> = {
     reused(n, stories) {
       const key = blockKey(stories.map((s) => s.hash))
       state.blocks[n] = key
-      const path = paths.block(n)
-      if (previous?.blocks[n] === key && staging.keep(path)) return previous.files[path]!.digest
-      return staging.put(path, undefined, (alloc) => cache.joinedBytes(entries(stories), 'place', alloc))
+      return previous?.blocks[n] === key && staging.keep(paths.block(n)) ? previous.files[paths.block(n)]!.digest : undefined
     },
-    text: (stories) => cache.blockText(entries(stories)),
+    put: (n, stories) => staging.put(paths.block(n), undefined, (alloc) => cache.joinedBytes(entries(stories), 'place', alloc)),
+    // Named by its inputs' key (reuse.blockFile), as every file beside a block.
+    putPages: async (n, stories) => void (await staging.put(paths.pages(n), state.blockFiles[paths.pages(n)], (alloc) => cache.joinedBytes(entries(stories), 'page', alloc))),
     // Items as each story's processing rendered them: the layout only joins them.
     items: (stories, origin) => cache.itemsText(entries(stories), origin),
   }
@@ -256,14 +256,11 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
       state.shown![n] = shown
       return previous?.feeds[n] === key && formats.every((f) => previous.files[paths.feed(n, f)]) && formats.every((f) => staging.keep(paths.feed(n, f)))
     },
-    async blockFile(path, n, stories, manifest) {
+    blockFile(path, n, _stories, manifest) {
       if (names?.[0] !== manifest) names = [manifest, listingNames(manifest)]
       const key = blockFileKey(path, state.blocks[n]!, manifest.site, names[1], prerender.origin)
       state.blockFiles[path] = key
-      if (previous?.blockFiles?.[path] === key && staging.keep(path)) return true
-      if (path !== paths.pages(n)) return false
-      await staging.put(path, key, (alloc) => cache.joinedBytes(entries(stories), 'page', alloc))
-      return true
+      return previous?.blockFiles?.[path] === key && staging.keep(path)
     },
   }
   progress('build: writing the archive')

@@ -82,29 +82,29 @@ export interface ArchiveIndex<S extends IndexedStory> {
 
 /**
  * How story blocks are made, for an index that does not hold the stories themselves: `reused`
- * gives the digest of a block already in place with exactly these stories (kept from the last
- * build, or put there by the maker itself from bytes it has: no text made), `text` the block's
- * JSON otherwise.
+ * gives the digest of a block the last build wrote with exactly these stories (the file is kept,
+ * no text made); otherwise `put` puts the block in place itself, or `text` gives its JSON.
  */
 export interface BlockMaker<S> {
-  reused?(n: number, stories: readonly S[]): string | undefined | Promise<string | undefined>
-  text(stories: readonly S[]): string | Promise<string>
-  /** `pages/<n>.json` of these stories, when already rendered story by story (the build cache's); else it is rendered here. */
-  pages?(stories: readonly S[]): string | undefined
-  /** `items/<n>.txt` of these stories for `origin`, likewise. */
+  reused?(n: number, stories: readonly S[]): string | undefined
+  text?(stories: readonly S[]): string | Promise<string>
+  /**
+   * Puts `stories/<n>.json` in place itself, from the bytes it has (the build cache's packs hold
+   * each record as UTF-8), and gives the file's SHA-256: no text is made of it.
+   */
+  put?(n: number, stories: readonly S[]): Promise<string>
+  /** Likewise `pages/<n>.json`, from pages rendered story by story (the build cache's); else they are rendered here. */
+  putPages?(n: number, stories: readonly S[]): Promise<void>
+  /** `items/<n>.txt` of these stories for `origin`, when already rendered story by story; else it is rendered here. */
   items?(stories: readonly S[], origin: string): string | undefined
 }
 
-/**
- * Files already in place as this build would write them: kept, not rendered again (an incremental
- * build's, from the last build; a file beside a block may also have been put there by the caller
- * from what it has, as the build cache does from its packs).
- */
+/** What the last build already wrote as this build would write it: kept, not rendered again (an incremental build's). */
 export interface Reuse<S> {
   /** Listing `n`'s prerendered feeds. */
   feeds(n: number, meta: ListingMeta, stories: readonly S[]): boolean
   /** A file made beside story block `n` (`pages/<n>.json`, `items/<n>.txt`), for a manifest like this one. */
-  blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean | Promise<boolean>
+  blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
 }
 
 const recordBlocks: BlockMaker<Story> = { text: (stories) => JSON.stringify(stories.map(storyRecord)) }
@@ -138,9 +138,11 @@ export async function layoutArchive<S extends IndexedStory>(
     const n = start / BLOCK_SIZE
     const members = oldestFirst.slice(start, start + BLOCK_SIZE)
     blockStories.push(members)
-    const kept = await blocks.reused?.(n, members)
+    const kept = blocks.reused?.(n, members)
     if (kept) digests.set(paths.block(n), kept)
-    else await writeText(paths.block(n), await blocks.text(members))
+    else if (blocks.put) digests.set(paths.block(n), await blocks.put(n, members))
+    else if (blocks.text) await writeText(paths.block(n), await blocks.text(members))
+    else throw new Error('layout: the block maker has no way to make a block')
   }
 
   // A power of two: the shard of a key changes only when the archive doubles.
@@ -187,27 +189,28 @@ export async function layoutArchive<S extends IndexedStory>(
   }
   await sink(paths.manifest, JSON.stringify(manifest))
   // Article pages and feed items beside each block, unless the last build's are still right.
-  const keptFiles = async (path: (n: number) => string) => {
-    const kept = new Set<number>()
-    if (reuse) for (const [n, members] of blockStories.entries()) if (await reuse.blockFile(path(n), n, members, manifest)) kept.add(n)
-    return kept
-  }
-  // Those the block maker has (rendered story by story, elsewhere) are written as it gives them; the rest rendered here.
-  const made = async (path: (n: number) => string, make: ((members: readonly S[]) => string | undefined) | undefined, done: Set<number>) => {
-    if (!make) return done
+  const keptFiles = (path: (n: number) => string) => new Set(reuse ? blockStories.flatMap((members, n) => (reuse.blockFile(path(n), n, members, manifest) ? [n] : [])) : [])
+  const pagesDone = keptFiles(paths.pages)
+  if (blocks.putPages) {
     for (const [n, members] of blockStories.entries()) {
-      if (done.has(n)) continue
-      const text = make(members)
-      if (text === undefined) continue
-      await sink(path(n), text)
-      done.add(n)
+      if (pagesDone.has(n)) continue
+      await blocks.putPages(n, members)
+      pagesDone.add(n)
     }
-    return done
   }
-  await renderArticlePages(readBack, manifest, sink, await made(paths.pages, blocks.pages?.bind(blocks), await keptFiles(paths.pages)))
+  await renderArticlePages(readBack, manifest, sink, pagesDone)
   if (!options.prerender) return manifest
   const origin = options.prerender.origin
-  await renderItemFiles(readBack, manifest, origin, sink, await made(paths.items, blocks.items && ((members) => blocks.items!(members, origin)), await keptFiles(paths.items)))
+  // Items the block maker has (rendered story by story, elsewhere) are written as it gives them; the rest rendered here.
+  const itemsDone = keptFiles(paths.items)
+  for (const [n, members] of blocks.items ? blockStories.entries() : []) {
+    if (itemsDone.has(n)) continue
+    const text = blocks.items!(members, origin)
+    if (text === undefined) continue
+    await sink(paths.items(n), text)
+    itemsDone.add(n)
+  }
+  await renderItemFiles(readBack, manifest, origin, sink, itemsDone)
   const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
   const final = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds, itemsInPlace: true }, sink)
   await sink(paths.manifest, JSON.stringify(final))

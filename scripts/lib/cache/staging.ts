@@ -61,11 +61,7 @@ export class Staging {
   readonly #folders = new Set<string>()
   #failed: unknown
 
-  /**
-   * The archive sink (compile.ts `ArchiveSink`): writes `text` unless the file there already holds
-   * it. It returns once the write has started: the manifest, which a reader opens first, is
-   * written after every file handed in before it has landed, as it would be one write at a time.
-   */
+  /** The archive sink (compile.ts `ArchiveSink`): writes `text` unless the file there already holds it (see `#write`). */
   readonly sink = async (path: string, text: string, digest = createHash('sha256').update(text).digest('hex')): Promise<void> => {
     if (this.#unchanged(path, digest)) return
     // Encoded once, for its size and for the write, into a buffer of its own that the next write

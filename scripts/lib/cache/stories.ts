@@ -9,10 +9,10 @@ import { Archive } from '../../../src/archive/archive'
 import { ARCHIVE_ORIGIN, BLOCK_SIZE, type ItemTemplate } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
-import { layoutArchive, storyRecord, type Reuse } from '../../../src/build/compile'
+import { layoutArchive, storyRecord } from '../../../src/build/compile'
 import { blockItems } from '../../../src/build/items'
 import { pageRecord, storyBlocks } from '../../../src/build/pages'
-import { catalogue, type CatalogueStory } from './catalogue'
+import { catalogue } from './catalogue'
 import { validateContent, type Problem } from '../../../src/build/validate'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -62,9 +62,6 @@ export interface Rendered {
   items: [ItemTemplate, ItemTemplate, ItemTemplate]
 }
 
-/** The mini layout's pages files are left to renderStories, which makes each story's page on its own. */
-const PAGES_ELSEWHERE: Reuse<CatalogueStory> = { feeds: () => false, blockFile: () => true }
-
 /** What a story's page and items are rendered from: the cache keeps these for each story. */
 export interface Renderable {
   hash: string
@@ -87,9 +84,10 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   const files = new Map<string, string>()
   const sink = (path: string, text: string) => void files.set(path, text)
   const read = async (path: string) => files.get(path)
-  // No digests, and no pages files: the block is read back here and dropped (hashing it was 2% of a
-  // thread's time), each story's page made on its own below (not joined into a pages file and cut).
-  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]` }, PAGES_ELSEWHERE)
+  // No digests, and no pages files (`putPages` puts none): the block is read back here and dropped
+  // (hashing it was 2% of a thread's time), each story's page made on its own below (not joined
+  // into a pages file and cut).
+  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]`, putPages: async () => {} })
   const oldestFirst = [...index.stories].reverse()
   const pages: string[] = []
   const pagesArchive = await Archive.open(read, ARCHIVE_ORIGIN)
