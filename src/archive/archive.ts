@@ -23,7 +23,9 @@ import {
   type ListingMeta,
   type ItemIndex,
   type Manifest,
-  type PageRecord,
+  type PagesFile,
+  pageOf,
+  parsePagesFile,
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
@@ -180,8 +182,9 @@ export class Archive {
     if (ord === undefined) return undefined
     const { blockSize, stories } = this.#manifest
     const n = Math.floor(ord / blockSize)
-    const page = (await this.#file<PageRecord[]>(paths.pages(n)))[ord - n * blockSize]
-    if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${paths.pages(n)} has no page for story ${ord}: run \`npm run build\``)
+    const path = paths.pages(n)
+    const page = pageOf(path, await this.#pages(path), ord - n * blockSize)
+    if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${path} has no page for story ${ord}: run \`npm run build\``)
     if (page.published > now) return undefined
     // The manifest's short list says whether it is withdrawn by now: its page then is the notice, not this.
     const withdrawn = this.#manifest.withdrawals?.some((w) => w.ord === ord && w.at <= now) ?? false
@@ -244,11 +247,7 @@ export class Archive {
     if (!target || n === undefined || target.origin !== this.origin || target.feedSize !== feedSize || !target.listings.includes(n)) return undefined
     // Not kept: the caller memoises what it sends.
     const path = paths.feed(n, format)
-    const read = this.#read.bytes ?? (async (p: string) => {
-      const text = await this.#read(p)
-      return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
-    })
-    const stored = await read(path)
+    const stored = await this.#bytes(path)
     const parsed = stored && parsePrerenderedBytes(path, stored)
     if (!parsed) throw new ArchiveError(`archive file ${path} is missing or damaged: run \`npm run build\``)
     const { head, bytes } = parsed
@@ -325,6 +324,24 @@ export class Archive {
     const parsed = { value: parse(path, text), weight: text.length }
     this.#files.put(path, parsed)
     return parsed.value as T
+  }
+
+  /** An archive file as bytes (encoded again when the reader has text only). */
+  async #bytes(path: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    if (this.#read.bytes) return this.#read.bytes(path)
+    const text = await this.#read(path)
+    return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
+  }
+
+  /** A pages file, kept as bytes: each article's record is decoded and parsed only when asked for. */
+  async #pages(path: string): Promise<PagesFile> {
+    const kept = this.#files.lookup(path)
+    if (kept) return kept.value as PagesFile
+    const bytes = await this.#bytes(path)
+    if (bytes === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
+    const parsed = { value: parsePagesFile(path, bytes), weight: bytes.length }
+    this.#files.put(path, parsed)
+    return parsed.value
   }
 
   #ordsOf(n: number): Promise<number[]> {

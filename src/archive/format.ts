@@ -14,9 +14,11 @@
  *   a power-of-two number of shards (a key moves only when the archive doubles);
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
  *   The home listing is every story, newest first, so it needs no file.
- * - `pages/<n>.json`: the article pages of the stories in `stories/<n>.json`, in the same order, each
- *   rendered whole at build time (`PageRecord`) with the instants a worker needs to send it: an
- *   article request reads a key shard and this file, and renders nothing.
+ * - `pages/<n>.txt`: the article pages of the stories in `stories/<n>.json`, in the same order, each
+ *   rendered whole at build time (`PageRecord`) with the instants a worker needs to send it: one
+ *   line of JSON (each record's length in UTF-8 bytes), then the records' JSON one after another.
+ *   An article request reads a key shard and this file, decodes and parses its own record only
+ *   (not the block's 300 KB of escaped HTML), and renders nothing.
  * - `items/<n>.txt`: the feed items of the stories in `stories/<n>.json` in RSS, Atom and JSON Feed,
  *   rendered by `feed` at build time for the prerender origin (src/feeds/fragments.ts): one line of
  *   JSON (`ItemIndex`: where each item is in what follows), then the items' text. A page of an
@@ -39,7 +41,7 @@ import type { Datelines } from '../content/story'
 import { ArchiveError, parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 4
+export const ARCHIVE_FORMAT = 5
 
 /** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
@@ -209,7 +211,7 @@ export function parseItemFile(path: string, text: string): { index: ItemIndex; t
   return { index: parseArchiveJson<ItemIndex>(path, text.slice(0, end)), text: text.slice(end + 1) }
 }
 
-/** One article page as stored in `pages/<n>.json`. */
+/** One article page as stored in `pages/<n>.txt`. */
 export interface PageRecord {
   /** Published instant (ms): before it the page is not there. */
   published: number
@@ -219,13 +221,47 @@ export interface PageRecord {
   html: string
 }
 
+/** The first line of `pages/<n>.txt` (its `PageRecord`s as JSON, one after another), as the build writes it from their UTF-8 lengths. */
+export function pagesHead(lengths: readonly number[]): string {
+  return `${JSON.stringify(lengths)}\n`
+}
+
+/** A pages file from its records' JSON texts. */
+export function pagesFile(records: readonly string[]): string {
+  const encoder = new TextEncoder()
+  return pagesHead(records.map((r) => encoder.encode(r).length)) + records.join('')
+}
+
+/** A pages file as read: where each record starts in `bytes` (and, last, where the last ends). */
+export interface PagesFile {
+  starts: number[]
+  bytes: Uint8Array<ArrayBuffer>
+}
+
+/** A pages file from its bytes: its head line parsed, the records left as bytes. */
+export function parsePagesFile(path: string, bytes: Uint8Array<ArrayBuffer>): PagesFile {
+  const end = bytes.indexOf(0x0a)
+  const lengths = end < 0 ? undefined : parseArchiveJson<unknown>(path, new TextDecoder().decode(bytes.subarray(0, end)))
+  if (!Array.isArray(lengths) || !lengths.every((l) => Number.isInteger(l) && l >= 0)) throw new ArchiveError(`archive file ${path} is damaged (no head line of lengths): run \`npm run build\``)
+  const starts = [0]
+  for (const l of lengths as number[]) starts.push(starts[starts.length - 1]! + l)
+  if (starts[starts.length - 1]! !== bytes.length - end - 1) throw new ArchiveError(`archive file ${path} is damaged (its lengths do not add up): run \`npm run build\``)
+  return { starts, bytes: bytes.subarray(end + 1) }
+}
+
+/** Record `k` of a pages file, decoded and parsed alone; undefined past its end. */
+export function pageOf(path: string, file: PagesFile, k: number): PageRecord | undefined {
+  if (k < 0 || k + 1 >= file.starts.length) return undefined
+  return parseArchiveJson<PageRecord>(path, new TextDecoder().decode(file.bytes.subarray(file.starts[k]!, file.starts[k + 1]!)))
+}
+
 /** What a key shard maps: `s:<slug>` and `a:<anchor>` to a story number. */
 export type KeyShard = Record<string, number>
 
 export const paths = {
   manifest: 'manifest.json',
   block: (n: number) => `stories/${n}.json`,
-  pages: (n: number) => `pages/${n}.json`,
+  pages: (n: number) => `pages/${n}.txt`,
   items: (n: number) => `items/${n}.txt`,
   keys: (n: number) => `keys/${n}.json`,
   listing: (n: number) => `listings/${n}.json`,

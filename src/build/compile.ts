@@ -93,7 +93,7 @@ export interface BlockMaker<S> {
    * each record as UTF-8), and gives the file's SHA-256: no text is made of it.
    */
   put?(n: number, stories: readonly S[]): Promise<string>
-  /** Likewise `pages/<n>.json`, from pages rendered story by story (the build cache's); else they are rendered here. */
+  /** Likewise `pages/<n>.txt`, from pages rendered story by story (the build cache's); else they are rendered here. */
   putPages?(n: number, stories: readonly S[]): Promise<void>
   /** `items/<n>.txt` of these stories for `origin`, when already rendered story by story; else it is rendered here. */
   items?(stories: readonly S[], origin: string): string | undefined
@@ -103,7 +103,7 @@ export interface BlockMaker<S> {
 export interface Reuse<S> {
   /** Listing `n`'s prerendered feeds. */
   feeds(n: number, meta: ListingMeta, stories: readonly S[]): boolean
-  /** A file made beside story block `n` (`pages/<n>.json`, `items/<n>.txt`), for a manifest like this one. */
+  /** A file made beside story block `n` (`pages/<n>.txt`, `items/<n>.txt`), for a manifest like this one. */
   blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
 }
 

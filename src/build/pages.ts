@@ -1,6 +1,6 @@
 /**
  * @module
- * Build-time rendering of every article page into `pages/<n>.json` (src/archive/format.ts), one
+ * Build-time rendering of every article page into `pages/<n>.txt` (src/archive/format.ts), one
  * file beside each story block. An article page depends on its story and on the site (name, sections,
  * feeds), all fixed per deploy, so rendering it per isolate was work done again on every new
  * isolate's first request: the page renderer's compilation and hono/jsx's context probe cost a new
@@ -9,7 +9,7 @@
  * item HTML.
  */
 import { Archive, type ReadFile } from '../archive/archive'
-import { ARCHIVE_ORIGIN, paths, type Manifest, type PageRecord } from '../archive/format'
+import { ARCHIVE_ORIGIN, pagesFile, paths, type Manifest, type PageRecord } from '../archive/format'
 import type { Story } from '../content/story'
 import { articleDocument } from '../pages/views'
 import type { ArchiveSink } from './compile'
@@ -27,7 +27,7 @@ export async function* storyBlocks(archive: Archive, manifest: Manifest, keep?: 
   }
 }
 
-/** A story's article page as `pages/<n>.json` holds it, from an archive opened at ARCHIVE_ORIGIN. */
+/** A story's article page as `pages/<n>.txt` holds it, from an archive opened at ARCHIVE_ORIGIN. */
 export function pageRecord(archive: Archive, story: Story): PageRecord {
   return { published: story.published.getTime(), updated: story.updated.getTime(), html: articleDocument(archive, story) }
 }
@@ -35,6 +35,6 @@ export function pageRecord(archive: Archive, story: Story): PageRecord {
 export async function renderArticlePages(read: ReadFile, manifest: Manifest, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, ARCHIVE_ORIGIN)
   for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
-    await sink(paths.pages(n), JSON.stringify(stories.map((story) => pageRecord(archive, story))))
+    await sink(paths.pages(n), pagesFile(stories.map((story) => JSON.stringify(pageRecord(archive, story)))))
   }
 }

@@ -254,6 +254,29 @@ describe('serving from the archive', () => {
     expect((await request('/articles/no-such-story')).status).toBe(404)
   })
 
+  it('keeps a block’s article pages as records after a line of their UTF-8 lengths, each served whole, and refuses a file whose lengths do not add up', async () => {
+    // Stories are numbered from the oldest: bulk-0 … bulk-31 share pages/0.txt. Multi-byte text
+    // early in the block moves every later record's bytes away from its characters.
+    const list = manyArticles(40).map((a, i) => (i === 3 ? { ...a, headline: 'Zürich — “quoted” 🎉 naïve', body: 'Ünïcödé all through: ✓ 😀 日本語.' } : a))
+    const files = await compileToMap(collection(list), { builtAt: new Date() })
+    const text = files.get('pages/0.txt')!
+    const newline = text.indexOf('\n')
+    const lengths = JSON.parse(text.slice(0, newline)) as number[]
+    expect(lengths).toHaveLength(32)
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(new TextEncoder().encode(text.slice(newline + 1)).length)
+    const app = createApp(heraldFor(() => async (path) => files.get(path)))
+    for (const i of [0, 3, 4, 31, 32]) {
+      const res = await app.request(`${ORIGIN}/articles/bulk-${i}`, {}, { SITE_URL: ORIGIN } as Env)
+      expect(res.status).toBe(200)
+      const title = /<title>([^<]*)<\/title>/.exec(await res.text())?.[1]
+      expect(title).toContain(list[i]!.headline)
+    }
+    files.set('pages/0.txt', `${JSON.stringify([...lengths.slice(0, -1), lengths.at(-1)! + 1])}${text.slice(newline)}`)
+    const damaged = await createApp(heraldFor(() => async (path) => files.get(path))).request(`${ORIGIN}/articles/bulk-4`, {}, { SITE_URL: ORIGIN } as Env)
+    expect(damaged.status).toBe(503)
+    expect(await damaged.text()).toMatch(/pages\/0\.txt is damaged \(its lengths do not add up\).*npm run build/)
+  })
+
   it('makes body links absolute against the serving origin, not the build’s, and leaves text alone', async () => {
     const story = article({ body: 'See [the other story](/articles/other) and ![map](/img/map.png "Map"). Text: ="https://herald.invalid/x' })
     const request = appFor(collection([story]), { SITE_URL: 'https://news.example.com' })

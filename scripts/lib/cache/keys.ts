@@ -22,7 +22,7 @@ export function listingNames(manifest: Pick<Manifest, 'listings'>): string {
 }
 
 /**
- * A file made beside block `block` (`pages/<n>.json`, `items/<n>.txt`): its kind, the block's
+ * A file made beside block `block` (`pages/<n>.txt`, `items/<n>.txt`): its kind, the block's
  * stories, and what names them — the site and every listing (`listingNames`) — and the origin.
  */
 export function blockFileKey(path: string, block: string, site: Manifest['site'], names: string, origin: string): string {

@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renam
 import { join } from 'node:path'
 import { CACHE_FORMAT, sourceHash } from './code-hash'
 import { PackReader, PackWriter, type Place } from './packs'
-import { itemFile, type ItemTemplate } from '../../../src/archive/format'
+import { itemFile, pagesFile, pagesHead, type ItemTemplate } from '../../../src/archive/format'
 import type { StoryMeta } from './stories'
 
 export const CACHE_DIR = '.herald/cache'
@@ -532,23 +532,27 @@ export class CacheStore {
   }
 
   /**
-   * `stories/<n>.json` (`'place'`, the records) or `pages/<n>.json` (`'page'`) of these stories as
-   * UTF-8, copied from the packs into a buffer of `alloc`'s: the same bytes as encoding
-   * `blockText` or `pagesText`, without decoding and encoding gigabytes of text at 100,000 stories.
+   * `stories/<n>.json` of these stories (`'place'`: the records between `[`, `,` and `]`) or
+   * `pages/<n>.txt` (`'page'`: the lengths' line, then the pages one after another) as UTF-8,
+   * copied from the packs into a buffer of `alloc`'s: the same bytes as encoding `blockText` or
+   * `pagesText`, without decoding and encoding gigabytes of text at 100,000 stories.
    */
   joinedBytes(entries: readonly Entry[], which: 'place' | 'page', alloc: (size: number) => Buffer): Buffer {
     const places = entries.map((e) => e[which] ?? this.#missing(which))
-    const size = places.reduce((sum, p) => sum + p.length, 2 + Math.max(0, places.length - 1))
+    const pages = which === 'page'
+    const head = pages ? Buffer.from(pagesHead(places.map((p) => p.length))) : undefined
+    const size = places.reduce((sum, p) => sum + p.length, head ? head.length : 2 + Math.max(0, places.length - 1))
     const out = alloc(size)
     this.#reader ??= new PackReader(this.packDir)
     let at = 0
-    out[at++] = 0x5b // [
+    if (head) at += head.copy(out, 0)
+    else out[at++] = 0x5b // [
     for (const [k, place] of places.entries()) {
-      if (k > 0) out[at++] = 0x2c // ,
+      if (k > 0 && !pages) out[at++] = 0x2c // ,
       this.#reader.readInto(place, out, at)
       at += place.length
     }
-    out[at++] = 0x5d // ]
+    if (!pages) out[at++] = 0x5d // ]
     return out.subarray(0, size)
   }
 
@@ -556,9 +560,9 @@ export class CacheStore {
     throw new Error(`build cache: a draft has no ${which === 'place' ? 'record' : 'page'}`)
   }
 
-  /** `pages/<n>.json` of these stories, from their pages. */
+  /** `pages/<n>.txt` of these stories, from their pages. */
   pagesText(entries: readonly Entry[]): string {
-    return `[${entries.map((e) => this.page(e)).join(',')}]`
+    return pagesFile(entries.map((e) => this.page(e)))
   }
 
   /** `items/<n>.txt` of these stories for `origin`; undefined when one has no items for it. */

@@ -52,7 +52,7 @@ export interface Processed {
 
 /**
  * What the archive holds of a story beside its record: its article page (`PageRecord` as JSON
- * text, for `pages/<n>.json`) and its feed item in each format for one origin (for `items/<n>.txt`).
+ * text, for `pages/<n>.txt`) and its feed item in each format for one origin (for `items/<n>.txt`).
  * Rendered where the story is processed (a build thread), not over the whole archive at the end.
  */
 export interface Rendered {
