@@ -161,7 +161,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   let done = 0
   await processAll(root, todo, rerender, config, cache, { origin: prerender.origin, builtAt: now }, (r) => {
     if (!('file' in r)) {
-      cache.setEntry(r.hash, { ...cache.entry(r.hash)!, items: r.items })
+      const { meta, metaKey, place, page } = cache.entry(r.hash)!
+      cache.setEntry(r.hash, { meta, metaKey, place, page, items: r.items })
       return
     }
     const i = positionOf.get(r.file)!
@@ -171,8 +172,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     }
     if (r.problems.length > 0) {
       own.set(r.file, r.problems)
-      failed.set(r.file, r.meta)
-    } else cache.setEntry(hashes[i]!, { meta: r.meta, ...(r.place && { place: r.place }), ...(r.page && { page: r.page }), ...(r.items && { items: r.items }) })
+      failed.set(r.file, r.meta as StoryMeta)
+    } else cache.setEntry(hashes[i]!, { meta: r.meta, place: r.place, page: r.page, items: r.items })
     if (++done % 10_000 === 0) progress(`build: ${done} of ${todo.length} rendered`)
   })
 

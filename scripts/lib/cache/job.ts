@@ -6,12 +6,17 @@
 import type { Content } from '../../../src/content/article'
 import type { Problem } from '../../../src/build/validate'
 import { PackReader, type PackWriter, type Place } from './packs'
+import { metaText, type MetaText } from './store'
 import { BATCH, processFiles, renderStories, type Processed, type RenderTarget, type StoryMeta } from './stories'
 
 export interface Result {
   file: string
   hash: string
-  meta: StoryMeta
+  /**
+   * An article with problems: its meta, for the rules between articles. Any other (a story, a
+   * draft): its meta as the cache keeps it, made here rather than on the build's own thread.
+   */
+  meta: StoryMeta | MetaText
   /** Record, page and items in the pack, for a story (not a draft, no problems). */
   place?: Place
   page?: Place
@@ -44,11 +49,12 @@ export interface Job {
 }
 
 /** A processed article as the build keeps it: its texts appended to `writer`'s pack (the page right after the record), their places in the result. */
-function placed({ record, rendered, ...rest }: Processed, writer: PackWriter): Result {
-  if (record === undefined) return rest
+function placed({ record, rendered, meta, ...rest }: Processed, writer: PackWriter): Result {
+  if (rest.problems.length > 0) return { ...rest, meta }
+  if (record === undefined) return { ...rest, meta: metaText(meta) }
   const place = writer.append(record)
-  if (!rendered) return { ...rest, place }
-  return { ...rest, place, page: writer.append(rendered.page), items: { origin: rendered.origin, place: writer.append(JSON.stringify(rendered.items)) } }
+  if (!rendered) return { ...rest, meta: metaText(meta), place }
+  return { ...rest, meta: metaText(meta), place, page: writer.append(rendered.page), items: { origin: rendered.origin, place: writer.append(JSON.stringify(rendered.items)) } }
 }
 
 export async function runJob(job: Job, writer: PackWriter, each: (r: Result | Rerendered) => void): Promise<void> {

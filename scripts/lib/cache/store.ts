@@ -227,9 +227,46 @@ function writeState(header: Omit<Header, 'names'>, columns: { names: readonly st
   ])
 }
 
+/** A meta as the cache keeps it from a build thread: its row's JSON text and the key of that (`Entry.metaKey`). */
+export interface MetaText {
+  text: string
+  key: string
+}
+
+export function metaText(meta: StoryMeta): MetaText {
+  const text = JSON.stringify(toRow(meta))
+  return { text, key: sourceHash(text) }
+}
+
 /** The key of a meta (`Entry.metaKey`). */
 export function metaKeyOf(meta: StoryMeta): string {
-  return sourceHash(JSON.stringify(toRow(meta)))
+  return metaText(meta).key
+}
+
+/**
+ * An entry this build made, its meta kept as the row's JSON text until it is asked for: a clean
+ * build of 100,000 articles holds every entry while the threads render, and the metas as objects
+ * were about half of that (800 bytes a story of the main thread's heap, at the peak's hour).
+ */
+class MadeEntry implements Entry {
+  place?: Place
+  page?: Place
+  items?: { origin: string; place: Place }
+  readonly metaKey: string
+  #text: string | undefined
+  #meta: StoryMeta | undefined
+
+  constructor(meta: StoryMeta | MetaText, metaKey: string | undefined, places: Pick<Entry, 'place' | 'page' | 'items'>) {
+    if ('text' in meta) [this.#text, this.metaKey] = [meta.text, meta.key]
+    else [this.#meta, this.metaKey] = [meta, metaKey ?? metaKeyOf(meta)]
+    if (places.place) this.place = places.place
+    if (places.page) this.page = places.page
+    if (places.items) this.items = places.items
+  }
+
+  get meta(): StoryMeta {
+    return (this.#meta ??= fromRow(JSON.parse(this.#text!) as MetaRow))
+  }
 }
 
 /** An entry's places as a journal line holds them: record, page, items (pack, offset, length, origin). */
@@ -498,8 +535,9 @@ export class CacheStore {
     return entry
   }
 
-  setEntry(hash: string, given: Omit<Entry, 'metaKey'> & { metaKey?: string }): void {
-    const entry: Entry = { ...given, metaKey: given.metaKey ?? metaKeyOf(given.meta) }
+  /** A new entry: its meta as an object (and its key, when known) or as a build thread sent it (`MetaText`). */
+  setEntry(hash: string, given: Pick<Entry, 'place' | 'page' | 'items'> & { meta: StoryMeta | MetaText; metaKey?: string }): void {
+    const entry = new MadeEntry(given.meta, given.metaKey, given)
     this.#entries.set(hash, entry)
     // Until the first save after a clean start the journal is not written: the state is, whole.
     if (this.#journalLines < MAX_JOURNAL) this.#added.push(['e', hash, toRow(entry.meta), ...journalPlaces(entry)])

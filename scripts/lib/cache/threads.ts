@@ -54,6 +54,18 @@ async function workerBundle(cache: CacheStore): Promise<string> {
 }
 
 /**
+ * A thread's result with its pack name and origin as the strings the build already holds: a
+ * message's strings arrive as copies of their own, and a clean build keeps 300,000 places.
+ */
+const known = new Map<string, string>()
+const one = (s: string) => known.get(s) ?? (known.set(s, s), s)
+function shared<R extends Result | Rerendered>(r: R): R {
+  for (const place of [(r as Result).place, (r as Result).page, r.items?.place]) if (place) place.pack = one(place.pack)
+  if (r.items) r.items.origin = one(r.items.origin)
+  return r
+}
+
+/**
  * Processes `files` and renders the feed items of the cached stories in `rerender` for
  * `render.origin`, handing each result on (in no particular order) as it is ready.
  */
@@ -82,7 +94,7 @@ export async function processAll(
       (job, t) =>
         new Promise<void>((resolve, reject) => {
           const worker = new Worker(bundle, { workerData: { root, ...job, config, render, packDir: cache.packDir, pack: `${run}-${t}.jsonl` }, resourceLimits: THREAD_LIMITS })
-          worker.on('message', (m: (Result | Rerendered)[] | 'done') => (m === 'done' ? resolve() : m.forEach(each)))
+          worker.on('message', (m: (Result | Rerendered)[] | 'done') => (m === 'done' ? resolve() : m.forEach((r) => each(shared(r)))))
           worker.on('error', reject)
           worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build thread ${t} exited with ${code}`))))
         }),
