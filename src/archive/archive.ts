@@ -324,10 +324,14 @@ export class Archive {
     // workerd fail others with "Cannot perform I/O on behalf of a different request" (seen in the
     // bench's 100,000-article crawl: 649 of 132,007 requests, none without the sharing).
     const text = await this.#read(path)
-    if (text === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-    const parsed = { value: parse(path, text), weight: text.length }
-    this.#files.put(path, parsed)
-    return parsed.value as T
+    if (text === undefined) throw missingFile(path)
+    return this.#keep(path, parse(path, text), text.length) as T
+  }
+
+  /** A file as parsed, kept within the budget by the size it was read at. */
+  #keep<T>(path: string, value: T, weight: number): T {
+    this.#files.put(path, { value, weight })
+    return value
   }
 
   /** An archive file as bytes (encoded again when the reader has text only). */
@@ -342,10 +346,8 @@ export class Archive {
     const kept = this.#files.lookup(path)
     if (kept) return kept.value as PagesFile
     const bytes = await this.#bytes(path)
-    if (bytes === undefined) throw new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
-    const parsed = { value: parsePagesFile(path, bytes), weight: bytes.length }
-    this.#files.put(path, parsed)
-    return parsed.value
+    if (bytes === undefined) throw missingFile(path)
+    return this.#keep(path, parsePagesFile(path, bytes), bytes.length)
   }
 
   #ordsOf(n: number): Promise<number[]> {
@@ -404,6 +406,10 @@ export class Archive {
       ...(r.withdrawn && { withdrawn: { at: new Date(r.withdrawn.at), reason: r.withdrawn.reason, dateline: r.withdrawn.dateline } }),
     }
   }
+}
+
+function missingFile(path: string): ArchiveError {
+  return new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
 }
 
 /** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
