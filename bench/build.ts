@@ -122,24 +122,23 @@ export async function buildBench(ws: BenchWorkspace, rounds: number): Promise<Bu
     rmSync(join(out, 'public'), { recursive: true, force: true })
     into.push(timed(['hugo', '--quiet', '--source', site, '--destination', join(out, 'public')], site))
   }
-  const steps: [string, () => void][] = [
-    ['Herald clean build', () => {
-      rmSync(join(ws.root, '.herald'), { recursive: true, force: true })
-      result.clean.push(timed(BUILD, ws.root))
-    }],
-    ['Hugo RSS only', hugo(sites.rss, result.hugoRss)],
-    ['Hugo RSS and HTML', hugo(sites.full, result.hugoFull)],
-    ['Herald clean build, 4 threads', () => {
-      rmSync(join(ws.root, '.herald'), { recursive: true, force: true })
-      result.clean4.push(timed(BUILD, ws.root, { HERALD_BUILD_THREADS: '4' }))
-    }],
+  const clean = (into: Run[], env?: Record<string, string>) => () => {
+    rmSync(join(ws.root, '.herald'), { recursive: true, force: true })
+    into.push(timed(BUILD, ws.root, env))
+  }
+  // Each step with the runs it adds to.
+  const steps: [string, () => void, Run[]][] = [
+    ['Herald clean build', clean(result.clean), result.clean],
+    ['Hugo RSS only', hugo(sites.rss, result.hugoRss), result.hugoRss],
+    ['Hugo RSS and HTML', hugo(sites.full, result.hugoFull), result.hugoFull],
+    ['Herald clean build, 4 threads', clean(result.clean4, { HERALD_BUILD_THREADS: '4' }), result.clean4],
   ]
   try {
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < steps.length; k++) {
-        const [label, step] = steps[(r + k) % steps.length]!
+        const [label, step, runs] = steps[(r + k) % steps.length]!
         step()
-        say(`bench build: ${n}: round ${r + 1}/${rounds}: ${label}: ${fmt([result.clean, result.hugoRss, result.hugoFull, result.clean4][(r + k) % steps.length]!.at(-1)!.seconds, 2)} s`)
+        say(`bench build: ${n}: round ${r + 1}/${rounds}: ${label}: ${fmt(runs.at(-1)!.seconds, 2)} s`)
       }
     }
   } finally {

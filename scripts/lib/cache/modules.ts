@@ -29,9 +29,9 @@ await init
 // V8 keeps every script it compiles in its compilation cache, keyed by the source, to compile the
 // same text again for free, and lets go only when the heap nears its limit. The build compiles each
 // article module once, so the cache only kept about 10 KB a story alive: a build thread's old space
-// filled to its cap (threads.ts THREAD_LIMITS), and a clean build of 100,000 peaked at 868–931 MB
-// with two threads and 1,374 MB with four (a machine of 4 cores or more), against 591–678 and 859 MB
-// with the cache off. The flag is process-wide (build threads included) and read at each
+// filled toward its cap (threads.ts THREAD_LIMITS), and a clean build of 100,000 peaked at 847–909 MiB
+// with two threads and 1,342 MiB with four (a machine of 4 cores or more), against 577–662 and
+// 839 MiB with the cache off. The flag is process-wide (build threads included) and read at each
 // compilation; nothing in a build compiles the same text twice.
 setFlagsFromString('--no-compilation-cache')
 
