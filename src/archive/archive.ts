@@ -131,11 +131,20 @@ export class Archive {
     if (manifest.format !== ARCHIVE_FORMAT) {
       throw new ArchiveError(`archive format ${manifest.format}, this worker reads ${ARCHIVE_FORMAT}: run \`npm run build\``)
     }
-    return new Archive(manifest, read, origin, fileBudget)
+    return new Archive(manifest, read, origin, new ByteLru<Parsed>(fileBudget, (p) => p.weight))
   }
 
-  private constructor(manifest: Manifest, read: ReadFile, origin: string, fileBudget: number) {
-    this.#files = new ByteLru<Parsed>(fileBudget, (p) => p.weight)
+  /**
+   * The same archive as seen from another origin, sharing its parsed files (they hold no origin:
+   * item HTML links against ARCHIVE_ORIGIN until a story is resolved). The build renders a batch's
+   * pages at ARCHIVE_ORIGIN and its items at the prerender origin, and parsed each block twice.
+   */
+  forOrigin(origin: string): Archive {
+    return new Archive(this.#manifest, this.#read, origin, this.#files)
+  }
+
+  private constructor(manifest: Manifest, read: ReadFile, origin: string, files: ByteLru<Parsed>) {
+    this.#files = files
     this.#manifest = manifest
     this.#read = read
     this.site = manifest.site

@@ -92,7 +92,7 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   const pages: string[] = []
   const pagesArchive = await Archive.open(read, ARCHIVE_ORIGIN)
   for await (const { stories: block } of storyBlocks(pagesArchive, manifest)) for (const story of block) pages.push(JSON.stringify(pageRecord(pagesArchive, story)))
-  const itemsArchive = await Archive.open(read, origin)
+  const itemsArchive = pagesArchive.forOrigin(origin)
   for await (const { n, stories: block } of storyBlocks(itemsArchive, manifest)) {
     const { rss, atom, json } = blockItems(itemsArchive, block)
     for (let k = 0, at = n * BLOCK_SIZE; k < block.length; k++, at++) out.set(oldestFirst[at]!.hash, { page: pages[at]!, origin, items: [rss[k]!, atom[k]!, json[k]!] })
