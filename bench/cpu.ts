@@ -4,9 +4,11 @@
  * started workerd, median of CPU_STARTS starts. What Cloudflare counts and limits as CPU time
  * (10 ms a request on the Free plan), without the wall time spent waiting on archive reads.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { busyMs, profiled, topSelf, workerdThreadMs } from './lib/profile'
 import { progress, progressDone } from './lib/progress'
-import { fetchAgain, startHerald, startScript } from './lib/servers'
+import { fetchAgain, startHerald, startScript, VARS } from './lib/servers'
 import { fmt, median, table } from './lib/stats'
 import type { BenchWorkspace } from './lib/workspace'
 
@@ -24,6 +26,8 @@ interface Kind {
 interface Paths {
   tagFeed: string
   oldest: string
+  /** The second page of the sparsest tag that has one: its stories lie one or two to a story block. */
+  sparse: string
   article: string
 }
 
@@ -34,6 +38,7 @@ export const KINDS: Kind[] = [
   { name: 'tag feed (prebuilt)', target: 10, path: (p) => p.tagFeed },
   { name: 'article page', target: 10, path: (p) => p.article },
   { name: 'oldest archive page (RSS)', target: 20, path: (p) => p.oldest },
+  { name: 'sparse tag archive page (RSS)', target: 20, path: (p) => p.sparse },
 ]
 
 interface Sample {
@@ -62,7 +67,15 @@ async function pathsOf(ws: BenchWorkspace): Promise<Paths> {
     const tag = /<[^>]*\brel="last"[^>]*>/.exec(rss)?.[0]
     const last = tag && /href="([^"]+)"/.exec(tag)?.[1]?.replace(/&amp;/g, '&')
     if (!tagFeed || !last) throw new Error('cpu: no tag feed in /feeds.opml or no rel="last" in /feed.xml')
-    return { tagFeed, oldest: new URL(last).pathname + new URL(last).search, article: `/articles/bench-${Math.floor(ws.articles / 3)}` }
+    // The tag with the fewest stories that still fill more than a page (the manifest says how many).
+    const manifest = JSON.parse(readFileSync(join(ws.archive, 'manifest.json'), 'utf8')) as { listings: { kind: string; slug: string; count: number }[] }
+    const sparsest = manifest.listings.filter((l) => l.kind === 'tag' && l.count > Number(VARS.FEED_SIZE)).sort((a, b) => a.count - b.count)[0]
+    const tagRss = sparsest && (await (await fetchAgain(`${server.origin}/tags/${sparsest.slug}/feed.xml`)).text())
+    const nextTag = tagRss && /<[^>]*\brel="next"[^>]*>/.exec(tagRss)?.[0]
+    const next = nextTag && /href="([^"]+)"/.exec(nextTag)?.[1]?.replace(/&amp;/g, '&')
+    if (!next) throw new Error('cpu: no tag with a second feed page in the archive')
+    const sparse = new URL(next).pathname + new URL(next).search
+    return { tagFeed, oldest: new URL(last).pathname + new URL(last).search, sparse, article: `/articles/bench-${Math.floor(ws.articles / 3)}` }
   } finally {
     await server.stop()
   }
@@ -193,7 +206,8 @@ export function cpuMarkdown(results: CpuResult[], calibration: Calibration[]): s
     '"Sum of deltas" is the profile\'s plain total, which counts the archive reads\' waits as CPU (how this table was made',
     'before). "Thread" is the kernel\'s CPU time of workerd\'s main thread around the same first request with no profiler,',
     'an upper bound: that thread also runs the asset binding\'s worker and Miniflare\'s HTTP handling.',
-    `The article is bench-${'{n/3}'}; the oldest archive page is /feed.xml's rel="last".`,
+    `The article is bench-${'{n/3}'}; the oldest archive page is /feed.xml's rel="last"; the sparse tag page is the rel="next" of the`,
+    'tag with the fewest stories that fill more than one page (its 50 stories lie in some 60 story blocks at 10,000 and 100,000).',
     '',
     table(['URL kind', 'articles', 'first-request CPU ms (median)', 'min–max', 'JS / V8 ms', 'sum of deltas ms', 'thread ms', 'target ms', 'target'], rows),
     '',

@@ -34,7 +34,7 @@ export interface Running {
   inspector?: URL
 }
 
-const VARS = {
+export const VARS = {
   FEED_SIZE: '50',
   FEED_CACHE_CONTROL: 'public, max-age=300, stale-while-revalidate=86400',
   PAGE_CACHE_CONTROL: 'public, max-age=60, stale-while-revalidate=3600',

@@ -23,9 +23,10 @@ import {
   type ListingMeta,
   type ItemIndex,
   type Manifest,
-  type PagesFile,
-  pageOf,
-  parsePagesFile,
+  type PageRecord,
+  type RecordsFile,
+  recordOf,
+  parseRecordsFile,
   type PrerenderedRepresentation,
   type StoryRecord,
 } from './format'
@@ -72,9 +73,9 @@ export { ArchiveError }
 const MiB = 2 ** 20
 
 /**
- * Bytes of parsed archive files (story blocks, key shards, listings' story lists) an isolate keeps,
- * counted as the files' length: parsed, their strings are one byte a character and the rest is
- * small beside the item HTML. A block is about 200 KB, so this is some 40 blocks.
+ * Bytes of archive files an isolate keeps, counted as the files' length: story blocks and pages
+ * files as their bytes (a record is parsed when asked for), key shards, listings' story lists and
+ * item files parsed (their strings are one byte a character). A block is about 160 KB.
  */
 export const ARCHIVE_FILE_BUDGET = 8 * MiB
 
@@ -196,7 +197,7 @@ export class Archive {
     const { blockSize, stories } = this.#manifest
     const n = Math.floor(ord / blockSize)
     const path = paths.pages(n)
-    const page = pageOf(path, await this.#pages(path), ord - n * blockSize)
+    const page = recordOf<PageRecord>(path, await this.#records(path), ord - n * blockSize)
     if (!page || typeof page.html !== 'string') throw new ArchiveError(`archive file ${path} has no page for story ${ord}: run \`npm run build\``)
     if (page.published > now) return undefined
     // The manifest's short list says whether it is withdrawn by now: its page then is the notice, not this.
@@ -350,13 +351,21 @@ export class Archive {
     return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
   }
 
-  /** A pages file, kept as bytes: each article's record is decoded and parsed only when asked for. */
-  async #pages(path: string): Promise<PagesFile> {
+  /**
+   * A records file (a story block, a pages file), kept as bytes: a record is decoded and parsed
+   * only when asked for. `batch` as for #file.
+   */
+  async #records(path: string, batch?: Batch): Promise<RecordsFile> {
     const kept = this.#files.lookup(path)
-    if (kept) return kept.value as PagesFile
+    if (kept) return kept.value as RecordsFile
+    if (batch) {
+      let reading = batch.get(path)
+      if (!reading) batch.set(path, (reading = this.#records(path)))
+      return (await reading) as RecordsFile
+    }
     const bytes = await this.#bytes(path)
     if (bytes === undefined) throw missingFile(path)
-    return this.#keep(path, parsePagesFile(path, bytes), bytes.length)
+    return this.#keep(path, parseRecordsFile(path, bytes), bytes.length)
   }
 
   #ordsOf(n: number): Promise<number[]> {
@@ -371,7 +380,8 @@ export class Archive {
   async #storyAt(ord: number, batch?: Batch): Promise<Story> {
     const { blockSize } = this.#manifest
     const n = Math.floor(ord / blockSize)
-    const record = (await this.#file<StoryRecord[]>(paths.block(n), parseArchiveJson, batch))[ord - n * blockSize]
+    const path = paths.block(n)
+    const record = recordOf<StoryRecord>(path, await this.#records(path, batch), ord - n * blockSize)
     if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
     const story = this.#resolve(record)
     this.#ords.set(story, ord)

@@ -7,19 +7,23 @@
  * Files (paths relative to the archive directory):
  * - `manifest.json`: site, listings (names, counts, the stories still scheduled at build time),
  *   sizes of the shards below, and the archive's fingerprint;
- * - `stories/<n>.json`: stories number `n·blockSize … (n+1)·blockSize − 1`, each with its item
+ * - `stories/<n>.txt`: stories number `n·blockSize … (n+1)·blockSize − 1`, each with its item
  *   HTML rendered. Numbers count from the oldest story (the home listing's last), so new stories
- *   fill the last block and start new ones: a deploy re-uploads only the files that changed.
+ *   fill the last block and start new ones: a deploy re-uploads only the files that changed. One
+ *   line of JSON (each record's length in UTF-8 bytes), then the records' JSON one after another
+ *   (`RecordsFile`): a worker decodes and parses the records it shows, not the block. A sparse
+ *   tag's archive page shows one story from each of some 60 blocks; parsing them whole (10 MB of
+ *   JSON) made its first request on a new isolate cost about 45 ms of CPU.
  * - `keys/<n>.json`: slug → story number and paging anchor → story number, sharded by hash into
  *   a power-of-two number of shards (a key moves only when the archive doubles);
  * - `listings/<n>.json`: the story numbers of listing `n` (sections, tags, authors), newest first.
  *   The home listing is every story, newest first, so it needs no file.
- * - `pages/<n>.txt`: the article pages of the stories in `stories/<n>.json`, in the same order, each
- *   rendered whole at build time (`PageRecord`) with the instants a worker needs to send it: one
- *   line of JSON (each record's length in UTF-8 bytes), then the records' JSON one after another.
+ * - `pages/<n>.txt`: the article pages of the stories in `stories/<n>.txt`, in the same order, each
+ *   rendered whole at build time (`PageRecord`) with the instants a worker needs to send it, laid
+ *   out as the block is (`RecordsFile`).
  *   An article request reads a key shard and this file, decodes and parses its own record only
  *   (not the block's 300 KB of escaped HTML), and renders nothing.
- * - `items/<n>.txt`: the feed items of the stories in `stories/<n>.json` in RSS, Atom and JSON Feed,
+ * - `items/<n>.txt`: the feed items of the stories in `stories/<n>.txt` in RSS, Atom and JSON Feed,
  *   rendered by `feed` at build time for the prerender origin (src/feeds/fragments.ts): one line of
  *   JSON (`ItemIndex`: where each item is in what follows), then the items' text. A page of an
  *   archive feed is spliced from these, not rendered item by item. One file for the three formats:
@@ -41,9 +45,9 @@ import type { Datelines } from '../content/story'
 import { ArchiveError, parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 5
+export const ARCHIVE_FORMAT = 6
 
-/** Stories per `stories/<n>.json`: a 50-story page of the home feed reads two or three blocks. */
+/** Stories per `stories/<n>.txt`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
 
 /** Keys per `keys/<n>.json`, about: the shard count grows with the archive. */
@@ -221,25 +225,28 @@ export interface PageRecord {
   html: string
 }
 
-/** The first line of `pages/<n>.txt` (its `PageRecord`s as JSON, one after another), as the build writes it from their UTF-8 lengths. */
-export function pagesHead(lengths: readonly number[]): string {
+/**
+ * The first line of a records file (`stories/<n>.txt`, `pages/<n>.txt`): its records' lengths in
+ * UTF-8 bytes, as JSON. The records follow it one after another, each the JSON of one record.
+ */
+export function recordsHead(lengths: readonly number[]): string {
   return `${JSON.stringify(lengths)}\n`
 }
 
-/** A pages file from its records' JSON texts. */
-export function pagesFile(records: readonly string[]): string {
+/** A records file from its records' JSON texts. */
+export function recordsFile(records: readonly string[]): string {
   const encoder = new TextEncoder()
-  return pagesHead(records.map((r) => encoder.encode(r).length)) + records.join('')
+  return recordsHead(records.map((r) => encoder.encode(r).length)) + records.join('')
 }
 
-/** A pages file as read: where each record starts in `bytes` (and, last, where the last ends). */
-export interface PagesFile {
+/** A records file as read: where each record starts in `bytes` (and, last, where the last ends). */
+export interface RecordsFile {
   starts: number[]
   bytes: Uint8Array<ArrayBuffer>
 }
 
-/** A pages file from its bytes: its head line parsed, the records left as bytes. */
-export function parsePagesFile(path: string, bytes: Uint8Array<ArrayBuffer>): PagesFile {
+/** A records file from its bytes: its head line parsed, the records left as bytes. */
+export function parseRecordsFile(path: string, bytes: Uint8Array<ArrayBuffer>): RecordsFile {
   const end = bytes.indexOf(0x0a)
   const lengths = end < 0 ? undefined : parseArchiveJson<unknown>(path, new TextDecoder().decode(bytes.subarray(0, end)))
   if (!Array.isArray(lengths) || !lengths.every((l) => Number.isInteger(l) && l >= 0)) throw new ArchiveError(`archive file ${path} is damaged (no head line of lengths): run \`npm run build\``)
@@ -249,10 +256,12 @@ export function parsePagesFile(path: string, bytes: Uint8Array<ArrayBuffer>): Pa
   return { starts, bytes: bytes.subarray(end + 1) }
 }
 
-/** Record `k` of a pages file, decoded and parsed alone; undefined past its end. */
-export function pageOf(path: string, file: PagesFile, k: number): PageRecord | undefined {
+/** Record `k` of a records file, decoded and parsed alone; undefined past its end. */
+export function recordOf<T extends object>(path: string, file: RecordsFile, k: number): T | undefined {
   if (k < 0 || k + 1 >= file.starts.length) return undefined
-  return parseArchiveJson<PageRecord>(path, new TextDecoder().decode(file.bytes.subarray(file.starts[k]!, file.starts[k + 1]!)))
+  const record = parseArchiveJson<T | null>(path, new TextDecoder().decode(file.bytes.subarray(file.starts[k]!, file.starts[k + 1]!)))
+  if (typeof record !== 'object' || record === null) throw new ArchiveError(`archive file ${path} is damaged (record ${k} is not an object): run \`npm run build\``)
+  return record
 }
 
 /** What a key shard maps: `s:<slug>` and `a:<anchor>` to a story number. */
@@ -260,7 +269,7 @@ export type KeyShard = Record<string, number>
 
 export const paths = {
   manifest: 'manifest.json',
-  block: (n: number) => `stories/${n}.json`,
+  block: (n: number) => `stories/${n}.txt`,
   pages: (n: number) => `pages/${n}.txt`,
   items: (n: number) => `items/${n}.txt`,
   keys: (n: number) => `keys/${n}.json`,

@@ -14,6 +14,7 @@ import {
   BLOCK_SIZE,
   KEYS_PER_SHARD,
   paths,
+  recordsFile,
   SCHEDULE_MARGIN_MS,
   shardOf,
   type KeyShard,
@@ -89,7 +90,7 @@ export interface BlockMaker<S> {
   reused?(n: number, stories: readonly S[]): string | undefined
   text?(stories: readonly S[]): string | Promise<string>
   /**
-   * Puts `stories/<n>.json` in place itself, from the bytes it has (the build cache's packs hold
+   * Puts `stories/<n>.txt` in place itself, from the bytes it has (the build cache's packs hold
    * each record as UTF-8), and gives the file's SHA-256: no text is made of it.
    */
   put?(n: number, stories: readonly S[]): Promise<string>
@@ -107,7 +108,7 @@ export interface Reuse<S> {
   blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
 }
 
-const recordBlocks: BlockMaker<Story> = { text: (stories) => JSON.stringify(stories.map(storyRecord)) }
+const recordBlocks: BlockMaker<Story> = { text: (stories) => recordsFile(stories.map((s) => JSON.stringify(storyRecord(s)))) }
 
 /** Lays `collection` out in archive files (see compileArchive). */
 export async function layoutArchive<S extends IndexedStory>(

@@ -9,7 +9,7 @@
  * item HTML.
  */
 import { Archive, type ReadFile } from '../archive/archive'
-import { ARCHIVE_ORIGIN, pagesFile, paths, type Manifest, type PageRecord } from '../archive/format'
+import { ARCHIVE_ORIGIN, recordsFile, paths, type Manifest, type PageRecord } from '../archive/format'
 import type { Story } from '../content/story'
 import { articleDocument } from '../pages/views'
 import type { ArchiveSink } from './compile'
@@ -35,6 +35,6 @@ export function pageRecord(archive: Archive, story: Story): PageRecord {
 export async function renderArticlePages(read: ReadFile, manifest: Manifest, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, ARCHIVE_ORIGIN)
   for await (const { n, stories } of storyBlocks(archive, manifest, keep)) {
-    await sink(paths.pages(n), pagesFile(stories.map((story) => JSON.stringify(pageRecord(archive, story)))))
+    await sink(paths.pages(n), recordsFile(stories.map((story) => JSON.stringify(pageRecord(archive, story)))))
   }
 }

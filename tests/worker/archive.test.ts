@@ -132,7 +132,7 @@ describe('a deploy with one new story', () => {
     const after = await compileToMap(collection(stories), { builtAt: new Date(BUILT) })
     const changed = [...after].filter(([path, text]) => before.get(path) !== text).map(([path]) => path)
     // 300 stories fill blocks 0–9 (the last one partly); the 301st joins block 9.
-    expect(changed.filter((p) => p.startsWith('stories/'))).toEqual(['stories/9.json'])
+    expect(changed.filter((p) => p.startsWith('stories/'))).toEqual(['stories/9.txt'])
     expect(changed.filter((p) => p.startsWith('keys/')).length).toBeLessThanOrEqual(2)
     // The manifest, and the story lists of the listings the story is in (its section, tag, author).
     expect(changed.filter((p) => p.startsWith('listings/')).length).toBeLessThanOrEqual(3)
@@ -296,13 +296,13 @@ describe('serving from the archive', () => {
 
     const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
     // Stories are numbered from the oldest: the newest of 100 are in block 3.
-    files.delete('stories/3.json')
+    files.delete('stories/3.txt')
     const broken = createApp(heraldFor(() => async (path) => files.get(path)))
     const feed = await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
     expect(feed.status).toBe(503)
-    expect(await feed.text()).toMatch(/stories\/3\.json is missing.*npm run build/)
+    expect(await feed.text()).toMatch(/stories\/3\.txt is missing.*npm run build/)
     // A later request tries again rather than remembering the failure.
-    files.set('stories/3.json', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/3.json')!)
+    files.set('stories/3.txt', (await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })).get('stories/3.txt')!)
     expect((await broken.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)).status).toBe(200)
 
     // A prerendered feed cut short (no head line): refused the same way, not sent as a feed.
@@ -320,16 +320,38 @@ describe('serving from the archive', () => {
     vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')))
     onTestFinished(() => void vi.restoreAllMocks())
     const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
-    const whole = files.get('stories/3.json')!
+    const whole = files.get('stories/3.txt')!
     for (const damaged of [whole.slice(0, whole.length / 2), 'not json at all']) {
-      files.set('stories/3.json', damaged)
+      files.set('stories/3.txt', damaged)
       const app = createApp(heraldFor(() => async (path) => files.get(path)))
       const res = await app.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
       expect(res.status).toBe(503)
       expect(res.headers.get('retry-after')).toBe('30')
-      expect(await res.text()).toMatch(/archive file stories\/3\.json is damaged .*npm run build/)
-      expect(logged.at(-1)).toMatch(/herald: 503: .*stories\/3\.json is damaged/)
+      expect(await res.text()).toMatch(/archive file stories\/3\.txt is damaged .*npm run build/)
+      expect(logged.at(-1)).toMatch(/herald: 503: .*stories\/3\.txt is damaged/)
     }
+  })
+
+  it('parses only the records a page shows: a damaged record elsewhere in its block is not read', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')))
+    onTestFinished(() => void vi.restoreAllMocks())
+    const files = await compileToMap(collection(manyArticles(100)), { builtAt: new Date() })
+    // Block 1 holds stories 32–63; the first page (the 50 newest) shows 50–63 of them. Story 40's
+    // record becomes garbage of the same length, so the block's lengths still add up.
+    const bytes = new TextEncoder().encode(files.get('stories/1.txt')!)
+    const head = bytes.indexOf(0x0a)
+    const lengths = JSON.parse(new TextDecoder().decode(bytes.subarray(0, head))) as number[]
+    const from = head + 1 + lengths.slice(0, 8).reduce((a, b) => a + b, 0)
+    bytes.fill(0x23, from, from + lengths[8]!)
+    files.set('stories/1.txt', new TextDecoder().decode(bytes))
+    const app = createApp(heraldFor(() => async (path) => files.get(path)))
+    const first = await app.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
+    expect(first.status).toBe(200)
+    const next = /<atom:link href="([^"]+)" rel="next"/.exec(await first.text())![1]!.replace(/&amp;/g, '&')
+    const older = await app.request(next, {}, { SITE_URL: ORIGIN } as Env)
+    expect(older.status).toBe(503)
+    expect(await older.text()).toMatch(/archive file stories\/1\.txt is damaged .*npm run build/)
   })
 
   it('answers 503 naming manifest.json on every route, the hub and 404s included, when the manifest is garbage', async () => {

@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renam
 import { join } from 'node:path'
 import { CACHE_FORMAT, sourceHash } from './code-hash'
 import { PackReader, PackWriter, type Place } from './packs'
-import { itemFile, pagesFile, pagesHead, type ItemTemplate } from '../../../src/archive/format'
+import { itemFile, recordsFile, recordsHead, type ItemTemplate } from '../../../src/archive/format'
 import type { StoryMeta } from './stories'
 
 export const CACHE_DIR = '.herald/cache'
@@ -565,33 +565,28 @@ export class CacheStore {
     return entry.items?.origin === origin ? (JSON.parse(this.#read(entry.items.place)) as [ItemTemplate, ItemTemplate, ItemTemplate]) : undefined
   }
 
-  /** `stories/<n>.json` of these stories, from their records. */
+  /** `stories/<n>.txt` of these stories, from their records. */
   blockText(entries: readonly Entry[]): string {
-    return `[${entries.map((e) => this.record(e)).join(',')}]`
+    return recordsFile(entries.map((e) => this.record(e)))
   }
 
   /**
-   * `stories/<n>.json` of these stories (`'place'`: the records between `[`, `,` and `]`) or
-   * `pages/<n>.txt` (`'page'`: the lengths' line, then the pages one after another) as UTF-8,
-   * copied from the packs into a buffer of `alloc`'s: the same bytes as encoding `blockText` or
-   * `pagesText`, without decoding and encoding gigabytes of text at 100,000 stories.
+   * `stories/<n>.txt` of these stories (`'place'`: their records) or `pages/<n>.txt` (`'page'`:
+   * their pages) as UTF-8 — the lengths' line, then each one after another — copied from the
+   * packs into a buffer of `alloc`'s: the same bytes as encoding `blockText` or `pagesText`,
+   * without decoding and encoding gigabytes of text at 100,000 stories.
    */
   joinedBytes(entries: readonly Entry[], which: 'place' | 'page', alloc: (size: number) => Buffer): Buffer {
     const places = entries.map((e) => e[which] ?? this.#missing(which))
-    const pages = which === 'page'
-    const head = pages ? Buffer.from(pagesHead(places.map((p) => p.length))) : undefined
-    const size = places.reduce((sum, p) => sum + p.length, head ? head.length : 2 + Math.max(0, places.length - 1))
+    const head = Buffer.from(recordsHead(places.map((p) => p.length)))
+    const size = places.reduce((sum, p) => sum + p.length, head.length)
     const out = alloc(size)
     this.#reader ??= new PackReader(this.packDir)
-    let at = 0
-    if (head) at += head.copy(out, 0)
-    else out[at++] = 0x5b // [
-    for (const [k, place] of places.entries()) {
-      if (k > 0 && !pages) out[at++] = 0x2c // ,
+    let at = head.copy(out, 0)
+    for (const place of places) {
       this.#reader.readInto(place, out, at)
       at += place.length
     }
-    if (!pages) out[at++] = 0x5d // ]
     return out.subarray(0, size)
   }
 
@@ -601,7 +596,7 @@ export class CacheStore {
 
   /** `pages/<n>.txt` of these stories, from their pages. */
   pagesText(entries: readonly Entry[]): string {
-    return pagesFile(entries.map((e) => this.page(e)))
+    return recordsFile(entries.map((e) => this.page(e)))
   }
 
   /** `items/<n>.txt` of these stories for `origin`; undefined when one has no items for it. */

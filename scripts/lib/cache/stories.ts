@@ -6,7 +6,7 @@
  */
 import type { Article, Content } from '../../../src/content/article'
 import { Archive } from '../../../src/archive/archive'
-import { ARCHIVE_ORIGIN, BLOCK_SIZE, type ItemTemplate } from '../../../src/archive/format'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, recordsFile, type ItemTemplate } from '../../../src/archive/format'
 import { cleanContent } from '../../../src/build/clean'
 import { Collection } from '../../../src/build/collection'
 import { layoutArchive, storyRecord } from '../../../src/build/compile'
@@ -87,7 +87,7 @@ export async function renderStories(config: Content, stories: readonly Renderabl
   // No digests, and no pages files (`putPages` puts none): the block is read back here and dropped
   // (hashing it was 2% of a thread's time), each story's page made on its own below (not joined
   // into a pages file and cut).
-  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => `[${members.map((m) => byHash.get(m.hash)!.record).join(',')}]`, putPages: async () => {} })
+  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, sink, read, { text: (members) => recordsFile(members.map((m) => byHash.get(m.hash)!.record)), putPages: async () => {} })
   const oldestFirst = [...index.stories].reverse()
   const pages: string[] = []
   const pagesArchive = await Archive.open(read, ARCHIVE_ORIGIN)
