@@ -112,5 +112,5 @@ async function fediverse(c: Context<AppEnv>): Promise<Response> {
 function notFound(c: Context<AppEnv>): Response {
   const herald = c.get('herald')
   if (!herald) return c.text('Not found (404)\n', 404)
-  return c.html(<NotFoundPage archive={herald.archive} />, 404, { ...HTML_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
+  return c.html(`<!doctype html>${String(<NotFoundPage archive={herald.archive} />)}`, 404, { ...HTML_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }) as Response
 }

@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { refusal } from '../http/errors'
+import { methodNotAllowed, refusal } from '../http/errors'
 import { ARTICLES_PATH } from '../site-map'
 import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
@@ -23,7 +23,8 @@ const AP_HEADERS = { 'Content-Type': `${AP_TYPE}; charset=utf-8`, 'Cache-Control
 const NODEINFO_PROFILE = 'http://nodeinfo.diaspora.software/ns/schema/2.1'
 
 const ap = (c: Context<AppEnv>, body: unknown, status: 200 | 404 | 410 = 200) => c.body(JSON.stringify(body), status, AP_HEADERS)
-const notFound = (c: Context<AppEnv>, what: string) => c.text(`${what} (404)\n`, 404, { 'Cache-Control': 'no-store' })
+const notFound = (c: Context<AppEnv>, what: string, headers: Record<string, string> = {}) =>
+  c.text(`${what} (404)\n`, 404, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers })
 
 function actorOf(c: Context<AppEnv>): LocalActor | undefined {
   return actorByHandle(c.var.herald.archive, c.req.param('handle') ?? '')
@@ -55,7 +56,11 @@ export function handleFediverse(c: Context<AppEnv>): Response | Promise<Response
 
 fediverseApp.get('/.well-known/webfinger', (c) => {
   const resource = c.req.query('resource')
-  if (!resource) return c.text('the resource parameter is required (400)\n', 400)
+  // RFC 7033 §5: WebFinger answers carry CORS, refusals included.
+  const cors = { 'Access-Control-Allow-Origin': '*' }
+  if (!resource) throw refusal(400, 'the resource parameter is required', cors)
+  // §4.2: a resource that is not a URI (an `acct:` without user or host) is a malformed request.
+  if (/^acct:/i.test(resource) && !/^acct:[^@]+@[^@]+$/i.test(resource)) throw refusal(400, 'an acct: resource is acct:user@host', cors)
   const { archive } = c.var.herald
   const host = new URL(archive.origin).host
   let handle: string | undefined
@@ -63,7 +68,8 @@ fediverseApp.get('/.well-known/webfinger', (c) => {
   if (acct) handle = acct[2]!.toLowerCase() === host ? acct[1]!.toLowerCase() : undefined
   else if (resource.startsWith(archive.link('/ap/actors/').url)) handle = resource.slice(archive.link('/ap/actors/').url.length)
   const actor = handle === undefined ? undefined : actorByHandle(archive, handle)
-  if (!actor) return notFound(c, `no account ${resource} here`)
+  // The resource is not repeated back: it is the client's text, of any length.
+  if (!actor) return notFound(c, 'no such account here', cors)
   const id = actorId(archive, actor.handle)
   return c.body(
     JSON.stringify({
@@ -173,4 +179,9 @@ fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
   return ap(c, withContext(articleObject(archive, story)))
 })
 
-fediverseApp.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound(c, 'not found') : c.text('Method Not Allowed (405)\n', 405)))
+// Any other method on a route above: 405 with Allow (RFC 9110 §15.5.6), and OPTIONS 204 with it.
+for (const path of ['/ap/inbox', '/ap/actors/:handle/inbox']) fediverseApp.all(path, methodNotAllowed(['POST', 'OPTIONS']))
+for (const path of ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/2.1', '/ap/actors/:handle', '/ap/actors/:handle/followers', '/ap/actors/:handle/outbox']) {
+  fediverseApp.all(path, methodNotAllowed())
+}
+fediverseApp.all('*', (c) => notFound(c, 'not found'))

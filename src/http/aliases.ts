@@ -1,7 +1,8 @@
 /**
  * @module
  * The feed URLs readers guess, answered with 301 to the canonical feed: never a 404, never a second
- * copy of a feed under another URL. Also drops a trailing slash (`/feed.xml/`, `/sections/news/`).
+ * copy of a feed under another URL. Also drops a trailing slash (`/feed.xml/`, `/sections/news/`)
+ * and collapses leading ones (`//feed.xml`), so that a redirect never leaves the site.
  */
 import type { MiddlewareHandler } from 'hono'
 import { FORMATS, LISTING_KINDS, type Format } from '../site-map'
@@ -21,7 +22,8 @@ const GUESSABLE = new RegExp(`^((?:/(?:${Object.values(LISTING_KINDS).map((k) =>
 
 /** The canonical path for a guessed one, or undefined when the path is canonical already. */
 export function canonicalPath(path: string): string | undefined {
-  let p = path
+  // One leading slash: a Location of `//evil.example` is another site's URL (protocol-relative).
+  let p = path.startsWith('//') ? path.replace(/^\/+/, '/') : path
   while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
   const m = GUESSABLE.exec(p)
   if (m && Object.hasOwn(GUESSES, m[2]!)) p = `${m[1]}/${GUESSES[m[2]!]}`

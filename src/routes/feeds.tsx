@@ -68,7 +68,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
           render: async () => {
             const page: Page = await pageOf(listing, request, config.feedSize, now)
             return representOf(
-              String(<FeedPreview archive={archive} listing={listing} page={page} format={format} selfPath={selfPath} />),
+              `<!doctype html>${String(<FeedPreview archive={archive} listing={listing} page={page} format={format} selfPath={selfPath} />)}`,
               'text/html; charset=utf-8',
               lastModifiedOf(listing, page),
             )

@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit'
 import * as z from 'zod/mini'
 import type { AppEnv } from '../app'
 import { resolveFeedUrl } from '../feeds/topics'
+import { feedPath } from '../site-map'
 import { refusal } from '../http/errors'
 import { callbackProblem } from './callback'
 import { readHubConfig } from './config'
@@ -77,7 +78,13 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   const callback = form['hub.callback']
 
   const { archive } = c.var.herald
-  if (!resolveFeedUrl(archive, topic)) throw refusal(400, `hub.topic must be one of this site's feed URLs, such as ${archive.link('/feed.xml').url}`)
+  const feed = resolveFeedUrl(archive, topic)
+  if (!feed) throw refusal(400, `hub.topic must be one of this site's feed URLs, such as ${archive.link('/feed.xml').url}`)
+  // One spelling per feed: the topic is stored as given and echoed to the callback as given (§5.3),
+  // so `HTTP://HOST/./feed.xml` would be a second subscription to the same feed, delivered twice
+  // and counted apart from the first. The canonical URL is the feed's rel="self".
+  const canonical = archive.link(feedPath(feed.listing, feed.format)).url
+  if (topic !== canonical) throw refusal(400, `hub.topic must be written as the feed's rel="self" URL: ${canonical}`)
   const hub = readHubConfig(c.env)
   const problem = callbackProblem(callback, { allowLoopback: hub.allowLoopback, ownOrigin: archive.origin })
   if (problem) throw refusal(400, problem)

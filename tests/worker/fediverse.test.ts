@@ -60,6 +60,30 @@ describe('discovery', () => {
     expect((await get('/.well-known/webfinger')).status).toBe(400)
   })
 
+  it('WebFinger answers with CORS even when it refuses, 400s a malformed acct: and does not echo the resource', async () => {
+    for (const [query, status] of [['', 400], ['?resource=acct:', 400], ['?resource=acct:@', 400], ['?resource=acct:%3Cscript%3E@localhost:8787', 404]] as const) {
+      const res = await get(`/.well-known/webfinger${query}`)
+      expect(res.status, query).toBe(status)
+      expect(res.headers.get('access-control-allow-origin'), query).toBe('*')
+      expect(res.headers.get('x-content-type-options'), query).toBe('nosniff')
+      expect(await res.text(), query).not.toContain('<script>')
+    }
+  })
+
+  it('answers other methods on its routes 405 with Allow, OPTIONS 204 with it, and unknown paths 404', async () => {
+    for (const [path, allow] of [['/ap/inbox', 'POST, OPTIONS'], ['/ap/actors/news/inbox', 'POST, OPTIONS'], ['/ap/actors/news', 'GET, HEAD, OPTIONS'], ['/.well-known/webfinger', 'GET, HEAD, OPTIONS']] as const) {
+      const method = allow.startsWith('POST') ? 'GET' : 'POST'
+      const refused = await get(path, { method, headers: AP })
+      expect(refused.status, `${method} ${path}`).toBe(405)
+      expect(refused.headers.get('allow'), path).toBe(allow)
+      expect((await get(path, { method: 'PUT' })).headers.get('allow'), path).toBe(allow)
+      const options = await get(path, { method: 'OPTIONS' })
+      expect(options.status, path).toBe(204)
+      expect(options.headers.get('allow'), path).toBe(allow)
+    }
+    expect((await get('/ap/nothing-here', { method: 'DELETE' })).status).toBe(404)
+  })
+
   it('NodeInfo 2.1 is linked from /.well-known/nodeinfo and names the software and protocol', async () => {
     const links = await json(await get('/.well-known/nodeinfo'))
     expect(links.links[0]).toEqual({ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.1', href: `${ORIGIN}/nodeinfo/2.1` })

@@ -130,6 +130,8 @@ describe('guessed feed URLs', () => {
     ['/atom', '/atom.xml'], ['/atom/', '/atom.xml'], ['/feed.xml/', '/feed.xml'], ['/feed.json/', '/feed.json'], ['/json', '/feed.json'],
     ['/sections/news/rss', '/sections/news/feed.xml'], ['/sections/news/', '/sections/news'], ['/tags/russia/atom', '/tags/russia/atom.xml'],
     ['/rss?before=abc', '/feed.xml?before=abc'],
+    // Never to another site: `//evil.example` in a Location is a protocol-relative URL.
+    ['//evil.example/', '/evil.example'], ['///evil.example/feed.xml/', '/evil.example/feed.xml'], ['//feed.xml', '/feed.xml'],
   ])('%s answers 301 to %s', async (path, target) => {
     const res = await get(path, { redirect: 'manual' })
     expect(res.status).toBe(301)
@@ -150,6 +152,7 @@ describe('opening a feed in a browser', () => {
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(res.headers.get('vary')).toBe('Sec-Fetch-Mode, Sec-Fetch-Dest')
     const html = await res.text()
+    expect(html.startsWith('<!doctype html>')).toBe(true)
     expect(html).toContain('copy this address into it')
     expect(html).toContain(`<code>${ORIGIN}${path}</code>`)
     expect(html).toContain(content.articles[0]!.headline)

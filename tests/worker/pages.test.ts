@@ -130,7 +130,10 @@ describe('requests that name nothing', () => {
       const res = await get(path)
       expect(res.status, path).toBe(404)
       expect(res.headers.get('content-type'), path).toBe('text/html; charset=utf-8')
-      expect(await res.text()).toContain('<h1>Not found</h1>')
+      const html = await res.text()
+      expect(html).toContain('<h1>Not found</h1>')
+      // A standards-mode document, as every other page is.
+      expect(html.startsWith('<!doctype html>'), path).toBe(true)
     }
   })
 

@@ -63,6 +63,11 @@ describe('POST /hub', () => {
     [{ 'hub.mode': 'subscribe', 'hub.topic': 'https://elsewhere.example/feed.xml', 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
     [{ 'hub.mode': 'subscribe', 'hub.topic': `${TOPIC}?before=00000000000000`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
     [{ 'hub.mode': 'subscribe', 'hub.topic': `${ORIGIN}/tags/nope/feed.xml`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
+    // One spelling per feed: another would be a second subscription to it, delivered twice.
+    ...[TOPIC.toUpperCase().replace('/FEED.XML', '/feed.xml'), `${TOPIC}?`, `${ORIGIN}/./feed.xml`, `${ORIGIN}/a/../feed.xml`].map((topic): [Record<string, string>, string] => [
+      { 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': CALLBACK },
+      `hub.topic must be written as the feed's rel="self" URL: ${TOPIC}`,
+    ]),
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC }, 'hub.callback is required'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': '/relative' }, 'hub.callback must be an absolute http(s) URL'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'ftp://subscriber.example/' }, 'hub.callback must be an absolute http(s) URL'],
