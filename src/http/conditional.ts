@@ -29,16 +29,34 @@ export function isNotModified(headers: Headers, representation: Representation):
   const inm = headers.get('if-none-match')
   if (inm !== null) {
     const tags = parseEntityTags(inm)
-    return tags === '*' || tags.some((t) => weaklyEqual(t, representation.etag))
+    // A field that is not a list of entity tags (`junk"<tag>"junk`) matches nothing; checked only
+    // when a tag matched, so a poll that gets its 200 pays nothing for it.
+    return tags === '*' || (tags.some((t) => weaklyEqual(t, representation.etag)) && ENTITY_TAG_LIST.test(inm))
   }
   const ims = headers.get('if-modified-since')
-  if (ims !== null) {
+  if (ims !== null && HTTP_DATE.test(ims.trim())) {
     const since = Date.parse(ims)
-    // An invalid date is ignored (§13.1.3); HTTP dates have whole seconds.
-    if (!Number.isNaN(since)) return Math.floor(representation.lastModified.getTime() / 1000) * 1000 <= since
+    // §13.1.3: an invalid date is ignored, and so is one later than now. HTTP dates have whole seconds.
+    if (!Number.isNaN(since) && since <= Date.now()) return Math.floor(representation.lastModified.getTime() / 1000) * 1000 <= since
   }
   return false
 }
+
+/** RFC 9110 §8.8.3: `#entity-tag`, with optional whitespace around the commas. */
+const ENTITY_TAG_LIST = /^[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*")*[ \t]*$/
+
+/**
+ * RFC 9110 §5.6.7: an HTTP-date is an IMF-fixdate, or one of the two obsolete forms a recipient
+ * must accept (RFC 850, asctime). `Date.parse` alone would take `2030` or `tomorrow-ish` text.
+ */
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'
+const TIME = '\\d{2}:\\d{2}:\\d{2}'
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT` +
+    `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT` +
+    `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+)
 
 /** The header lists of one representation as one route sends it: built once, reused by every request. */
 export interface Prepared {

@@ -40,12 +40,24 @@ describe('validators', () => {
     }
   })
 
+  it('answers 200 when the current tag sits in a field that is not a list of entity tags', async () => {
+    const etag = (await get('/feed.xml')).headers.get('etag')!
+    for (const inm of [`junk${etag}junk`, `${etag} ${etag}`, `${etag};`]) {
+      expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(200)
+    }
+  })
+
   it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it or when the date is invalid', async () => {
     const ims = (value: string) => get('/atom.xml', { headers: { 'If-Modified-Since': value } })
     expect((await ims('Thu, 28 Mar 2024 23:58:00 GMT')).status).toBe(304)
     expect((await ims('Fri, 29 Mar 2024 00:00:00 GMT')).status).toBe(304)
     expect((await ims('Thu, 28 Mar 2024 23:57:59 GMT')).status).toBe(200)
     expect((await ims('not a date')).status).toBe(200)
+    // Not HTTP-dates, though Date.parse reads them (§5.6.7, §13.1.3: ignored); a date to come is invalid too.
+    for (const loose of ['2030', '2030-01-01T00:00:00Z', 'Fri, 29 Mar 2099 00:00:00 GMT']) expect((await ims(loose)).status, loose).toBe(200)
+    // The obsolete forms a recipient must still accept.
+    expect((await ims('Friday, 29-Mar-24 00:00:00 GMT')).status).toBe(304)
+    expect((await ims('Fri Mar 29 00:00:00 2024')).status).toBe(304)
   })
 
   it('ignores If-Modified-Since when If-None-Match is present', async () => {
