@@ -11,7 +11,7 @@ import { Hono } from 'hono/quick'
 import type { Herald, HeraldSource } from './herald'
 import { feedAliases } from './http/aliases'
 import { devReloadApp, isDevReload, type DevReloadVars } from './http/dev-reload'
-import { methodNotAllowed } from './http/errors'
+import { FEED_PREFLIGHT, methodNotAllowed } from './http/errors'
 import { HTML_SECURITY_HEADERS } from './http/security'
 import { ICON_SVG } from './pages/icon'
 import { iconPng } from './pages/icon-png'
@@ -41,14 +41,14 @@ export function createApp(herald: HeraldSource) {
   app.use(feedAliases())
 
   /** Registers a GET route (HEAD follows it) and answers every other method with 405. */
-  const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>) => {
+  const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>, preflight?: Record<string, string>) => {
     app.get(path, handler)
-    app.all(path, methodNotAllowed())
+    app.all(path, methodNotAllowed(undefined, preflight))
   }
   const param = (c: Context<AppEnv>, name: string) => c.req.param(name) ?? ''
 
   route('/', (c) => listingPage(c, c.var.herald.archive.home))
-  route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')))
+  route(`/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive.home, param(c, 'file')), FEED_PREFLIGHT)
   route(`${ARTICLES_PATH}/:slug`, (c) => {
     // The same URL as an ActivityStreams Article (src/fediverse/), so Mastodon's search finds it.
     if (wantsActivity(c.req.header('accept'))) return fediverse(c)
@@ -59,7 +59,7 @@ export function createApp(herald: HeraldSource) {
     const { segment } = LISTING_KINDS[kind]
     route(indexPath(kind), (c) => indexPage(c, segment))
     route(`${indexPath(kind)}/:key`, (c) => listingPage(c, c.var.herald.archive[segment].get(param(c, 'key'))))
-    route(`${indexPath(kind)}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[segment].get(param(c, 'key')), param(c, 'file')))
+    route(`${indexPath(kind)}/:key/${FEED_FILE}`, (c) => sendFeed(c, c.var.herald.archive[segment].get(param(c, 'key')), param(c, 'file')), FEED_PREFLIGHT)
   }
   route(FEEDS_PATH, (c) => indexPage(c, 'feeds'))
   route(OPML_PATH, (c) => opml(c))

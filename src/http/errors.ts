@@ -31,11 +31,25 @@ export function unavailable(reason: string): HTTPException {
   return refusal(503, `Service Unavailable: ${reason}`, { 'Retry-After': '30' })
 }
 
-/** RFC 9110 §15.5.6: a 405 "MUST generate an Allow header field". OPTIONS gets 204 with the same Allow. */
-export function methodNotAllowed(allow: readonly string[] = READ_METHODS) {
+/**
+ * RFC 9110 §15.5.6: a 405 "MUST generate an Allow header field". OPTIONS gets 204 with the same
+ * Allow, and `preflight`'s headers (a CORS preflight's answer, where the route allows CORS).
+ */
+export function methodNotAllowed(allow: readonly string[] = READ_METHODS, preflight: Record<string, string> = {}) {
   const value = allow.join(', ')
   return function methodNotAllowed(c: Context): Response {
-    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: value })
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: value, ...preflight })
     throw refusal(405, `${c.req.method} is not allowed here; use ${allow.filter((m) => m !== 'OPTIONS').join(' or ')}`, { Allow: value })
   }
+}
+
+/**
+ * A CORS preflight's answer for a feed (Fetch standard §3.2): a browser app that revalidates with
+ * If-None-Match sends a header that is not safelisted, so its GET waits on this.
+ */
+export const FEED_PREFLIGHT = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD',
+  'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since',
+  'Access-Control-Max-Age': '86400',
 }

@@ -88,6 +88,8 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
     Vary: 'Sec-Fetch-Mode, Sec-Fetch-Dest',
     // JSON Feed is read by browser apps; feeds are public documents.
     'Access-Control-Allow-Origin': '*',
+    // A browser app reads the ETag to revalidate with: not a safelisted response header.
+    'Access-Control-Expose-Headers': 'ETag, Link',
     'X-Content-Type-Options': 'nosniff',
     'X-Herald-Cache': source,
   }))

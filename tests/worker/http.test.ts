@@ -186,6 +186,22 @@ describe('opening a feed in a browser', () => {
     expect(cors.headers.get('content-type')).toBe('application/feed+json; charset=utf-8')
   })
 
+  it('lets a browser app revalidate a feed: the preflight allows If-None-Match, the ETag is exposed', async () => {
+    for (const path of ['/feed.json', '/tags/russia/feed.json']) {
+      const preflight = await get(path, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' },
+      })
+      expect(preflight.status, path).toBe(204)
+      expect(preflight.headers.get('access-control-allow-origin'), path).toBe('*')
+      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase(), path).toContain('if-none-match')
+      const res = await get(path, { headers: { Origin: 'https://app.example' } })
+      expect(res.headers.get('access-control-expose-headers'), path).toContain('ETag')
+    }
+    // Pages are not for cross-origin scripts: their OPTIONS carries Allow only.
+    expect((await get('/', { method: 'OPTIONS' })).headers.get('access-control-allow-origin')).toBeNull()
+  })
+
   it('keeps separate validators for the preview and the feed', async () => {
     const feed = await get('/feed.xml')
     const preview = await get('/feed.xml', { headers: navigation })
