@@ -54,5 +54,8 @@ export function renderMarkdown(body: string, base: string): string {
   const tokens = parsed?.body === body ? parsed.tokens : md.parse(body, env)
   parsed = undefined
   absoluteUrls(tokens, base)
-  return md.renderer.render(tokens, md.options, env)
+  // markdown-it turns a character reference into its character, and lets `&#12;` (U+000C, form
+  // feed) through, which XML forbids: the RSS and Atom that carry the HTML would not parse. In
+  // HTML it is whitespace, so a space says the same. (It refuses the other C0 controls itself.)
+  return md.renderer.render(tokens, md.options, env).replaceAll('\f', ' ')
 }

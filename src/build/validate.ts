@@ -213,7 +213,7 @@ export function validateContent(content: Content, sources: Sources): Problem[] {
   if (!site.success) {
     for (const issue of site.error.issues) problems.push({ file: siteFile, field: issue.path.join('.') || '(site)', message: issue.message })
   }
-  if (!(content.site.defaultAuthor in content.authors)) {
+  if (!Object.hasOwn(content.authors, content.site.defaultAuthor)) {
     problems.push({ file: siteFile, field: 'defaultAuthor', message: `"${content.site.defaultAuthor}" is not a key of content/authors.ts` })
   }
   for (const [key, author] of Object.entries(content.authors)) {
@@ -248,11 +248,11 @@ function articleProblems(content: Content, article: Article, file: string, uniqu
   if (typeof article !== 'object' || article === null) return
 
   problems.push(...unique.add(file, article))
-  if (typeof article.section === 'string' && !(article.section in content.sections)) {
+  if (typeof article.section === 'string' && !Object.hasOwn(content.sections, article.section)) {
     problems.push({ file, field: 'section', message: `"${article.section}" is not a key of content/sections.ts (${Object.keys(content.sections).join(', ')})` })
   }
   for (const key of article.authors ?? []) {
-    if (!(key in content.authors)) problems.push({ file, field: 'authors', message: `"${key}" is not a key of content/authors.ts` })
+    if (!Object.hasOwn(content.authors, key)) problems.push({ file, field: 'authors', message: `"${key}" is not a key of content/authors.ts` })
   }
   if (okInstant(article.published) && okInstant(article.updated) && Date.parse(article.updated) < Date.parse(article.published)) {
     problems.push({ file, field: 'updated', message: `${article.updated} is before published (${article.published})` })

@@ -45,6 +45,10 @@ describe('article fields', () => {
     [{ published: '2024-03-28T19:58:00-05:00', timeZone: 'America/New_York' }, `${FILE}: published: offset of 2024-03-28T19:58:00-05:00 does not match America/New_York, which was at -04:00 then`],
     [{ section: 'sport' }, `${FILE}: section: "sport" is not a key of content/sections.ts (news)`],
     [{ authors: ['nobody'] }, `${FILE}: authors: "nobody" is not a key of content/authors.ts`],
+    // Names every object has are not keys of the configuration (they passed, and the build then failed, or credited "Object").
+    [{ section: 'constructor' }, `${FILE}: section: "constructor" is not a key of content/sections.ts (news)`],
+    [{ authors: ['constructor'] }, `${FILE}: authors: "constructor" is not a key of content/authors.ts`],
+    [{ authors: ['toString'] }, `${FILE}: authors: "toString" is not a key of content/authors.ts`],
     [{ slug: 'Has Spaces' }, `${FILE}: slug: must be lowercase letters, digits and single hyphens`],
     [{ id: 'urn:uuid:1234' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
     [{ id: 'tag:test.example,2024:100%' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],

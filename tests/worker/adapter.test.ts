@@ -183,3 +183,19 @@ describe('slot markers', () => {
     }
   })
 })
+
+describe('character references in a body', () => {
+  // markdown-it turns `&#12;` into U+000C (form feed), which XML 1.0 forbids; found by an audit
+  // with the W3C validator: the RSS and Atom carrying it did not parse.
+  it('never put a character XML forbids into RSS or Atom', async () => {
+    const body = 'Page&#12;break, &#x0C; and &#x000C;, [a link](https://example.com/r "Annual&#x0C;report") ![alt&#12;text](https://example.com/i.png)'
+    const request = appFor(collection([article({ body })]))
+    for (const path of ['/feed.xml', '/atom.xml']) {
+      const xml = await (await request(path)).text()
+      expect(xml, path).not.toContain('\f')
+      expect(() => parseXml(xml), path).not.toThrow()
+    }
+    const html = (await (await request('/feed.json')).json<{ items: { content_html: string }[] }>()).items[0]!.content_html
+    expect(html).toContain('Page break')
+  })
+})
