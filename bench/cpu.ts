@@ -57,6 +57,12 @@ export interface CpuResult {
   kinds: { kind: Kind; path: string; total: number; js: number; program: number; naive: number; thread: number; all: number[] }[]
 }
 
+/** The href of an RSS feed's paging link (`<atom:link rel="…">`), unescaped. */
+function pageLink(rss: string, rel: 'last' | 'next'): string | undefined {
+  const tag = new RegExp(`<[^>]*\\brel="${rel}"[^>]*>`).exec(rss)?.[0]
+  return tag && /href="([^"]+)"/.exec(tag)?.[1]?.replace(/&amp;/g, '&')
+}
+
 /** The URLs to measure, found on a warm server: a tag feed from the OPML, the oldest page from rel="last". */
 async function pathsOf(ws: BenchWorkspace): Promise<Paths> {
   const server = await startHerald(ws.bundle, ws.archive)
@@ -64,15 +70,12 @@ async function pathsOf(ws: BenchWorkspace): Promise<Paths> {
     const opml = await (await fetchAgain(`${server.origin}/feeds.opml`)).text()
     const tagFeed = [...opml.matchAll(/xmlUrl="([^"]+)"/g)].map((m) => new URL(m[1]!).pathname).find((p) => p.startsWith('/tags/') && p.endsWith('/feed.xml'))
     const rss = await (await fetchAgain(`${server.origin}/feed.xml`)).text()
-    const tag = /<[^>]*\brel="last"[^>]*>/.exec(rss)?.[0]
-    const last = tag && /href="([^"]+)"/.exec(tag)?.[1]?.replace(/&amp;/g, '&')
+    const last = pageLink(rss, 'last')
     if (!tagFeed || !last) throw new Error('cpu: no tag feed in /feeds.opml or no rel="last" in /feed.xml')
     // The tag with the fewest stories that still fill more than a page (the manifest says how many).
     const manifest = JSON.parse(readFileSync(join(ws.archive, 'manifest.json'), 'utf8')) as { listings: { kind: string; slug: string; count: number }[] }
     const sparsest = manifest.listings.filter((l) => l.kind === 'tag' && l.count > Number(VARS.FEED_SIZE)).sort((a, b) => a.count - b.count)[0]
-    const tagRss = sparsest && (await (await fetchAgain(`${server.origin}/tags/${sparsest.slug}/feed.xml`)).text())
-    const nextTag = tagRss && /<[^>]*\brel="next"[^>]*>/.exec(tagRss)?.[0]
-    const next = nextTag && /href="([^"]+)"/.exec(nextTag)?.[1]?.replace(/&amp;/g, '&')
+    const next = sparsest && pageLink(await (await fetchAgain(`${server.origin}/tags/${sparsest.slug}/feed.xml`)).text(), 'next')
     if (!next) throw new Error('cpu: no tag with a second feed page in the archive')
     const sparse = new URL(next).pathname + new URL(next).search
     return { tagFeed, oldest: new URL(last).pathname + new URL(last).search, sparse, article: `/articles/bench-${Math.floor(ws.articles / 3)}` }

@@ -318,30 +318,38 @@ export class Archive {
   }
 
   /**
-   * A parsed archive file. `batch`: the reads of one caller's parallel lookups (a page's stories),
-   * so that one request reads a block once however many of its stories it shows.
+   * A file as `load` reads and parses it (giving its weight too), kept within the budget. `batch`:
+   * the reads of one caller's parallel lookups (a page's stories), so that one request reads a
+   * block once however many of its stories it shows.
    */
-  async #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson, batch?: Batch): Promise<T> {
+  async #kept<T>(path: string, load: () => Promise<[value: T, weight: number]>, batch?: Batch): Promise<T> {
     const kept = this.#files.lookup(path)
     if (kept) return kept.value as T
     if (batch) {
       let reading = batch.get(path)
-      if (!reading) batch.set(path, (reading = this.#file(path, parse)))
+      if (!reading) batch.set(path, (reading = this.#kept(path, load)))
       return (await reading) as T
     }
     // Each request reads what it misses itself, even when another request is reading the same
     // file: an archive read is I/O of the request that started it, and sharing it in flight made
     // workerd fail others with "Cannot perform I/O on behalf of a different request" (seen in the
     // bench's 100,000-article crawl: 649 of 132,007 requests, none without the sharing).
-    const text = await this.#read(path)
-    if (text === undefined) throw missingFile(path)
-    return this.#keep(path, parse(path, text), text.length) as T
-  }
-
-  /** A file as parsed, kept within the budget by the size it was read at. */
-  #keep<T>(path: string, value: T, weight: number): T {
+    const [value, weight] = await load()
     this.#files.put(path, { value, weight })
     return value
+  }
+
+  /** A parsed archive file (JSON unless `parse` says otherwise), weighed by its text's length. */
+  #file<T>(path: string, parse: (path: string, text: string) => unknown = parseArchiveJson, batch?: Batch): Promise<T> {
+    return this.#kept(
+      path,
+      async () => {
+        const text = await this.#read(path)
+        if (text === undefined) throw missingFile(path)
+        return [parse(path, text) as T, text.length]
+      },
+      batch,
+    )
   }
 
   /** An archive file as bytes (encoded again when the reader has text only). */
@@ -351,21 +359,17 @@ export class Archive {
     return text === undefined ? undefined : (new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>)
   }
 
-  /**
-   * A records file (a story block, a pages file), kept as bytes: a record is decoded and parsed
-   * only when asked for. `batch` as for #file.
-   */
-  async #records(path: string, batch?: Batch): Promise<RecordsFile> {
-    const kept = this.#files.lookup(path)
-    if (kept) return kept.value as RecordsFile
-    if (batch) {
-      let reading = batch.get(path)
-      if (!reading) batch.set(path, (reading = this.#records(path)))
-      return (await reading) as RecordsFile
-    }
-    const bytes = await this.#bytes(path)
-    if (bytes === undefined) throw missingFile(path)
-    return this.#keep(path, parseRecordsFile(path, bytes), bytes.length)
+  /** A records file (a story block, a pages file), kept as bytes: a record is decoded and parsed only when asked for. */
+  #records(path: string, batch?: Batch): Promise<RecordsFile> {
+    return this.#kept(
+      path,
+      async () => {
+        const bytes = await this.#bytes(path)
+        if (bytes === undefined) throw missingFile(path)
+        return [parseRecordsFile(path, bytes), bytes.length]
+      },
+      batch,
+    )
   }
 
   #ordsOf(n: number): Promise<number[]> {
@@ -382,7 +386,7 @@ export class Archive {
     const n = Math.floor(ord / blockSize)
     const path = paths.block(n)
     const record = recordOf<StoryRecord>(path, await this.#records(path, batch), ord - n * blockSize)
-    if (!record) throw new ArchiveError(`archive block ${paths.block(n)} has no story ${ord}: run \`npm run build\``)
+    if (!record) throw new ArchiveError(`archive block ${path} has no story ${ord}: run \`npm run build\``)
     const story = this.#resolve(record)
     this.#ords.set(story, ord)
     return story

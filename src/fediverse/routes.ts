@@ -42,6 +42,12 @@ fediverseApp.use(async (c, next) => {
   await next()
 })
 
+/** A GET route (HEAD follows it); any other method gets 405 with Allow (RFC 9110 §15.5.6), OPTIONS 204 with it. */
+function read(path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>): void {
+  fediverseApp.get(path, handler)
+  fediverseApp.all(path, methodNotAllowed())
+}
+
 /** Answers a request the app routed here, with the Herald the app opened for it. */
 export function handleFediverse(c: Context<AppEnv>): Response | Promise<Response> {
   heralds.set(c.req.raw, c.var.herald)
@@ -54,7 +60,7 @@ export function handleFediverse(c: Context<AppEnv>): Response | Promise<Response
   return fediverseApp.fetch(c.req.raw, c.env, ctx)
 }
 
-fediverseApp.get('/.well-known/webfinger', (c) => {
+read('/.well-known/webfinger', (c) => {
   const resource = c.req.query('resource')
   // RFC 7033 §5: WebFinger answers carry CORS, refusals included.
   const cors = { 'Access-Control-Allow-Origin': '*' }
@@ -85,11 +91,11 @@ fediverseApp.get('/.well-known/webfinger', (c) => {
   )
 })
 
-fediverseApp.get('/.well-known/nodeinfo', (c) =>
+read('/.well-known/nodeinfo', (c) =>
   c.json({ links: [{ rel: NODEINFO_PROFILE, href: c.var.herald.archive.link('/nodeinfo/2.1').url }] }, 200, { 'Access-Control-Allow-Origin': '*' }),
 )
 
-fediverseApp.get('/nodeinfo/2.1', (c) => {
+read('/nodeinfo/2.1', (c) => {
   const { archive } = c.var.herald
   return c.body(
     JSON.stringify({
@@ -106,21 +112,21 @@ fediverseApp.get('/nodeinfo/2.1', (c) => {
   )
 })
 
-fediverseApp.get('/ap/actors/:handle', async (c) => {
+read('/ap/actors/:handle', async (c) => {
   const actor = actorOf(c)
   if (!actor) return notFound(c, 'no such actor')
   const { publicPem } = await keyPair(c.env)
   return ap(c, actorDocument(c.var.herald.archive, actor, publicPem))
 })
 
-fediverseApp.get('/ap/actors/:handle/followers', async (c) => {
+read('/ap/actors/:handle/followers', async (c) => {
   const actor = actorOf(c)
   if (!actor) return notFound(c, 'no such actor')
   // The count only: who follows a newsroom is the followers' business.
   return ap(c, withContext({ id: followersId(c.var.herald.archive, actor.handle), type: 'OrderedCollection', totalItems: await followerCount(c.env, actor.handle) }))
 })
 
-fediverseApp.get('/ap/actors/:handle/outbox', async (c) => {
+read('/ap/actors/:handle/outbox', async (c) => {
   const actor = actorOf(c)
   if (!actor) return notFound(c, 'no such actor')
   const { archive } = c.var.herald
@@ -166,8 +172,10 @@ const inboxLimit = bodyLimit({
     throw refusal(413, `an activity must be at most ${MAX_INBOX_BYTES} bytes`)
   },
 })
-fediverseApp.post('/ap/inbox', inboxLimit, inbox)
-fediverseApp.post('/ap/actors/:handle/inbox', inboxLimit, inbox)
+for (const path of ['/ap/inbox', '/ap/actors/:handle/inbox']) {
+  fediverseApp.post(path, inboxLimit, inbox)
+  fediverseApp.all(path, methodNotAllowed(['POST', 'OPTIONS']))
+}
 
 fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
   const { archive } = c.var.herald
@@ -179,9 +187,4 @@ fediverseApp.get(`${ARTICLES_PATH}/:slug`, async (c) => {
   return ap(c, withContext(articleObject(archive, story)))
 })
 
-// Any other method on a route above: 405 with Allow (RFC 9110 §15.5.6), and OPTIONS 204 with it.
-for (const path of ['/ap/inbox', '/ap/actors/:handle/inbox']) fediverseApp.all(path, methodNotAllowed(['POST', 'OPTIONS']))
-for (const path of ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/2.1', '/ap/actors/:handle', '/ap/actors/:handle/followers', '/ap/actors/:handle/outbox']) {
-  fediverseApp.all(path, methodNotAllowed())
-}
 fediverseApp.all('*', (c) => notFound(c, 'not found'))

@@ -45,13 +45,13 @@ export function isNotModified(headers: Headers, representation: Representation):
 /** RFC 9110 §8.8.3: `#entity-tag`, with optional whitespace around the commas. */
 const ENTITY_TAG_LIST = /^[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*")*[ \t]*$/
 
-/**
- * RFC 9110 §5.6.7: an HTTP-date is an IMF-fixdate, or one of the two obsolete forms a recipient
- * must accept (RFC 850, asctime). `Date.parse` alone would take `2030` or `tomorrow-ish` text.
- */
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'
 const TIME = '\\d{2}:\\d{2}:\\d{2}'
+/**
+ * RFC 9110 §5.6.7: an HTTP-date is an IMF-fixdate, or one of the two obsolete forms a recipient
+ * must accept (RFC 850, asctime). `Date.parse` alone takes `2030` or an ISO 8601 instant.
+ */
 const HTTP_DATE = new RegExp(
   `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT` +
     `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT` +
