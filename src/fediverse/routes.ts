@@ -139,8 +139,10 @@ read('/ap/actors/:handle/outbox', async (c) => {
   if (pageParam === undefined) {
     return ap(c, withContext({ id, type: 'OrderedCollection', totalItems: total, first: `${id}?page=1`, last: `${id}?page=${last}` }))
   }
+  // Digits only: `1e0`, `0x1` or `01` would name page 1 at a second URL, which caches and servers keep apart.
+  if (!/^[1-9][0-9]{0,8}$/.test(pageParam)) throw refusal(400, `page must be a whole number from 1 to ${last}, in plain digits`)
   const page = Number(pageParam)
-  if (!Number.isInteger(page) || page < 1 || page > last) return notFound(c, 'no such outbox page')
+  if (page > last) return notFound(c, 'no such outbox page')
   const from = listing.scheduledCount(now) + (page - 1) * OUTBOX_PAGE_SIZE
   const stories = await listing.slice(from, Math.min(listing.count, from + OUTBOX_PAGE_SIZE))
   const actorUrl = actorId(archive, actor.handle)

@@ -130,6 +130,29 @@ describe('discovery', () => {
     expect((await w.request('/articles/no-such', { headers: AP })).status).toBe(404)
   })
 
+  // What a client rates higher wins (RFC 9110 §12.5.1); HTML keeps a tie it named, a wildcard does not.
+  it.each([
+    ['application/activity+json', 'activity'],
+    ['application/ld+json; profile="https://www.w3.org/ns/activitystreams"', 'activity'],
+    ['application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"', 'activity'],
+    ['application/activity+json, */*', 'activity'],
+    ['application/activity+json;q=0.9, text/html;q=0.5', 'activity'],
+    ['text/html;q=1, application/activity+json;q=0.1', 'html'],
+    ['application/activity+json;q=0.5, text/*', 'html'],
+    ['text/html, application/activity+json', 'html'],
+    ['application/activity+json;q=0', 'html'],
+    ['application/ld+json', 'html'],
+    ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'html'],
+    ['*/*', 'html'],
+  ])('an article asked for with Accept: %s gets %s', async (accept, wanted) => {
+    const res = await fediWorker(collection([old])).request('/articles/old-story', { headers: { Accept: accept } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('vary')).toContain('Accept')
+    const type = res.headers.get('content-type') ?? ''
+    if (wanted === 'activity') expect((await json(res)).type).toBe('Article')
+    else expect(type).toBe('text/html; charset=utf-8')
+  })
+
   it('the outbox is a paged OrderedCollection of Creates; a scheduled story is not in it', async () => {
     const w = fediWorker(collection([old, article({ published: '2999-01-01T00:00:00Z', slug: 'future' })]))
     const outbox = await json(await w.request('/ap/actors/news/outbox', { headers: AP }))
@@ -138,6 +161,12 @@ describe('discovery', () => {
     expect(page.type).toBe('OrderedCollectionPage')
     expect(page.orderedItems.map((i: any) => [i.type, i.object.id])).toEqual([['Create', `${ORIGIN}/articles/old-story`]])
     expect((await w.request('/ap/actors/news/outbox?page=2')).status).toBe(404)
+    // One URL per page: another spelling of 1 is refused, not served as a second copy of it.
+    for (const spelling of ['1e0', '0x1', '01', '1.0', '0', '-1', '', 'one']) {
+      const refused = await w.request(`/ap/actors/news/outbox?page=${spelling}`, { headers: AP })
+      expect(refused.status, spelling).toBe(400)
+      expect(await refused.text()).toContain('page must be a whole number from 1 to 1')
+    }
     const section = await json(await w.request('/ap/actors/news-section/outbox?page=1'))
     expect(section.orderedItems.map((i: any) => [i.type, i.object])).toEqual([['Announce', `${ORIGIN}/articles/old-story`]])
   })
