@@ -13,7 +13,7 @@
  * - a name must have a dot and not end in an internal suffix (`localhost`, `internal`, `local`, …);
  * - never this site's own host, whatever the scheme or port.
  *
- * `HUB_ALLOW_LOOPBACK` (development, tests) admits loopback hosts on any port.
+ * `HUB_ALLOW_LOOPBACK` (development, tests) admits loopback hosts on any port but the site's own.
  */
 import * as ipaddr from 'ipaddr.js'
 
@@ -73,9 +73,12 @@ export function callbackProblem(raw: string, options: { allowLoopback: boolean; 
   if (url.hash || raw.includes('#')) return 'hub.callback must not have a fragment'
   const host = canonicalHost(url.hostname)
   const own = new URL(options.ownOrigin)
+  const ownHost = canonicalHost(own.hostname)
   // Production: no port of this host is a subscriber. Loopback development serves the site and its
-  // test subscribers on one host, so there the port tells them apart.
-  const sameSite = host === canonicalHost(own.hostname) && (!options.allowLoopback || (url.port || defaultPort(url)) === (own.port || defaultPort(own)))
+  // test subscribers on one host, so there the port tells them apart; and there every loopback
+  // name is the site's host (`127.0.0.1:8787` is the `localhost:8787` that `wrangler dev` serves).
+  const sameHost = host === ownHost || (options.allowLoopback && isLoopback(host) && isLoopback(ownHost))
+  const sameSite = sameHost && (!options.allowLoopback || (url.port || defaultPort(url)) === (own.port || defaultPort(own)))
   if (sameSite) return 'hub.callback must not be on this site'
   if (options.allowLoopback && isLoopback(host)) return undefined
   const blocked = blockedHost(host)

@@ -171,6 +171,16 @@ describe('the callback policy (no request reaches an address it should not)', ()
     expect(res.status).toBe(202)
   })
 
+  it.each(['http://127.0.0.1:8787/cb', 'http://localhost:8787/cb', 'http://[::1]:8787/cb', 'http://127.1:8787/cb', 'http://localhost.:8787/cb'])(
+    'under HUB_ALLOW_LOOPBACK still never calls the dev server itself (%s): every loopback name is its host',
+    async (callback) => {
+      const dev = { HUB_ALLOW_LOOPBACK: 'true', SITE_URL: 'http://localhost:8787' }
+      const res = await hubWorker(content, dev).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': 'http://localhost:8787/feed.xml', 'hub.callback': callback })
+      expect(res.status, callback).toBe(400)
+      expect(await res.text()).toContain('hub.callback must not be on this site')
+    },
+  )
+
   it('never follows a redirect from a subscriber', async () => {
     const hub = hubWorker(content)
     const calls = fakeSubscriber(() => new Response(null, { status: 302, headers: { Location: 'http://169.254.169.254/' } }))
