@@ -81,16 +81,22 @@ class Cleaner {
   article(file: string, article: Article): Article {
     const tags: string[] = []
     if (Array.isArray(article.tags)) {
-      const seen = new Set<string>()
+      const seen = new Map<string, string>()
       for (const raw of article.tags) {
         const name = this.clean(file, 'tags', rule.tag, raw)
         if (typeof name !== 'string') continue
         const slug = tagSlug(name)
-        if (seen.has(slug)) {
-          this.problems.push({ file, field: 'tags', message: `"${name}" is listed twice` })
+        const earlier = seen.get(slug)
+        if (earlier !== undefined) {
+          // `C++` and `C#` are two spellings to the editor but one address: name the other one.
+          const message =
+            earlier.toLowerCase() === name.toLowerCase()
+              ? `"${name}" is listed twice`
+              : `"${name}" has the address ${listingPath('tag', slug)}, which "${earlier}" before it in this list has; spell the two alike, or tell them apart with a letter or digit`
+          this.problems.push({ file, field: 'tags', message })
           continue
         }
-        seen.add(slug)
+        seen.set(slug, name)
         tags.push(name)
         const clash = this.#tagSpellings.add(file, name)
         if (clash) this.problems.push(clash)

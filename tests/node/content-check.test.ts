@@ -53,6 +53,7 @@ describe('article fields', () => {
     [{ id: 'urn:uuid:1234' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
     [{ id: 'tag:test.example,2024:100%' }, `${FILE}: id: must be a tag: URI such as tag:herald.example.com,2024:my-story (RFC 4151)`],
     [{ tags: ['Russia', 'russia'] }, `${FILE}: tags: "russia" is listed twice`],
+    [{ tags: ['C++', 'C#'] }, `${FILE}: tags: "C#" has the address /tags/c, which "C++" before it in this list has; spell the two alike, or tell them apart with a letter or digit`],
     [{ language: 'not a language!' }, `${FILE}: language: must be a BCP 47 language tag such as en or pt-BR`],
     [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
     [{ body: '[the file](ftp://files.example/report.pdf)' }, `${FILE}: body: link ftp://files.example/report.pdf must be http(s), mailto, or a path on this site`],
