@@ -135,7 +135,9 @@ read('/ap/actors/:handle/outbox', async (c) => {
   const total = publishedCount(actor.listing, now)
   const id = outboxId(archive, actor.handle)
   const last = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE))
-  const pageParam = c.req.query('page')
+  const pages = c.req.queries('page') ?? []
+  if (pages.length > 1) throw refusal(400, `"page" is given ${pages.length} times; give it once`)
+  const pageParam = pages[0]
   if (pageParam === undefined) {
     return ap(c, withContext({ id, type: 'OrderedCollection', totalItems: total, first: `${id}?page=1`, last: `${id}?page=${last}` }))
   }

@@ -167,6 +167,9 @@ describe('discovery', () => {
       expect(refused.status, spelling).toBe(400)
       expect(await refused.text()).toContain('page must be a whole number from 1 to 1')
     }
+    const twice = await w.request('/ap/actors/news/outbox?page=1&page=1', { headers: AP })
+    expect(twice.status).toBe(400)
+    expect(await twice.text()).toContain('"page" is given 2 times; give it once')
     const section = await json(await w.request('/ap/actors/news-section/outbox?page=1'))
     expect(section.orderedItems.map((i: any) => [i.type, i.object])).toEqual([['Announce', `${ORIGIN}/articles/old-story`]])
   })
