@@ -89,10 +89,7 @@ class Cleaner {
         const earlier = seen.get(slug)
         if (earlier !== undefined) {
           // `C++` and `C#` are two spellings to the editor but one address: name the other one.
-          const message =
-            earlier.toLowerCase() === name.toLowerCase()
-              ? `"${name}" is listed twice`
-              : `"${name}" has the address ${listingPath('tag', slug)}, which "${earlier}" before it in this list has; spell the two alike, or tell them apart with a letter or digit`
+          const message = sameSpelling(earlier, name) ? `"${name}" is listed twice` : slugClash(name, slug, `"${earlier}" before it in this list`)
           this.problems.push({ file, field: 'tags', message })
           continue
         }
@@ -125,6 +122,14 @@ class Cleaner {
   }
 }
 
+/** Case and spacing are one spelling: the tag rule has already collapsed spacing. */
+const sameSpelling = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** Two spellings of one tag address: `other` says which spelling holds it and where. */
+function slugClash(name: string, slug: string, other: string): string {
+  return `"${name}" has the address ${listingPath('tag', slug)}, which ${other} has; spell the two alike, or tell them apart with a letter or digit`
+}
+
 /**
  * A tag's address is made of its slug: two spellings that give one slug would share a page under
  * two names, so the second is refused (case and spacing are one spelling). Fed in file order.
@@ -137,9 +142,7 @@ export class TagSpellings {
     const slug = tagSlug(name)
     const known = this.#known.get(slug)
     if (!known) this.#known.set(slug, { name, file })
-    else if (known.name.toLowerCase() !== name.toLowerCase()) {
-      return { file, field: 'tags', message: `"${name}" has the address ${listingPath('tag', slug)}, which "${known.name}" (${known.file}) has; spell the two alike, or tell them apart with a letter or digit` }
-    }
+    else if (!sameSpelling(known.name, name)) return { file, field: 'tags', message: slugClash(name, slug, `"${known.name}" (${known.file})`) }
     return undefined
   }
 }

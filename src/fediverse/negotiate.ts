@@ -21,16 +21,19 @@ function isActivity({ type, params }: MediaRange): boolean {
   return t === 'application/activity+json' || (t === 'application/ld+json' && (params.profile ?? '').split(/\s+/).includes(AS_CONTEXT))
 }
 
-/**
- * HTML's quality is that of the most specific range that matches it (RFC 9110 §12.5.1):
- * `text/html`, else `text/*`, else `*\/*`. `named` says whether the client listed HTML itself.
- */
-function htmlQuality(ranges: MediaRange[]): { q: number; named: boolean } {
-  let best: { q: number; named: boolean; rank: number } = { q: 0, named: false, rank: 0 }
+/** How specifically a range names HTML: 3 itself, 2 `text/*`, 1 `*\/*`, 0 not at all. */
+const NAMED = 3
+function htmlRank(type: string): number {
+  const t = type.toLowerCase()
+  return t === 'text/html' || t === 'application/xhtml+xml' ? NAMED : t === 'text/*' ? 2 : t === '*/*' ? 1 : 0
+}
+
+/** HTML's quality is that of the most specific range that matches it (RFC 9110 §12.5.1), and that range's rank. */
+function htmlQuality(ranges: MediaRange[]): { q: number; rank: number } {
+  let best = { q: 0, rank: 0 }
   for (const r of ranges) {
-    const t = r.type.toLowerCase()
-    const rank = t === 'text/html' || t === 'application/xhtml+xml' ? 3 : t === 'text/*' ? 2 : t === '*/*' ? 1 : 0
-    if (rank > best.rank || (rank === best.rank && rank > 0 && r.q > best.q)) best = { q: r.q, named: rank === 3, rank }
+    const rank = htmlRank(r.type)
+    if (rank > best.rank || (rank === best.rank && rank > 0 && r.q > best.q)) best = { q: r.q, rank }
   }
   return best
 }
@@ -44,13 +47,15 @@ function preferActivity(ranges: MediaRange[]): boolean {
   const activity = Math.max(0, ...ranges.filter(isActivity).map((r) => r.q))
   if (activity <= 0) return false
   const html = htmlQuality(ranges)
-  return activity > html.q || (activity === html.q && !html.named)
+  return activity > html.q || (activity === html.q && html.rank < NAMED)
 }
 
+/** Whether the Accept header prefers the ActivityStreams representation to the HTML page. */
 export function wantsActivity(accept: string | undefined): boolean {
   // The fast lane asks this of every article GET: a browser's header names no JSON type, so it
   // is answered without parsing.
   if (!accept || !/json/i.test(accept)) return false
+  // Hono's Accept parser is reached only through `accepts(c, …)`, which reads the header off a context.
   const c = { req: { header: () => accept } } as unknown as Context
   return accepts(c, { header: 'Accept', supports: [], default: 'html', match: (ranges) => (preferActivity(ranges) ? 'activity' : 'html') }) === 'activity'
 }
