@@ -4,7 +4,7 @@
  * started workerd, median of CPU_STARTS starts. What Cloudflare counts and limits as CPU time
  * (10 ms a request on the Free plan), without the wall time spent waiting on archive reads.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { busyMs, profiled, topSelf, workerdThreadMs } from './lib/profile'
 import { progress, progressDone } from './lib/progress'
@@ -15,6 +15,8 @@ import type { BenchWorkspace } from './lib/workspace'
 const STARTS = Number(process.env.BENCH_CPU_STARTS ?? 5)
 /** BENCH_CPU_TOP=N: also print each first request's N functions with the most self time. */
 const TOP = Number(process.env.BENCH_CPU_TOP ?? 0)
+/** BENCH_CPU_SAVE=dir: also write each first request's profile there, for DevTools or a script (`<articles>-<url>-<n>.cpuprofile`). */
+const SAVE = process.env.BENCH_CPU_SAVE
 
 interface Kind {
   name: string
@@ -105,6 +107,13 @@ async function firstRequest(ws: BenchWorkspace, path: string, inspect: boolean):
     const profile = await profiled(server.inspector!, request)
     if (status !== 200) throw new Error(`cpu: first ${path} answered ${status}`)
     if (TOP > 0) console.log(`cpu: first ${path}\n${topSelf(profile, TOP).join('\n')}`)
+    if (SAVE) {
+      mkdirSync(SAVE, { recursive: true })
+      const name = `${ws.articles}-${path.replace(/[^\w.-]+/g, '_')}`
+      let n = 0
+      while (existsSync(join(SAVE, `${name}-${n}.cpuprofile`))) n++
+      writeFileSync(join(SAVE, `${name}-${n}.cpuprofile`), JSON.stringify(profile))
+    }
     return { busy: busyMs(profile), thread }
   } finally {
     await server.stop()
