@@ -7,8 +7,12 @@
 import type { Context } from 'hono'
 import type { Representation } from './representation'
 
-/** RFC 9110 §15.4.5: a 304 "MUST generate … Cache-Control, Content-Location, Date, ETag, Expires, and Vary" as a 200 would. */
-export const RETAINED_304_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'] as const
+/**
+ * RFC 9110 §15.4.5: a 304 "MUST generate … Cache-Control, Content-Location, Date, ETag, Expires, and Vary" as a 200 would.
+ * And the CORS headers where the 200 has them (feeds): a browser fetches a request carrying
+ * If-None-Match with no cache (Fetch §4.5), so the 304 itself is what the CORS check reads.
+ */
+export const RETAINED_304_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'access-control-allow-origin', 'access-control-expose-headers'] as const
 
 /** The entity tags of an If-None-Match field value (a list, possibly with weak tags), or `*`. */
 export function parseEntityTags(value: string): '*' | string[] {

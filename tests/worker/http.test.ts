@@ -202,6 +202,19 @@ describe('opening a feed in a browser', () => {
     expect((await get('/', { method: 'OPTIONS' })).headers.get('access-control-allow-origin')).toBeNull()
   })
 
+  it('lets a browser app read the 304 of its revalidation: a request with If-None-Match is fetched with no cache, so the 304 itself passes the CORS check', async () => {
+    for (const path of ['/feed.json', '/atom.xml', '/tags/russia/feed.json']) {
+      const full = await get(path, { headers: { Origin: 'https://app.example' } })
+      // The second time the fast lane answers (src/http/fast-lane.ts): the same headers.
+      for (let i = 0; i < 2; i++) {
+        const res = await get(path, { headers: { Origin: 'https://app.example', 'If-None-Match': full.headers.get('etag')! } })
+        expect(res.status, path).toBe(304)
+        expect(res.headers.get('access-control-allow-origin'), path).toBe('*')
+        expect(res.headers.get('access-control-expose-headers'), path).toContain('ETag')
+      }
+    }
+  })
+
   it('keeps separate validators for the preview and the feed', async () => {
     const feed = await get('/feed.xml')
     const preview = await get('/feed.xml', { headers: navigation })
