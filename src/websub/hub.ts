@@ -34,7 +34,13 @@ const SubscriptionForm = z.object({
   }),
   'hub.topic': z.string({ error: 'hub.topic is required' }).check(z.minLength(1, 'hub.topic is required')),
   'hub.callback': z.string({ error: 'hub.callback is required' }).check(z.minLength(1, 'hub.callback is required')),
-  'hub.secret': z.optional(z.string().check(z.refine((s) => utf8Length(s) <= MAX_SECRET_BYTES, 'hub.secret must be less than 200 bytes'))),
+  // An empty secret is no HMAC key (Web Crypto refuses one of length 0): no delivery could be signed.
+  'hub.secret': z.optional(
+    z.string().check(
+      z.minLength(1, 'hub.secret must not be empty; leave it out for unsigned deliveries'),
+      z.refine((s) => utf8Length(s) <= MAX_SECRET_BYTES, 'hub.secret must be less than 200 bytes'),
+    ),
+  ),
   'hub.lease_seconds': z.optional(z.string().check(z.regex(/^(\d{1,10})?$/, 'hub.lease_seconds must be a whole number of seconds'))),
 })
 

@@ -75,6 +75,8 @@ describe('POST /hub', () => {
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': `${ORIGIN}/hub` }, 'hub.callback must not be on this site'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.secret': 'x'.repeat(200) }, 'hub.secret must be less than 200 bytes'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': '-5' }, 'hub.lease_seconds must be a whole number'],
+    // An empty key is no HMAC key: every delivery of the subscription would fail to be signed.
+    [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.secret': '' }, 'hub.secret must not be empty'],
   ])('refuses %o with 400 and a reason', async (form, reason) => {
     const res = await hubWorker(content).subscribe(form as Record<string, string>)
     expect(res.status).toBe(400)
