@@ -14,6 +14,8 @@
  */
 import { HUB_PATH } from '../feeds/build'
 import type { Herald } from '../herald'
+import { callbackProblem } from './callback'
+import { readHubConfig } from './config'
 import type { HubJob } from './jobs'
 import { OUTBOUND_TIMEOUT_MS, outbound } from './outbound'
 import { activeSubscription, claimDelivery, deleteSubscription, deliveryOutcome, recordDelivery, releaseDelivery } from './store'
@@ -47,6 +49,9 @@ export async function deliver(env: Env, herald: Herald, job: DeliverJob, attempt
 async function deliverClaimed(env: Env, herald: Herald, job: DeliverJob, attempts: number, now: number): Promise<JobOutcome> {
   const subscription = await activeSubscription(env, job.topic, job.callback, now)
   if (!subscription) return { done: true, detail: 'not sent: no longer subscribed' }
+  // Checked again at the moment of calling, as verification does: the subscription may predate the policy.
+  const problem = callbackProblem(job.callback, { allowLoopback: readHubConfig(env).allowLoopback, ownOrigin: herald.archive.origin })
+  if (problem) return { done: true, detail: `not sent: ${problem}` }
   const content = await topicContent(herald, job.topic, now)
   if (!content) return { done: true, detail: 'not sent: the topic is no longer published' }
   if ((await deliveryOutcome(env, job.topic, content.etag, job.callback)) === 'delivered') {

@@ -470,6 +470,18 @@ describe('noticing changes and delivering them', () => {
     expect(logged).toEqual(['herald hub: cron * * * * *: publishing changes failed: D1 is down'])
   })
 
+  it('checks the callback again before a delivery, sending nothing to one the policy no longer admits', async () => {
+    // Subscribed while loopback was allowed (a dev database, a looser policy of an earlier deploy).
+    const hub = hubWorker(site, { HUB_ALLOW_LOOPBACK: 'false' })
+    await subscribe(TOPIC, 'http://127.0.0.1/cb')
+    await subscribe(TOPIC, 'http://10.0.0.5/cb')
+    await publishChanges(hub.env, await hub.herald(), NOW)
+    const calls = fakeSubscriber(echoChallenge)
+    const result = await runJobs(hub.env, await hub.herald(), hub.jobs)
+    expect(result.explicitAcks.sort()).toEqual(['m0', 'm1'])
+    expect(calls).toHaveLength(0)
+  })
+
   it('removes a subscription whose callback answers 410 Gone', async () => {
     const hub = hubWorker(site)
     await subscribe(TOPIC)
