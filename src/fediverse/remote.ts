@@ -66,6 +66,8 @@ export async function fetchActor(env: Env, herald: Herald, url: string, keyId: s
   } catch {
     throw new RemoteError(`fetching ${url}: not JSON`)
   }
+  // `null` parses, and has no properties to read.
+  if (!doc || typeof doc !== 'object') throw new RemoteError(`fetching ${url}: not an actor with inbox and publicKey`)
   // A key document (Mastodon serves the actor itself at the key's URL without the fragment).
   const key = (doc.publicKey ?? doc) as Record<string, unknown>
   const id = str(doc.id)

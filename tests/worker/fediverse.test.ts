@@ -213,6 +213,13 @@ describe('inbox refusals', () => {
     expect(gets).toEqual([])
   })
 
+  it.each(['null', '"a string"', '[]'])('401s, not 500s, a key URL that answers the JSON %s', async (body) => {
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(body, { headers: { 'Content-Type': 'application/activity+json' } }))
+    const res = await get('/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice))
+    expect(res.status).toBe(401)
+    expect(await res.text()).toBe(`the signing key could not be fetched: fetching ${alice.keyId}: not an actor with inbox and publicKey (401)\n`)
+  })
+
   it('401s when the key cannot be fetched under the outbound policy (a private address)', async () => {
     const { gets } = remoteServer([alice])
     const local = { ...alice, id: 'http://10.0.0.1/users/eve', keyId: 'http://10.0.0.1/users/eve#main-key' }
