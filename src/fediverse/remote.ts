@@ -56,9 +56,8 @@ export interface RemoteActor {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
 
-/** Reads an actor document (or the actor owning a key id such as `…#main-key`). */
-export async function fetchActor(env: Env, herald: Herald, url: string, keyId: string): Promise<RemoteActor> {
-  const { status, text } = await remoteRequest(env, herald, 'GET', url.split('#')[0]!, keyId)
+async function fetchDocument(env: Env, herald: Herald, url: string, keyId: string): Promise<Record<string, unknown>> {
+  const { status, text } = await remoteRequest(env, herald, 'GET', url, keyId)
   if (status < 200 || status > 299) throw new RemoteError(`fetching ${url}: HTTP ${status}`, status)
   let doc: Record<string, unknown>
   try {
@@ -68,13 +67,31 @@ export async function fetchActor(env: Env, herald: Herald, url: string, keyId: s
   }
   // `null` parses, and has no properties to read.
   if (!doc || typeof doc !== 'object') throw new RemoteError(`fetching ${url}: not an actor with inbox and publicKey`)
+  return doc
+}
+
+/**
+ * Reads an actor document (or the actor owning a key id such as `…#main-key`). A document speaks
+ * for the id it names only when it is served at that id: any server can serve a copy of someone
+ * else's actor with its own key in it. One naming another id is fetched again from there, as
+ * Mastodon's fetch_resource does (app/helpers/jsonld_helper.rb), and must name the same id.
+ */
+export async function fetchActor(env: Env, herald: Herald, url: string, keyId: string): Promise<RemoteActor> {
+  let from = url.split('#')[0]!
+  let doc = await fetchDocument(env, herald, from, keyId)
+  const named = str(doc.id)
+  if (named !== undefined && named !== from) {
+    from = named
+    doc = await fetchDocument(env, herald, from, keyId)
+    if (doc.id !== from) throw new RemoteError(`fetching ${from}: the document there has another id`)
+  }
   // A key document (Mastodon serves the actor itself at the key's URL without the fragment).
   const key = (doc.publicKey ?? doc) as Record<string, unknown>
   const id = str(doc.id)
   const inbox = str(doc.inbox)
   const publicKeyPem = str(key.publicKeyPem)
   const publicKeyId = str(key.id)
-  if (!id || !inbox || !publicKeyPem || !publicKeyId) throw new RemoteError(`fetching ${url}: not an actor with inbox and publicKey`)
+  if (!id || !inbox || !publicKeyPem || !publicKeyId) throw new RemoteError(`fetching ${from}: not an actor with inbox and publicKey`)
   const endpoints = doc.endpoints as Record<string, unknown> | undefined
   return { id, inbox, sharedInbox: str(endpoints?.sharedInbox), publicKeyId, publicKeyPem }
 }

@@ -11,7 +11,7 @@ import type { Article } from '../../src/content/article'
 import { publishFediverse } from '../../src/fediverse/publish'
 import { deliveries } from '../../src/fediverse/store'
 import { article, collection } from '../helpers/content'
-import { fediWorker, follow, REMOTE, remoteServer, remoteUser, runApJobs, signedPost, verifyDelivery, type RemoteUser } from '../helpers/fediverse'
+import { actorDoc, fediWorker, follow, REMOTE, remoteServer, remoteUser, runApJobs, signedPost, verifyDelivery, type RemoteUser } from '../helpers/fediverse'
 import { get, ORIGIN } from '../helpers/worker'
 
 const AP = { Accept: 'application/activity+json' }
@@ -217,7 +217,30 @@ describe('inbox refusals', () => {
     vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(body, { headers: { 'Content-Type': 'application/activity+json' } }))
     const res = await get('/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice))
     expect(res.status).toBe(401)
-    expect(await res.text()).toBe(`the signing key could not be fetched: fetching ${alice.keyId}: not an actor with inbox and publicKey (401)\n`)
+    expect(await res.text()).toBe(`the signing key could not be fetched: fetching ${alice.id}: not an actor with inbox and publicKey (401)\n`)
+  })
+
+  it('401s a key document that names another server’s actor as its id: it is not that actor’s key', async () => {
+    // eve serves, on her own server, a copy of alice's actor document with her inbox and key in it.
+    const eve = await remoteUser('eve')
+    const forgedKey = 'https://evil.example/key'
+    const { gets } = remoteServer([alice])
+    const served = vi.mocked(globalThis.fetch).getMockImplementation()!
+    vi.mocked(globalThis.fetch).mockImplementation(async (input, init) => {
+      const url = new Request(input, init).url
+      if (url !== forgedKey) return served(input, init)
+      return Response.json({ ...actorDoc(alice), inbox: 'https://evil.example/inbox', endpoints: { sharedInbox: 'https://evil.example/inbox' }, publicKey: { id: forgedKey, owner: alice.id, publicKeyPem: eve.publicPem } })
+    })
+    const w = fediWorker(collection([old]))
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice))).status).toBe(202)
+    for (const activity of [{ ...follow(alice), id: `${alice.id}#forged` }, { id: `${alice.id}#delete`, type: 'Delete', actor: alice.id, object: alice.id }]) {
+      const res = await w.request('/ap/inbox', await signedPost('/ap/inbox', activity, eve, { keyId: forgedKey }))
+      expect(res.status, activity.type).toBe(401)
+      expect(await res.text()).toBe('the key document does not carry the signing key (401)\n')
+    }
+    // alice's document was fetched from alice's server to check the claim.
+    expect(gets.map((g) => g.url)).toContain(alice.id)
+    expect((await env.DB.prepare('SELECT inbox, shared_inbox FROM ap_followers').all()).results).toEqual([{ inbox: alice.inbox, shared_inbox: `${REMOTE}/inbox` }])
   })
 
   it('401s when the key cannot be fetched under the outbound policy (a private address)', async () => {
