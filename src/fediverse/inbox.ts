@@ -12,7 +12,7 @@ import type { Herald } from '../herald'
 import { actorByHandle, actorId, AS_CONTEXT, keyId as localKeyId, siteHandle } from './actors'
 import { enqueueAp } from './jobs'
 import { importPublic } from './keys'
-import { fetchActor, RemoteError, type RemoteActor } from './remote'
+import { fetchActor, RemoteError, remoteProblem, type RemoteActor } from './remote'
 import { parseSignature, preconditionProblem, signatureValid, type SignatureParams } from './signatures'
 import { addFollower, removeFollow, removeFollower, removeRemoteActor, saveActivity } from './store'
 
@@ -135,9 +135,14 @@ async function verifiedSigner(env: Env, herald: Herald, request: Request, params
 async function follow(c: Context<AppEnv>, herald: Herald, parsed: Json, signer: RemoteActor): Promise<Response> {
   const local = localActorOf(herald, parsed.object)
   if (!local) return refuse(c, 422, 'the Follow must name an actor of this site')
+  // What the outbound policy refuses would be dead at every delivery, and an inbox too long for a
+  // queue message (128 KB) would fail every publish run that has to reach it.
+  const problem = remoteProblem(c.env, herald, signer.inbox)
+  if (problem) return refuse(c, 422, `the follower’s inbox is not an address Herald calls: ${problem}`)
+  const sharedInbox = signer.sharedInbox !== undefined && !remoteProblem(c.env, herald, signer.sharedInbox) ? signer.sharedInbox : null
   const followId = idOf(parsed) ?? `${signer.id}#follow`
   const now = Date.now()
-  await addFollower(c.env, { actor: local.handle, follower: signer.id, inbox: signer.inbox, shared_inbox: signer.sharedInbox ?? null, follow_id: followId, followed_at: now })
+  await addFollower(c.env, { actor: local.handle, follower: signer.id, inbox: signer.inbox, shared_inbox: sharedInbox, follow_id: followId, followed_at: now })
   const localId = actorId(herald.archive, local.handle)
   const acceptId = `${localId}/accepts/${await shortHash(`${followId} ${now}`)}`
   const accept = { '@context': AS_CONTEXT, id: acceptId, type: 'Accept', actor: localId, object: { id: followId, type: 'Follow', actor: signer.id, object: localId } }

@@ -319,6 +319,30 @@ describe('Follow, Accept, Undo', () => {
     expect(del.status).toBe(202)
     expect((await json(await w.request('/ap/actors/news-section/followers'))).totalItems).toBe(0)
   })
+  it('a Follow whose inbox Herald will not call is refused with 422 and not stored; a shared inbox it will not call is not used', async () => {
+    // A 200 KB inbox: no queue message can carry it (128 KB), so every publish run would fail on it.
+    const eve = await remoteUser('eve')
+    const mallory = await remoteUser('mallory')
+    const alice = await remoteUser('alice')
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = new Request(input, init).url
+      if (url === eve.id) return Response.json({ ...actorDoc(eve), inbox: `${REMOTE}/${'a'.repeat(200_000)}`, endpoints: {} })
+      if (url === mallory.id) return Response.json({ ...actorDoc(mallory), endpoints: { sharedInbox: 'http://10.0.0.1/inbox' } })
+      if (url === alice.id) return Response.json(actorDoc(alice))
+      return new Response(null, { status: 202 })
+    })
+    const w = fediWorker(collection([old]))
+    const refused = await w.request('/ap/inbox', await signedPost('/ap/inbox', { id: `${eve.id}#f`, type: 'Follow', actor: eve.id, object: SITE_ACTOR }, eve))
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toBe('the follower’s inbox is not an address Herald calls: the remote address is longer than 2048 characters (422)\n')
+    await follow(w, mallory, SITE_ACTOR)
+    await follow(w, alice, SITE_ACTOR)
+    expect((await env.DB.prepare('SELECT follower, inbox, shared_inbox FROM ap_followers ORDER BY follower').all()).results).toEqual([
+      { follower: alice.id, inbox: alice.inbox, shared_inbox: `${REMOTE}/inbox` },
+      { follower: mallory.id, inbox: mallory.inbox, shared_inbox: null },
+    ])
+    expect(w.jobs.map((j) => j.inbox)).toEqual([mallory.inbox, alice.inbox])
+  })
 })
 
 describe('publishing to followers', () => {
