@@ -1,7 +1,7 @@
 /**
  * @module
  * The fediverse queue's consumer: one signed POST per (activity, inbox). 2xx settles it; 410 means
- * the server is gone; another 4xx (but 408 and 429) will not change on retry and is recorded as
+ * the server is gone; another 4xx (but 401, 408 and 429) will not change on retry and is recorded as
  * dead at once; anything else is retried with the hub's exponential backoff until the queue's
  * max_retries, after which the dead-letter consumer records it. A settled pair is never sent again.
  */
@@ -37,7 +37,9 @@ async function deliverOne(env: Env, herald: Herald, job: ApJob, attempts: number
     await settle(env, job.activityId, job.inbox, 'gone', attempts, 'HTTP 410', now)
     return { done: true, detail: 'gone: HTTP 410' }
   }
-  if (status >= 400 && status <= 499 && status !== 408 && status !== 429) {
+  // 401 is retried as Mastodon's DeliveryWorker retries it (response_error_unsalvageable?): Mastodon
+  // answers 401 when it could not fetch the signer's key yet, which a later attempt may.
+  if (status >= 400 && status <= 499 && status !== 401 && status !== 408 && status !== 429) {
     await settle(env, job.activityId, job.inbox, 'dead', attempts, `refused: HTTP ${status}`, now)
     return { done: true, detail: `refused: HTTP ${status}` }
   }

@@ -428,6 +428,22 @@ describe('publishing to followers', () => {
     expect((await deliveries(w.env))[0]).toMatchObject({ outcome: 'gone' })
   })
 
+  it('a 401 is retried, as Mastodon retries it: the receiver may not have fetched our key yet', async () => {
+    const alice = await remoteUser('alice')
+    let status = 401
+    const { received } = remoteServer([alice], { inboxStatus: () => status })
+    const w = fediWorker(collection([old]))
+    const herald = await w.herald()
+    await follow(w, alice, SITE_ACTOR)
+    const first = await runApJobs(w.env, herald, w.jobs)
+    expect(first.retryMessages).toEqual([{ msgId: 'm0' }])
+    expect(await deliveries(w.env)).toEqual([])
+    status = 202
+    expect((await runApJobs(w.env, herald, w.jobs, { attempts: 2 })).explicitAcks).toEqual(['m0'])
+    expect((await deliveries(w.env))[0]).toMatchObject({ outcome: 'delivered', attempts: 2 })
+    expect(received).toHaveLength(2)
+  })
+
   it('a delivery to an inbox the outbound policy refuses is never fetched, and recorded as dead', async () => {
     const w = fediWorker(collection([old]))
     const herald = await w.herald()
