@@ -12,8 +12,12 @@
 export const SIGNED_POST_HEADERS = ['(request-target)', 'host', 'date', 'digest', 'content-type'] as const
 export const SIGNED_GET_HEADERS = ['(request-target)', 'host', 'date'] as const
 
-/** Mastodon refuses a Date more than 12 hours old, or more than an hour ahead (CLOCK_SKEW_MARGIN). */
-export const MAX_SIGNATURE_AGE_MS = 12 * 3_600_000
+/**
+ * Mastodon's window (matches_time_window?, app/lib/signed_request.rb): a signature without
+ * `expires` expires 5 minutes after its Date, and an hour of clock skew is allowed either way.
+ * (Its 12-hour EXPIRATION_WINDOW_LIMIT only caps an explicit `expires`.)
+ */
+export const MAX_SIGNATURE_AGE_MS = 65 * 60_000
 export const MAX_CLOCK_SKEW_MS = 3_600_000
 
 const te = new TextEncoder()

@@ -195,6 +195,8 @@ describe('inbox refusals', () => {
     ['signed by another key than the actor document names', async () => ({ ...(await signedPost('/ap/inbox', follow(alice), mallory, { keyId: alice.keyId })) }), 'the signature does not verify'],
     ['a body changed after signing', async () => ({ ...(await signedPost('/ap/inbox', follow(alice), alice, { body: JSON.stringify({ ...follow(alice), id: 'x' }) })) }), 'the Digest does not match the body'],
     ['a Date 13 hours old', async () => signedPost('/ap/inbox', follow(alice), alice, { date: new Date(Date.now() - 13 * HOUR) }), 'the Date header is outside the accepted window'],
+    // Mastodon's window: a signature expires 5 minutes after its Date, plus an hour of clock skew.
+    ['a Date 66 minutes old', async () => signedPost('/ap/inbox', follow(alice), alice, { date: new Date(Date.now() - 66 * 60_000) }), 'the Date header is outside the accepted window'],
     ['a signature without the digest', async () => signedPost('/ap/inbox', follow(alice), alice, { headers: '(request-target) host date' }), 'the signature must cover digest'],
     ['an activity whose actor is not the signer', async () => signedPost('/ap/inbox', follow(alice), mallory), 'the activity is not signed by its actor'],
   ])('401s %s', async (_, init, reason) => {
@@ -203,6 +205,14 @@ describe('inbox refusals', () => {
     expect(res.status).toBe(401)
     expect(await res.text()).toBe(`${reason} (401)\n`)
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM ap_followers').first<{ n: number }>())!.n).toBe(0)
+  })
+
+  it('accepts a Date an hour old (Mastodon’s clock-skew margin) or 50 minutes ahead', async () => {
+    remoteServer([alice])
+    const w = fediWorker(collection([old]))
+    for (const offset of [-60 * 60_000, 50 * 60_000]) {
+      expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice, { date: new Date(Date.now() + offset) }))).status, String(offset)).toBe(202)
+    }
   })
 
   it('413s an activity over 256 KiB before reading its signature', async () => {
