@@ -278,6 +278,33 @@ describe('npm run check', () => {
     }
   })
 
+  it('names file and line of a module that does not load, with no stack trace, and refuses what the build refuses', () => {
+    const ws = contentWorkspace()
+    try {
+      const file = join(ws.root, 'content/articles/fleeing-fear-central-asians-exit-russia.ts')
+      const source = readFileSync(file, 'utf8')
+      const check = () => spawnSync(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'scripts/check-content.ts')], { cwd: ws.root, encoding: 'utf8' })
+      const cases: [string, string][] = [
+        [source.replace("  slug: 'fleeing", "  slug: 'fleeing',,"), 'content/articles/fleeing-fear-central-asians-exit-russia.ts: (module): line 5: Expected identifier but found ","'],
+        [source.replace('export default', "throw new Error('boom')\nexport default"), 'content/articles/fleeing-fear-central-asians-exit-russia.ts: (module): throws when loaded: boom'],
+        // The build caches an article by its own text: it refuses these, so the check must too.
+        [source.replace("import { defineArticle } from '../define'", "import { defineArticle } from '../define'\nimport other from './index'"), 'content/articles/fleeing-fear-central-asians-exit-russia.ts: (module): imports ./index: an article may import only files outside content/articles/'],
+        [source.replace("import { defineArticle } from '../define'", "import { defineArticle } from '../define'\nimport x from '../nowhere'"), 'content/articles/fleeing-fear-central-asians-exit-russia.ts: (module): throws when loaded: Build failed with 1 error:'],
+      ]
+      for (const [text, message] of cases) {
+        writeFileSync(file, text)
+        const run = check()
+        expect(run.status, run.stdout).toBe(1)
+        expect(run.stderr).toContain(message)
+        expect(run.stderr).not.toMatch(/^\s+at /m)
+        // The id is not read from a module that did not load: not also "an id never changes".
+        expect(run.stderr).not.toContain('an id never changes')
+      }
+    } finally {
+      ws.cleanup()
+    }
+  })
+
   it('exits 0 on the real content', () => {
     expect(execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/check-content.ts'], { encoding: 'utf8' })).toMatch(/no problems/)
   })
