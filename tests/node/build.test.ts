@@ -48,6 +48,27 @@ describe('npm run build', () => {
   })
 })
 
+describe('a module that does not load', () => {
+  it('is named with its line, and is not also told that its id changed or is missing from the ledger', () => {
+    const ws = contentWorkspace()
+    try {
+      copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
+      const file = join(ws.root, ARTICLE)
+      const source = readFileSync(file, 'utf8')
+      for (const broken of [source.replace("  slug: 'fleeing", "  slug: 'fleeing',,"), source.replace('export default', "throw new Error('boom')\nexport default"), source.replace('export default defineArticle(', 'export default 42; const _ = (')]) {
+        writeFileSync(file, broken)
+        const bad = build(ws.root)
+        expect(bad.status).toBe(1)
+        expect(bad.stderr).toMatch(new RegExp(`^${ARTICLE}: \\((module|article)\\): `, 'm'))
+        expect(bad.stderr).not.toContain('an id never changes')
+        expect(bad.stderr).not.toContain('is not in content/ledger.json')
+      }
+    } finally {
+      ws.cleanup()
+    }
+  })
+})
+
 describe("the archive's file count against Cloudflare's static-asset limits", () => {
   // An archive grows by about one file per ten stories (10,087 at 100,000; 19,974 at 200,000).
   it('is silent below 90% of the Free plan, warns from there, and says when no plan can deploy it', () => {

@@ -22,7 +22,7 @@ export function collectionProblems(config: Content, files: readonly string[], me
       if (clash) problems.push(clash)
     }
   })
-  const ids = metas.map((m) => ({ id: m.id }) as Article)
+  const ids = metas.map((m) => (m.unloaded ? undefined : { id: m.id }) as Article)
   problems.push(...validateLedger(ledger, { ...config, articles: ids }, { articleFiles: files }, ledgerFile))
   return problems
 }

@@ -26,6 +26,8 @@ export interface StoryMeta {
   slug?: string
   /** Tag names as cleaned, for the spelling rule. */
   tags: string[]
+  /** The module did not load, or its default export is no object: nothing of it is held against the ledger. */
+  unloaded?: true
   /** Absent for a draft (it appears nowhere) and for an article with problems. */
   story?: {
     anchor: string
@@ -110,6 +112,7 @@ export function processArticle(file: string, hash: string, article: Article, con
     ...(isObject && typeof article.id === 'string' ? { id: article.id } : {}),
     ...(isObject && typeof article.slug === 'string' ? { slug: article.slug } : {}),
     tags: [],
+    ...(isObject ? {} : { unloaded: true as const }),
   }
   if (problems.length > 0 || article.draft) {
     // Tags as cleaned, for the spelling rule between articles (a story's own tags are cleaned already).
@@ -153,7 +156,7 @@ export async function processFiles(root: string, files: readonly string[], confi
     const done: Processed[] = []
     for (const loaded of await loadModules(root, batch, sources)) {
       const hash = hashes.get(loaded.file)!
-      if ('problems' in loaded) done.push({ file: loaded.file, hash, meta: { tags: [] }, problems: loaded.problems })
+      if ('problems' in loaded) done.push({ file: loaded.file, hash, meta: { tags: [], unloaded: true }, problems: loaded.problems })
       else done.push(processArticle(loaded.file, hash, loaded.value as Article, config))
     }
     const renderable = done.filter((p): p is Processed & Renderable => p.record !== undefined && p.problems.length === 0)
