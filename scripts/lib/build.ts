@@ -10,7 +10,7 @@ import { parse } from 'smol-toml'
 import { FORMATS, type Format } from '../../src/feeds/build'
 import { paths, type Manifest } from '../../src/archive/format'
 import { layoutArchive, type BlockMaker, type Reuse } from '../../src/build/compile'
-import { formatProblem, type Problem } from '../../src/build/validate'
+import { formatProblem, validateContent, type Problem } from '../../src/build/validate'
 import { ARTICLE_INDEX, articleIndexIsCurrent, isArticleFile } from './article-index'
 import { withBuildLock } from './build-lock'
 import { catalogue, type CatalogueStory } from './cache/catalogue'
@@ -119,6 +119,9 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   configuring.catch(() => {})
   const cache = CacheStore.open(root, codeHash(root), options.clean)
   const config = await configuring
+  // The site's own files first: a story cannot be resolved against a default author that is not there.
+  const configProblems = validateContent({ ...config, articles: [] }, { articleFiles: [] })
+  if (configProblems.length > 0) throw new ContentProblems(configProblems.map(formatProblem).join('\n'))
   const stated = await stating
   const listed = stated ? filesOf(stated, isArticleFile) : undefined
   const files = (listed?.names ?? listArticles(root, options.clean).filter(isArticleFile)).map((f) => `content/articles/${f}`)

@@ -69,6 +69,23 @@ describe('a module that does not load', () => {
   })
 })
 
+describe('a mistake in the configuration', () => {
+  it('is named by file and field, not thrown from the stories it leaves unresolved (the default author renamed)', () => {
+    const ws = contentWorkspace()
+    try {
+      copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
+      const authors = join(ws.root, 'content/authors.ts')
+      writeFileSync(authors, readFileSync(authors, 'utf8').replace('  newsroom: {', '  desk: {'))
+      const bad = build(ws.root)
+      expect(bad.status).toBe(1)
+      expect(bad.stderr).toContain('content/site.ts: defaultAuthor: "newsroom" is not a key of content/authors.ts')
+      expect(bad.stderr).toContain('nothing was built')
+    } finally {
+      ws.cleanup()
+    }
+  })
+})
+
 describe("the archive's file count against Cloudflare's static-asset limits", () => {
   // An archive grows by about one file per ten stories (10,087 at 100,000; 19,974 at 200,000).
   it('is silent below 90% of the Free plan, warns from there, and says when no plan can deploy it', () => {
