@@ -42,7 +42,7 @@ export interface ScaffoldOptions {
 /** Writes the article and returns its path relative to `root`. Never overwrites a file or reuses an id. */
 export function scaffoldArticle(o: ScaffoldOptions): string {
   const base = slugify(o.headline)
-  if (!base) throw new Error(`cannot make a slug from "${o.headline}": give a headline with letters or digits`)
+  if (!base) throw new Error(`cannot make a slug from "${o.headline}": a slug is made of its Latin letters and digits (a-z, 0-9), and it has none; give a headline with some, then edit the headline in the file`)
   const ledger = readLedger(o.root)
   const taken = new Set(Object.values(ledger))
   let slug = base

@@ -256,6 +256,26 @@ describe('adding an article', () => {
     }
   })
 
+  it('`npm run new` refuses a headline it cannot make a slug of, and an option it does not know, with a message and no file written', () => {
+    const ws = contentWorkspace()
+    try {
+      const ledger = readFileSync(join(ws.root, 'content/ledger.json'), 'utf8')
+      const run = (...args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'scripts/new-article.ts'), ...args], { cwd: ws.root, encoding: 'utf8' })
+      const cyrillic = run('Привет мир')
+      expect(cyrillic.status).toBe(2)
+      expect(cyrillic.stderr).toContain('cannot make a slug from "Привет мир"')
+      expect(cyrillic.stderr).not.toMatch(/^\s+at /m)
+      const help = run('--help')
+      expect(help.status).toBe(2)
+      expect(help.stderr).toContain('usage: npm run new -- "Headline of the story"')
+      expect(readFileSync(join(ws.root, 'content/ledger.json'), 'utf8')).toBe(ledger)
+      expect(articleIndexIsCurrent(join(ws.root, 'content/articles'))).toBe(true)
+      expect(readFileSync(join(ws.root, 'content/articles/index.ts'), 'utf8')).not.toContain('help')
+    } finally {
+      ws.cleanup()
+    }
+  })
+
   it('makes slugs from any headline', () => {
     expect(slugify('Fleeing Fear: Central Asians Exit Russia Amid Rising Hostility')).toBe('fleeing-fear-central-asians-exit-russia-amid-rising-hostility')
     expect(slugify('  Ça coûte 10 €!  ')).toBe('ca-coute-10')
