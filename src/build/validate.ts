@@ -167,6 +167,9 @@ function linkProblems(tokens: ReturnType<typeof parseMarkdown>, problems: { fiel
     const url = (t.attrGet("href") ?? t.attrGet("src"))?.toString() ?? null
     if (url !== null && /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^(https?|mailto):/i.test(url)) {
       problems.push({ field: 'body', message: `link ${url} must be http(s), mailto, or a path on this site` })
+    } else if (url !== null && !/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^\/(?!\/)/.test(url)) {
+      // markdown.ts resolves it against the origin: `other-story` on /articles/x would be /other-story, `#notes` the home page.
+      problems.push({ field: 'body', message: `${t.type === 'image' ? 'image' : 'link'} ${url} is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL` })
     }
     if (t.children) linkProblems(t.children, problems)
   }

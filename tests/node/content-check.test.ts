@@ -57,6 +57,10 @@ describe('article fields', () => {
     [{ language: 'not a language!' }, `${FILE}: language: must be a BCP 47 language tag such as en or pt-BR`],
     [{ body: 'See ![](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
     [{ body: '[the file](ftp://files.example/report.pdf)' }, `${FILE}: body: link ftp://files.example/report.pdf must be http(s), mailto, or a path on this site`],
+    // Pages and feeds resolve a body's URLs against the site's root: one that is not a path from it would lead elsewhere (#notes to the home page).
+    [{ body: 'See [the other story](other-story).' }, `${FILE}: body: link other-story is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
+    [{ body: 'See [the notes](#notes).' }, `${FILE}: body: link #notes is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
+    [{ body: '![A map](../img/map.png)' }, `${FILE}: body: image ../img/map.png is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
     [{ headlne: 'typo' }, `${FILE}: (article): Unrecognized key: "headlne"`],
     // A withdrawal: an RFC 3339 instant (seconds, offset) after the story ran, and a public reason in plain text.
     [{ withdrawn: { at: '2024-04-30T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z); a story is withdrawn after it ran`],
@@ -71,6 +75,10 @@ describe('article fields', () => {
     [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'x', by: 'me' } }, `${FILE}: withdrawn: Unrecognized key: "by"`],
   ])('reports %o', (overrides, message) => {
     expect(problemsWith(overrides)).toContain(message)
+  })
+
+  it('accepts body links that are paths from the site root, absolute http(s) URLs or mailto', () => {
+    expect(problemsWith({ body: '[a](/articles/x) [b](/tags/russia?x=1#y) [c](https://example.com/) [d](mailto:desk@example.com) ![e](/img/e.png)' })).toEqual([])
   })
 
   it('requires an absolute URL and alt text on an image file', () => {
