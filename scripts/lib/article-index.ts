@@ -26,7 +26,16 @@ function identifier(file: string): string {
 
 /** The source text of the index for these files. */
 export function renderArticleIndex(files: readonly string[]): string {
-  const imports = files.map((f) => `import ${identifier(f)} from './${f.replace(/\.ts$/, '')}'`)
+  // `a-b.ts` and `a_b.ts` make one identifier: the later file gets a number, so each is imported.
+  const taken = new Set<string>()
+  const names = files.map((f) => {
+    let name = identifier(f)
+    for (let n = 2; taken.has(name); n++) name = `${identifier(f)}_${n}`
+    taken.add(name)
+    return name
+  })
+  // A base name has no "_" after `article_`, so a numbered one is no other file's.
+  const imports = files.map((f, i) => `import ${names[i]} from './${f.replace(/\.ts$/, '')}'`)
   return [
     '// Generated from the files in this folder by `npm run index` (also run by `npm run new`).',
     '// Do not edit: `npm run check` fails when this list differs from the folder.',
@@ -38,7 +47,7 @@ export function renderArticleIndex(files: readonly string[]): string {
     ']',
     '',
     'export const articles: readonly Article[] = [',
-    ...files.map((f) => `  ${identifier(f)},`),
+    ...names.map((name) => `  ${name},`),
     ']',
     '',
   ].join('\n')

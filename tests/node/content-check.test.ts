@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/content/article'
 import { formatProblem, validateContent, validateLedger } from '../../src/build/validate'
 import { FORBIDDEN } from '../../src/build/normalise'
-import { articleIndexIsCurrent } from '../../scripts/lib/article-index'
+import { articleIndexIsCurrent, renderArticleIndex } from '../../scripts/lib/article-index'
 import { checkRepository } from '../../scripts/lib/repo'
 import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
 import content from '../../content/index'
@@ -282,6 +282,15 @@ describe('adding an article', () => {
     } finally {
       ws.cleanup()
     }
+  })
+
+  it('gives each file its own name in the generated index, even files whose names differ only in punctuation or case', () => {
+    const index = renderArticleIndex(['a-b.ts', 'a_b.ts', 'aB.ts'])
+    const names = [...index.matchAll(/^import (\w+) from '\.\/(.+)'$/gm)].map((m) => m[1])
+    expect(names).toHaveLength(3)
+    expect(new Set(names).size).toBe(3)
+    // Names that do not clash are as before: an index generated before stays current.
+    expect(renderArticleIndex(['fleeing-fear-central-asians-exit-russia.ts'])).toContain('import article_fleeingFearCentralAsiansExitRussia from')
   })
 
   it('makes slugs from any headline', () => {
