@@ -21,7 +21,7 @@ import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
 import type { StoryMeta } from './cache/stories'
-import { blockFileKey, blockKey, feedKey, listingNames, shownCount } from './cache/keys'
+import { blockFileKey, blockKey, chunkKey, feedKey, listingNames, shownCount } from './cache/keys'
 import { reviseArchive } from './cache/revise'
 import type { Rerender } from './cache/job'
 import { processAll, THREADED_FROM } from './cache/threads'
@@ -249,6 +249,8 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     putPages: async (n, stories) => void (await staging.put(paths.pages(n), state.blockFiles[paths.pages(n)], (alloc) => cache.joinedBytes(entries(stories), 'page', alloc))),
     // Items as each story's processing rendered them: the layout only joins them.
     items: (stories, origin) => cache.itemsText(entries(stories), origin),
+    // Named by its stories' key, as a block's neighbours are by theirs: kept when the last build wrote the same.
+    putChunk: async (path, stories) => void (await staging.put(path, chunkKey(stories.map((s) => s.hash)), (alloc) => cache.joinedBytes(entries(stories), 'place', alloc))),
   }
   const formats = Object.keys(FORMATS) as Format[]
   let names: [Manifest, string] | undefined

@@ -14,6 +14,7 @@ import { articlePath, listingKey, listingPath, listingTitle } from '../site-map'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
+  chunkOf,
   parseItemFile,
   parsePrerenderedBytes,
   paths,
@@ -310,6 +311,8 @@ export class Archive {
         const list = ords()
         const wanted = list ? (await list).slice(start, end) : Array.from({ length: Math.max(0, end - start) }, (_, i) => last - start - i)
         const batch: Batch = new Map()
+        // A sparse listing's stories from its chunks: one or two files, not a block each.
+        if (meta.chunks) return Promise.all(wanted.map((ord, i) => this.#chunkStoryAt(n, chunkOf(start + i, meta.count), ord, batch)))
         return Promise.all(wanted.map((ord) => this.#storyAt(ord, batch)))
       },
       anchorAt: async (position) => (await this.#storyAt(await ordAt(position))).anchor,
@@ -387,6 +390,16 @@ export class Archive {
     const path = paths.block(n)
     const record = recordOf<StoryRecord>(path, await this.#records(path, batch), ord - n * blockSize)
     if (!record) throw new ArchiveError(`archive block ${path} has no story ${ord}: run \`npm run build\``)
+    const story = this.#resolve(record)
+    this.#ords.set(story, ord)
+    return story
+  }
+
+  /** Story `ord`, as record `at` of listing `n`'s chunk `k` holds a copy of it. */
+  async #chunkStoryAt(n: number, { k, at }: { k: number; at: number }, ord: number, batch: Batch): Promise<Story> {
+    const path = paths.chunk(n, k)
+    const record = recordOf<StoryRecord>(path, await this.#records(path, batch), at)
+    if (!record) throw new ArchiveError(`archive file ${path} has no story ${ord}: run \`npm run build\``)
     const story = this.#resolve(record)
     this.#ords.set(story, ord)
     return story

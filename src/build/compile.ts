@@ -12,6 +12,8 @@ import {
   ARCHIVE_FORMAT,
   ARCHIVE_ORIGIN,
   BLOCK_SIZE,
+  CHUNK_SIZE,
+  isSparse,
   KEYS_PER_SHARD,
   paths,
   recordsFile,
@@ -98,6 +100,11 @@ export interface BlockMaker<S> {
   putPages?(n: number, stories: readonly S[]): Promise<void>
   /** `items/<n>.txt` of these stories for `origin`, when already rendered story by story; else it is rendered here. */
   items?(stories: readonly S[], origin: string): string | undefined
+  /**
+   * Puts a sparse listing's `chunks/<n>-<k>.txt` in place itself (these stories' records, laid out
+   * as a block), or keeps it when the last build wrote it with the same stories; else `text` makes it.
+   */
+  putChunk?(path: string, stories: readonly S[]): Promise<void>
 }
 
 /** What the last build already wrote as this build would write it: kept, not rendered again (an incremental build's). */
@@ -164,7 +171,16 @@ export async function layoutArchive<S extends IndexedStory>(
   const withdrawals = withdrawalRecords(oldestFirst)
   const metas: ListingMeta[] = []
   for (const [n, [kind, slug, listing]] of listings.entries()) {
-    if (kind !== 'home') await write(paths.listing(n), ordsOf(listing.stories, ordOf))
+    const ords = kind === 'home' ? undefined : ordsOf(listing.stories, ordOf)
+    if (ords) await write(paths.listing(n), ords)
+    const chunks = ords && isSparse(ords) ? Math.ceil(ords.length / CHUNK_SIZE) : 0
+    const oldestInListing = chunks > 0 ? [...listing.stories].reverse() : []
+    for (let k = 0; k < chunks; k++) {
+      const members = oldestInListing.slice(k * CHUNK_SIZE, (k + 1) * CHUNK_SIZE)
+      if (blocks.putChunk) await blocks.putChunk(paths.chunk(n, k), members)
+      else if (blocks.text) await writeText(paths.chunk(n, k), await blocks.text(members))
+      else throw new Error('layout: the block maker has no way to make a chunk')
+    }
     const homepage = kind === 'author' ? collection.authors.get(slug)?.stories[0]?.authors.find((a) => a.key === slug)?.homepage : undefined
     metas.push({
       kind,
@@ -174,6 +190,7 @@ export async function layoutArchive<S extends IndexedStory>(
       ...(homepage ? { homepage } : {}),
       ...summaryOf(listing.stories, horizon),
       ...withdrawnPositions(listing.stories, withdrawals),
+      ...(chunks > 0 && { chunks }),
     })
   }
 

@@ -20,7 +20,11 @@ import { contentWorkspace } from './helpers/workspace'
 const T0 = Date.parse('2025-06-01T12:00:00Z')
 const HOUR = 3600_000
 
-/** Article i: ten minutes apart, tags shared across articles, and one tag only article 3 has; 100 of them fill four story blocks and overflow a first feed page. */
+/**
+ * Article i: ten minutes apart, tags shared across articles, one tag only article 3 has, and one
+ * on every eighth from article 5 on, sparse enough for chunks of its own (src/archive/format.ts
+ * `isSparse`); 160 of them fill five story blocks and overflow a first feed page.
+ */
 function source(i: number, overrides: Record<string, unknown> = {}): string {
   const article = {
     id: `tag:herald.example.com,2024:gen-${i}`,
@@ -28,7 +32,7 @@ function source(i: number, overrides: Record<string, unknown> = {}): string {
     headline: `Generated story ${i}`,
     dek: `What happened in story ${i}.`,
     section: 'news',
-    tags: [`Topic ${i % 3}`, ...(i === 3 ? ['Only Three'] : [])],
+    tags: [`Topic ${i % 3}`, ...(i === 3 ? ['Only Three'] : []), ...(i % 8 === 5 ? ['Sparse'] : [])],
     published: new Date(T0 - 48 * HOUR + i * 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     timeZone: 'UTC',
     body: `Paragraph one of story ${i}, with [a link](/articles/gen-${Math.max(0, i - 1)}).\n\nParagraph two.`,
@@ -96,7 +100,7 @@ beforeAll(() => {
   ;[cached, clean] = [contentWorkspace(), contentWorkspace()]
   both((ws) => {
     copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
-    for (let i = 0; i < 100; i++) writeFileSync(article(ws, `gen-${i}.ts`), source(i))
+    for (let i = 0; i < 160; i++) writeFileSync(article(ws, `gen-${i}.ts`), source(i))
     writeFileSync(article(ws, 'draft.ts'), source(190, { draft: true }))
     // Scheduled: published an hour after the first build.
     writeFileSync(article(ws, 'scheduled.ts'), source(191, { published: new Date(T0 + HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z') }))
@@ -113,6 +117,8 @@ describe('a build from the cache', () => {
     const first = await buildBoth(T0)
     expect(first.processed).toBe(first.articles)
     expect(first.revised).toBe(false)
+    // The sparse tag's stories are copied into a chunk: the edits below are held to it too.
+    expect(readdirSync(join(cached.root, '.herald/archive/chunks'))).toHaveLength(1)
     const again = await buildBoth(T0)
     expect(again.processed).toBe(0)
     expect(again.revised).toBe(true)
@@ -120,7 +126,7 @@ describe('a build from the cache', () => {
     expect(again.written).toBeLessThanOrEqual(2)
   })
 
-  it('after an edit renders that article only and rewrites only the files it touches', async () => {
+  it('after an edit renders that article only and rewrites only the files it touches (its sparse tag\'s chunk among them)', async () => {
     both((ws) => writeFileSync(article(ws, 'gen-5.ts'), source(5, { body: 'A corrected body.' })))
     const r = await buildBoth(T0)
     expect(r.processed).toBe(1)
@@ -130,7 +136,7 @@ describe('a build from the cache', () => {
   })
 
   it('after a headline edit of the newest story (in every first feed page it is on)', async () => {
-    both((ws) => writeFileSync(article(ws, 'gen-99.ts'), source(99, { headline: 'A corrected headline' })))
+    both((ws) => writeFileSync(article(ws, 'gen-159.ts'), source(159, { headline: 'A corrected headline' })))
     const r = await buildBoth(T0)
     expect(r.processed).toBe(1)
     expect(r.revised).toBe(true)
@@ -156,7 +162,7 @@ describe('a build from the cache', () => {
   })
 
   it('after a new story, older than others (every later story number moves)', async () => {
-    both((ws) => writeFileSync(article(ws, 'gen-150.ts'), source(150, { published: new Date(T0 - 47 * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z') })))
+    both((ws) => writeFileSync(article(ws, 'gen-205.ts'), source(205, { published: new Date(T0 - 47 * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z') })))
     expect((await buildBoth(T0)).processed).toBe(1)
   })
 

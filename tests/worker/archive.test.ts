@@ -230,18 +230,44 @@ describe('serving from the archive', () => {
     expect(reads[2000]!.rendered).toBeLessThanOrEqual(11)
   })
 
-  it('splices a dense page from the build\'s item files, and renders a sparse one rather than read an item file a story', async () => {
+  it('splices a dense page from the build\'s item files, and reads a sparse one\'s stories from its chunks, not a block a story', async () => {
     // One story in 40 is tagged Sparse: a page of its 10 stories spans 10 blocks.
     const articles = manyArticles(2000).map((a, i) => (i % 40 === 0 ? { ...a, tags: ['Sparse'] } : a))
     const { paths, request } = counted(collection(articles), { FEED_SIZE: '10' })
     expect((await request('/feed.xml')).status).toBe(200)
     expect(paths.filter((p) => p.startsWith('items/')).length).toBeGreaterThan(0)
     expect(paths.filter((p) => p.startsWith('items/')).length).toBeLessThanOrEqual(2)
+    expect(paths.filter((p) => p.startsWith('chunks/'))).toEqual([])
     paths.length = 0
-    expect((await request('/tags/sparse/feed.xml')).status).toBe(200)
-    // Its ten stories' blocks (and the block of its last page's anchor), and no item file.
-    expect(paths.filter((p) => p.startsWith('stories/')).length).toBeGreaterThanOrEqual(10)
+    const first = await request('/tags/sparse/feed.xml')
+    expect(first.status).toBe(200)
+    // Its one chunk (50 stories), the block of its last page's anchor, and no item file.
+    expect(paths.filter((p) => p.startsWith('chunks/'))).toHaveLength(1)
+    expect(paths.filter((p) => p.startsWith('stories/')).length).toBeLessThanOrEqual(1)
     expect(paths.filter((p) => p.startsWith('items/'))).toEqual([])
+    // The stories are the tag's, newest first, each as its block has it.
+    const guids = [...(await first.text()).matchAll(/<guid[^>]*>([^<]*)<\/guid>/g)].map((m) => m[1])
+    expect(guids).toEqual(Array.from({ length: 10 }, (_, k) => `tag:test.example,2024:bulk-${1960 - 40 * k}`))
+  })
+
+  it('gives a sparse listing\'s stories from its chunks exactly as from their blocks, across chunk boundaries', async () => {
+    // 130 stories tagged Sparse, one in 7: three chunks (64, 64, 2), counted from the oldest.
+    const articles = manyArticles(910).map((a, i) => (i % 7 === 3 ? { ...a, tags: ['Sparse'] } : a))
+    const content = collection(articles)
+    const files = await compileToMap(content, { builtAt: new Date() })
+    const manifest = JSON.parse(files.get('manifest.json')!) as { listings: { slug: string; chunks?: number }[] }
+    expect(manifest.listings.find((l) => l.slug === 'sparse')?.chunks).toBe(3)
+    // Dense listings (home, every other story's tag) have none.
+    expect(manifest.listings.filter((l) => l.chunks).map((l) => l.slug)).toEqual(['sparse'])
+    const archive = await Archive.open(async (path) => files.get(path), ORIGIN)
+    const sparse = archive.tags.get('sparse')!
+    expect(sparse.count).toBe(130)
+    for (const [start, end] of [[0, 130], [0, 2], [1, 3], [60, 70], [128, 130], [125, 200]] as const) {
+      const stories = await sparse.slice(start, end)
+      const expected = await Promise.all(stories.map((s) => archive.story(s.slug, Date.now())))
+      expect(stories.map((s) => s.slug)).toEqual(Array.from({ length: Math.min(end, 130) - start }, (_, k) => `bulk-${906 - 7 * (start + k)}`))
+      expect(stories).toEqual(expected)
+    }
   })
 
   it('reads one key shard and one file of prerendered pages for an article, and never the whole archive', async () => {

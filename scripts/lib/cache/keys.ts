@@ -16,6 +16,14 @@ export function blockKey(hashes: readonly string[]): string {
   return sourceHash(hashes.join(' '))
 }
 
+/**
+ * A sparse listing's chunk (`chunks/<n>-<k>.txt`): its stories' content hashes, oldest first. It
+ * holds their records only, as a block does, so nothing else shapes it; the path names the listing.
+ */
+export function chunkKey(hashes: readonly string[]): string {
+  return sourceHash(`chunk ${hashes.join(' ')}`)
+}
+
 /** What names a story in the manifest: every listing's kind, slug, name, description and homepage. */
 export function listingNames(manifest: Pick<Manifest, 'listings'>): string {
   return JSON.stringify(manifest.listings.map((l) => [l.kind, l.slug, l.name, l.description, l.homepage ?? '']))

@@ -4,18 +4,21 @@
  * the last build laid out, the file list, ledger and index are the same, and no scheduled story
  * came due since. Then the order, the key shards, the listings and every listing's summary in the
  * manifest are the last build's, and only the story blocks of the changed stories, the pages and
- * items beside them, the prerendered feeds that show them and the manifest are written again —
+ * items beside them, the sparse listings' chunks that copy them, the prerendered feeds that show
+ * them and the manifest are written again —
  * without reading the other 100,000 metas, let alone laying them out (build.ts does that otherwise).
  *
  * What it writes is what a clean build writes, byte for byte: the keys and digests are made by the
  * same functions (keys.ts), the files by the same code; tests/node/incremental.test.ts holds it to
  * a clean build after a headline edit, which takes this way.
  */
-import { paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CHUNK_SIZE, chunkOf, paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
 import { fingerprintOf } from '../../../src/build/compile'
 import { prerenderFeeds } from '../../../src/build/prerender'
 import { sourceHash } from './code-hash'
-import { blockFileKey, blockKey, feedKey, listingNames, type PrerenderTarget } from './keys'
+import { blockFileKey, blockKey, chunkKey, feedKey, listingNames, type PrerenderTarget } from './keys'
 import { Staging } from './staging'
 import type { ArchiveState, CacheStore } from './store'
 
@@ -53,12 +56,14 @@ export async function reviseArchive(options: {
 
   // A few changed stories among 100,000 are found by scanning, many by a map of them all.
   const blocks = new Set<number>()
+  const changedAt: [ord: number, hash: string][] = []
   const nextStories = [...stories]
   const ordOf = changed.size > 32 ? new Map(stories.map((hash, ord) => [hash, ord])) : undefined
   for (const [was, is] of changed) {
     const ord = ordOf ? (ordOf.get(was) ?? -1) : stories.indexOf(was)
     if (ord < 0) return undefined
     nextStories[ord] = is
+    changedAt.push([ord, is])
     blocks.add(Math.floor(ord / old.blockSize))
   }
   const current = (hash: string) => changed.get(hash) ?? hash
@@ -85,6 +90,30 @@ export async function reviseArchive(options: {
       state.blockFiles[path] = key
       writes.push([path, text, key])
     }
+  }
+
+  // The chunks of sparse listings that hold a changed story (its meta names them: it is the last build's).
+  const numberOf = new Map(old.listings.map((l, n) => [`${l.kind}:${l.slug}`, n]))
+  const chunks = new Map<string, string[]>()
+  for (const [ord, is] of changedAt) {
+    const story = cache.entry(is)?.meta.story
+    if (!story) return undefined
+    const listed = [`section:${story.section}`, ...story.tags.map((t) => `tag:${t.slug}`), ...story.authors.map((a) => `author:${a.key}`)]
+    for (const n of listed.map((name) => numberOf.get(name))) {
+      const meta = n === undefined ? undefined : old.listings[n]
+      if (n === undefined || !meta?.chunks) continue
+      const ords = JSON.parse(readFileSync(join(dir, paths.listing(n)), 'utf8')) as number[]
+      const position = ords.indexOf(ord)
+      if (position < 0) return undefined
+      const { k } = chunkOf(position, meta.count)
+      const oldestFirst = ords.slice(0, meta.count - k * CHUNK_SIZE).slice(-CHUNK_SIZE).reverse()
+      chunks.set(paths.chunk(n, k), oldestFirst.map((o) => nextStories[o]!))
+    }
+  }
+  for (const [path, hashes] of chunks) {
+    const members = hashes.map((hash) => cache.entry(hash)!)
+    if (members.some((e) => !e?.place)) return undefined
+    writes.push([path, cache.blockText(members), chunkKey(hashes)])
   }
 
   // From here the archive on disk is not the one the state describes: forget the state until the new one is saved.
