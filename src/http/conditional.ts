@@ -41,7 +41,8 @@ export function isNotModified(headers: Headers, representation: Representation):
   if (ims !== null && HTTP_DATE.test(ims.trim())) {
     const since = Date.parse(ims)
     // §13.1.3: an invalid date is ignored, and so is one later than now. HTTP dates have whole seconds.
-    if (!Number.isNaN(since) && since <= Date.now()) return Math.floor(representation.lastModified.getTime() / 1000) * 1000 <= since
+    const now = Date.now()
+    if (!Number.isNaN(since) && since <= now) return Math.floor(Math.min(representation.lastModified.getTime(), now) / 1000) * 1000 <= since
   }
   return false
 }
@@ -103,6 +104,11 @@ export function preparedFor(representation: Representation, variant: string): Pr
 export function respond(headers: Headers, representation: Representation, p: Prepared): Response {
   // RFC 9110 §13.2.1: preconditions are ignored when the response would be other than 2xx.
   const status = representation.status ?? 200
-  if (status === 200 && isNotModified(headers, representation)) return new Response(null, { status: 304, headers: p.notModified })
-  return new Response(representation.bytes, { status, headers: p.ok })
+  // §8.8.2.1: a Last-Modified later than now (a story whose `updated` an editor dated ahead) is
+  // sent as now, and If-Modified-Since is held to that (isNotModified), so a reader polling with
+  // it gets its 304s instead of the whole feed until that date.
+  const future = representation.lastModified.getTime() > Date.now()
+  const list = (h: [string, string][]) => (future ? h.map(([k, v]): [string, string] => (k === 'Last-Modified' ? [k, new Date().toUTCString()] : [k, v])) : h)
+  if (status === 200 && isNotModified(headers, representation)) return new Response(null, { status: 304, headers: list(p.notModified) })
+  return new Response(representation.bytes, { status, headers: list(p.ok) })
 }

@@ -60,6 +60,22 @@ describe('validators', () => {
     expect((await ims('Fri Mar 29 00:00:00 2024')).status).toBe(304)
   })
 
+  it('sends a Last-Modified dated ahead (an `updated` to come) as now, and answers If-Modified-Since of it with 304', async () => {
+    const ahead = article({ published: '2024-05-01T12:00:00Z', updated: '2031-01-01T00:00:00Z' })
+    const request = appFor(collection([ahead]))
+    for (const path of ['/feed.xml', '/atom.xml', '/feed.json', `/articles/${ahead.slug}`]) {
+      const before = Date.now()
+      const res = await request(path)
+      expect(res.status, path).toBe(200)
+      const sent = Date.parse(res.headers.get('last-modified')!)
+      expect(sent, path).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
+      expect(sent, path).toBeLessThanOrEqual(Date.now())
+      const again = await request(path, { headers: { 'If-Modified-Since': res.headers.get('last-modified')! } })
+      expect(again.status, path).toBe(304)
+      expect(Date.parse(again.headers.get('last-modified')!), path).toBeLessThanOrEqual(Date.now())
+    }
+  })
+
   it('ignores If-Modified-Since when If-None-Match is present', async () => {
     const res = await get('/atom.xml', { headers: { 'If-None-Match': '"stale"', 'If-Modified-Since': 'Fri, 29 Mar 2024 00:00:00 GMT' } })
     expect(res.status).toBe(200)
