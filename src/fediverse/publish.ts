@@ -17,6 +17,7 @@ import type { Story } from '../content/story'
 import type { Herald } from '../herald'
 import { actorId, articleObject, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
 import { enqueueAp, type ApJob } from './jobs'
+import { callable } from './remote'
 import { deliveryInboxes, saveActivity, setStoryState, storyStates } from './store'
 import { publishWithdrawals } from './withdraw'
 
@@ -78,7 +79,7 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
       type,
       body: withContext({ id: siteId, type, actor: actorId(archive, site), published: (type === 'Create' ? story.published : story.updated).toISOString(), to: [PUBLIC], cc: [followersId(archive, site)], object }),
       // An Update reaches every server that has the story, through either actor.
-      inboxes: await deliveryInboxes(env, type === 'Update' && section ? [site, section.handle] : [site]),
+      inboxes: (await deliveryInboxes(env, type === 'Update' && section ? [site, section.handle] : [site])).filter(callable(env, herald)),
     })
     if (type === 'Create' && section) {
       const id = activityId(archive, section.handle, 'Announce', story)
@@ -87,7 +88,7 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
         actor: section.handle,
         type: 'Announce',
         body: withContext({ id, type: 'Announce', actor: actorId(archive, section.handle), published: story.published.toISOString(), to: [PUBLIC], cc: [followersId(archive, section.handle)], object: story.url }),
-        inboxes: await deliveryInboxes(env, [section.handle]),
+        inboxes: (await deliveryInboxes(env, [section.handle])).filter(callable(env, herald)),
       })
     }
     const jobs: ApJob[] = outgoing.flatMap((o) => o.inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: o.id, actor: o.actor, inbox })))

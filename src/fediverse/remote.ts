@@ -27,6 +27,15 @@ export function remoteProblem(env: Env, herald: Herald, url: string): string | u
   return problem?.replace(/^hub\.callback/, 'the remote address')
 }
 
+/**
+ * Whether Herald calls this inbox: a follower stored before the outbound policy refused its inbox
+ * (a private address, a 200 KB URL no queue message can carry) is left out of a publish run, not
+ * allowed to fail it for every other follower.
+ */
+export function callable(env: Env, herald: Herald): (inbox: string) => boolean {
+  return (inbox) => remoteProblem(env, herald, inbox) === undefined
+}
+
 /** A signed request (authorized fetch: Mastodon in secure mode refuses unsigned GETs). */
 export async function remoteRequest(env: Env, herald: Herald, method: 'GET' | 'POST', url: string, keyId: string, body?: string): Promise<{ status: number; text: string }> {
   const problem = remoteProblem(env, herald, url)

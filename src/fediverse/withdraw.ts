@@ -13,6 +13,7 @@ import type { Herald } from '../herald'
 import { actorId, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
 import { enqueueAp, type ApJob } from './jobs'
 import { activityId } from './publish'
+import { callable } from './remote'
 import { deliveryInboxes, handledWithdrawals, saveActivity, setWithdrawalState } from './store'
 
 /** What a withdrawn story's URL is on the fediverse from its withdrawal on. */
@@ -59,7 +60,7 @@ export async function publishWithdrawals(env: Env, herald: Herald, now: number, 
       cc: [followersId(archive, site)],
       object: tombstone(story),
     })
-    const inboxes = await deliveryInboxes(env, section ? [site, section.handle] : [site])
+    const inboxes = (await deliveryInboxes(env, section ? [site, section.handle] : [site])).filter(callable(env, herald))
     const jobs = inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: id, actor: site, inbox }))
     // As for Create: the activity, then the queue, then the state; a rerun makes the same id.
     await saveActivity(env, id, site, 'Delete', JSON.stringify(body), now).run()

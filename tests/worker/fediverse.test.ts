@@ -356,6 +356,22 @@ describe('Follow, Accept, Undo', () => {
 })
 
 describe('publishing to followers', () => {
+  it('leaves out a stored follower whose inbox Herald will not call, and reaches the others', async () => {
+    const alice = await remoteUser('alice')
+    remoteServer([alice])
+    const w = fediWorker(collection([old, scheduled]))
+    const herald = await w.herald()
+    await publishFediverse(w.env, herald, LIVE_AT - HOUR)
+    await follow(w, alice, SITE_ACTOR)
+    // Rows from before the Follow refused such inboxes: a private address, and one no queue message can carry.
+    for (const [follower, inbox] of [['https://old.example/users/bob', 'http://10.0.0.1/inbox'], ['https://old.example/users/eve', `${REMOTE}/${'a'.repeat(200_000)}`]]) {
+      await env.DB.prepare('INSERT INTO ap_followers (actor, follower, inbox, shared_inbox, follow_id, followed_at) VALUES (?1, ?2, ?3, NULL, ?4, 0)').bind('news', follower, inbox, `${follower}#f`).run()
+    }
+    w.jobs.length = 0
+    expect(await publishFediverse(w.env, herald, LIVE_AT + 1)).toMatchObject({ created: [`${ORIGIN}/articles/scheduled-story`], deliveriesQueued: 1 })
+    expect(w.jobs.map((j) => j.inbox)).toEqual([`${REMOTE}/inbox`])
+  })
+
 
   it('a story going live is one Create per shared inbox and an Announce for section followers; a correction is one Update; nothing twice', async () => {
     const alice = await remoteUser('alice')
