@@ -28,7 +28,36 @@ const TAG_URI = /^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:(?:[!$&
 const TAG_AUTHORITY = /^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?$/
 
 /** A string field; its value is the normalisation boundary's business (clean.ts). */
-const text = (what: string) => z.string({ error: `${what} is required` })
+const text = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be text in quotes, not ${kindOf(issue.input)}`) })
+
+/** What an editor wrote instead of text, in their words. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list'
+  if (value === null) return 'null'
+  if (typeof value === 'number') return `a number (${value})`
+  if (typeof value === 'boolean') return `${value}`
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+/** The known field nearest to a misspelt one (at most two edits away), for "did you mean". */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: [string, number] | undefined
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase())
+    if (d <= 2 && (!best || d < best[1])) best = [k, d]
+  }
+  return best?.[0]
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)))
+    row = next
+  }
+  return row[b.length]!
+}
 const absoluteUrl = z.string({ error: 'must be an absolute http(s) URL' })
 
 /** A real calendar date and clock time: JavaScript would roll 2024-02-30 over to March 1. */
@@ -246,7 +275,11 @@ const okInstant = (v: unknown): v is string => typeof v === 'string' && instant.
 function articleProblems(content: Content, article: Article, file: string, unique: Uniqueness, problems: Problem[]): void {
   const parsed = articleSchema.safeParse(article)
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push({ file, field: issue.path.join('.') || '(article)', message: issue.message })
+    for (const issue of parsed.error.issues) {
+      // A misspelt field at the top: name the field it was likely meant to be.
+      const meant = issue.code === 'unrecognized_keys' && issue.path.length === 0 && issue.keys.length === 1 ? nearest(issue.keys[0]!, Object.keys(articleSchema.shape)) : undefined
+      problems.push({ file, field: issue.path.join('.') || '(article)', message: meant ? `${issue.message}; did you mean "${meant}"?` : issue.message })
+    }
   }
   if (typeof article !== 'object' || article === null) return
 

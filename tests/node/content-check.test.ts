@@ -61,7 +61,12 @@ describe('article fields', () => {
     [{ body: 'See [the other story](other-story).' }, `${FILE}: body: link other-story is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
     [{ body: 'See [the notes](#notes).' }, `${FILE}: body: link #notes is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
     [{ body: '![A map](../img/map.png)' }, `${FILE}: body: image ../img/map.png is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL`],
-    [{ headlne: 'typo' }, `${FILE}: (article): Unrecognized key: "headlne"`],
+    [{ headlne: 'typo' }, `${FILE}: (article): Unrecognized key: "headlne"; did you mean "headline"?`],
+    [{ hedline: 'typo' }, `${FILE}: (article): Unrecognized key: "hedline"; did you mean "headline"?`],
+    [{ kicker: 'no such field' }, `${FILE}: (article): Unrecognized key: "kicker"`],
+    // Text of the wrong type is named as such, not as missing.
+    [{ headline: 42 }, `${FILE}: headline: headline must be text in quotes, not a number (42)`],
+    [{ dek: ['a', 'b'] }, `${FILE}: dek: dek must be text in quotes, not a list`],
     // A withdrawal: an RFC 3339 instant (seconds, offset) after the story ran, and a public reason in plain text.
     [{ withdrawn: { at: '2024-04-30T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z); a story is withdrawn after it ran`],
     [{ updated: '2024-06-02T00:00:00Z', withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-06-01T12:00:00Z is before updated (2024-06-02T00:00:00Z); a story is not corrected after it is withdrawn`],
