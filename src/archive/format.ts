@@ -70,6 +70,12 @@ export function isSparse(ords: readonly number[]): boolean {
   return blocks.size > 4 && blocks.size * 8 > ords.length
 }
 
+/** Chunk `k` of a listing's stories (or story numbers), given newest first: its members, oldest first. */
+export function chunkMembers<T>(newestFirst: readonly T[], k: number): T[] {
+  const end = newestFirst.length - k * CHUNK_SIZE
+  return newestFirst.slice(Math.max(0, end - CHUNK_SIZE), end).reverse()
+}
+
 /** Listing positions (newest first, of `count`) → which chunk and which record in it. */
 export function chunkOf(position: number, count: number): { k: number; at: number } {
   const fromOldest = count - 1 - position

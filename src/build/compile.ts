@@ -13,6 +13,7 @@ import {
   ARCHIVE_ORIGIN,
   BLOCK_SIZE,
   CHUNK_SIZE,
+  chunkMembers,
   isSparse,
   KEYS_PER_SHARD,
   paths,
@@ -174,9 +175,8 @@ export async function layoutArchive<S extends IndexedStory>(
     const ords = kind === 'home' ? undefined : ordsOf(listing.stories, ordOf)
     if (ords) await write(paths.listing(n), ords)
     const chunks = ords && isSparse(ords) ? Math.ceil(ords.length / CHUNK_SIZE) : 0
-    const oldestInListing = chunks > 0 ? [...listing.stories].reverse() : []
     for (let k = 0; k < chunks; k++) {
-      const members = oldestInListing.slice(k * CHUNK_SIZE, (k + 1) * CHUNK_SIZE)
+      const members = chunkMembers(listing.stories, k)
       if (blocks.putChunk) await blocks.putChunk(paths.chunk(n, k), members)
       else if (blocks.text) await writeText(paths.chunk(n, k), await blocks.text(members))
       else throw new Error('layout: the block maker has no way to make a chunk')

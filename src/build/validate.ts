@@ -29,6 +29,7 @@ const TAG_AUTHORITY = /^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?$/
 
 /** A string field; its value is the normalisation boundary's business (clean.ts). */
 const text = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be text in quotes, not ${kindOf(issue.input)}`) })
+const absoluteUrl = z.string({ error: 'must be an absolute http(s) URL' })
 
 /** What an editor wrote instead of text, in their words. */
 function kindOf(value: unknown): string {
@@ -58,7 +59,6 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!
 }
-const absoluteUrl = z.string({ error: 'must be an absolute http(s) URL' })
 
 /** A real calendar date and clock time: JavaScript would roll 2024-02-30 over to March 1. */
 function realDateTime(s: string): boolean {

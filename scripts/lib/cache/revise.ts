@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CHUNK_SIZE, chunkOf, paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
+import { chunkMembers, chunkOf, paths, SCHEDULE_MARGIN_MS, type Manifest } from '../../../src/archive/format'
 import { fingerprintOf } from '../../../src/build/compile'
 import { prerenderFeeds } from '../../../src/build/prerender'
 import { sourceHash } from './code-hash'
@@ -94,20 +94,21 @@ export async function reviseArchive(options: {
 
   // The chunks of sparse listings that hold a changed story (its meta names them: it is the last build's).
   const numberOf = new Map(old.listings.map((l, n) => [`${l.kind}:${l.slug}`, n]))
+  // Each sparse listing's story numbers, read once however many of its stories changed.
+  const listingOrds = new Map<number, number[]>()
+  const ordsOf = (n: number) => listingOrds.get(n) ?? listingOrds.set(n, JSON.parse(readFileSync(join(dir, paths.listing(n)), 'utf8')) as number[]).get(n)!
   const chunks = new Map<string, string[]>()
   for (const [ord, is] of changedAt) {
     const story = cache.entry(is)?.meta.story
     if (!story) return undefined
     const listed = [`section:${story.section}`, ...story.tags.map((t) => `tag:${t.slug}`), ...story.authors.map((a) => `author:${a.key}`)]
     for (const n of listed.map((name) => numberOf.get(name))) {
-      const meta = n === undefined ? undefined : old.listings[n]
-      if (n === undefined || !meta?.chunks) continue
-      const ords = JSON.parse(readFileSync(join(dir, paths.listing(n)), 'utf8')) as number[]
+      if (n === undefined || !old.listings[n]!.chunks) continue
+      const ords = ordsOf(n)
       const position = ords.indexOf(ord)
       if (position < 0) return undefined
-      const { k } = chunkOf(position, meta.count)
-      const oldestFirst = ords.slice(0, meta.count - k * CHUNK_SIZE).slice(-CHUNK_SIZE).reverse()
-      chunks.set(paths.chunk(n, k), oldestFirst.map((o) => nextStories[o]!))
+      const { k } = chunkOf(position, ords.length)
+      chunks.set(paths.chunk(n, k), chunkMembers(ords, k).map((o) => nextStories[o]!))
     }
   }
   for (const [path, hashes] of chunks) {
