@@ -1,10 +1,12 @@
 /**
  * Evaluates content modules without a TypeScript loader, one at a time, so 100,000 article
  * modules stream through instead of making one 500 MB bundle. The common module — imports, then
- * `export default …` — takes the cheap path: Node's own type stripping, its import and export
- * statements located by a real lexer (es-module-lexer: a `from` inside a template literal stays
- * text) and rewritten to CommonJS, then run as a function. Any other module, and every one that
- * does not compile, goes through esbuild, which bundles it and names file and line of an error.
+ * `export default defineArticle({ … })`, the object all data — is read as data (literal.ts).
+ * Any other module of that shape — imports, then `export default …` — takes a cheap path: Node's
+ * own type stripping, its import and export statements located by a real lexer (es-module-lexer:
+ * a `from` inside a template literal stays text) and rewritten to CommonJS, then run as a
+ * function. Any other module, and every one that does not compile, goes through esbuild, which
+ * bundles it and names file and line of an error.
  */
 import { build, type BuildFailure, type Plugin } from 'esbuild'
 import { init, parse } from 'es-module-lexer'
@@ -16,6 +18,7 @@ import { setFlagsFromString } from 'node:v8'
 import { compileFunction } from 'node:vm'
 import type { Content } from '../../../src/content/article'
 import type { Problem } from '../../../src/build/validate'
+import { readDataModule } from './literal'
 
 /** A module's default export, or what stopped it from loading. */
 export type Loaded = { file: string; value: unknown } | { file: string; problems: Problem[] }
@@ -108,20 +111,43 @@ function runCommonJs(code: string, filename: string, module: { exports: Record<s
   run(module.exports, require, module, require)
 }
 
-/** The cheap path for one article module: its default export, `undefined` when it must go through esbuild. */
+/** What an article's relative import loads, or the problem with it. */
+async function importOf(path: string, file: string, spec: string): Promise<{ module: unknown } | { problems: Problem[] }> {
+  const target = resolve(dirname(path), spec)
+  // An article is cached by its own text: one that read another file of its folder would go stale.
+  if (dirname(target) === dirname(path)) return { problems: [{ file, field: '(module)', message: `imports ${spec}: an article may import only files outside content/articles/ (the build caches each article by its own text)` }] }
+  return { module: await dependency(/\.[cm]?[jt]sx?$/.test(target) ? target : `${target}.ts`) }
+}
+
+/** The cheap paths for one article module: its default export, `undefined` when it must go through esbuild. */
 async function cheap(root: string, file: string, source: string | undefined): Promise<{ value: unknown } | { problems: Problem[] } | undefined> {
   const path = join(root, file)
-  const made = toCommonJs(source ?? readFileSync(path, 'utf8'))
+  const text = source ?? readFileSync(path, 'utf8')
+  const nodeRequire = createRequire(path)
+  const load = async (spec: string) => (spec.startsWith('.') ? importOf(path, file, spec) : { module: nodeRequire(spec) })
+  // The common module is data: read, not compiled (literal.ts).
+  const data = readDataModule(text)
+  if (data) {
+    const bound = new Map<string, unknown>()
+    for (const { spec, names } of data.imports) {
+      const loaded = await load(spec)
+      if ('problems' in loaded) return loaded
+      for (const [local, exported] of names) bound.set(local, (loaded.module as Record<string, unknown>)[exported])
+    }
+    if (data.callee === undefined) return { value: data.value }
+    const call = bound.get(data.callee)
+    if (typeof call !== 'function') throw new TypeError(`${data.callee} is not a function`)
+    return { value: (call as (value: unknown) => unknown)(data.value) }
+  }
+  const made = toCommonJs(text)
   if (made === undefined) return undefined
   const { code, specs } = made
   const deps = new Map<string, unknown>()
-  const nodeRequire = createRequire(path)
   for (const spec of specs) {
     if (!spec.startsWith('.')) continue
-    const target = resolve(dirname(path), spec)
-    // An article is cached by its own text: one that read another file of its folder would go stale.
-    if (dirname(target) === dirname(path)) return { problems: [{ file, field: '(module)', message: `imports ${spec}: an article may import only files outside content/articles/ (the build caches each article by its own text)` }] }
-    deps.set(spec, await dependency(/\.[cm]?[jt]sx?$/.test(target) ? target : `${target}.ts`))
+    const loaded = await load(spec)
+    if ('problems' in loaded) return loaded
+    deps.set(spec, loaded.module)
   }
   const module = { exports: {} as Record<string, unknown> }
   runCommonJs(code, path, module, (spec) => (deps.has(spec) ? deps.get(spec) : nodeRequire(spec)))
