@@ -72,7 +72,7 @@ describe('reading an article module as data', () => {
           `import { defineArticle } from '../define'\nexport default defineArticle(${object})\n`,
           `import type { Article } from '../../src/content/article'\n/* data */\nexport default ${object} satisfies Article;\n`,
           `import { type Article, defineArticle as article } from '../define'\nexport default article(${object} as const satisfies Partial<Article>[0],);`,
-          `import { defineArticle } from "../define";\n\nexport default defineArticle(${object} satisfies Parameters<typeof defineArticle>[0]) // end\n`,
+          `import { defineArticle } from "../define";\nimport type * as T from './t'; import type { A, B as C } from './ab'\nexport default defineArticle(${object} satisfies Parameters<typeof defineArticle>[0]) // end\n`,
         ][shape]!
         expect(readDataModule(source), source).toBeDefined()
         // As text too: toStrictEqual does not see the order of an object's keys.
@@ -113,6 +113,9 @@ describe('reading an article module as data', () => {
     ['a default import', "import define from '../define'\nexport default define({ a: 1 })"],
     ['a type it does not know', "import { defineArticle } from '../define'\nexport default defineArticle({ a: 1 } as unknown as () => void)"],
     ['a line end in a quoted string', "export default { a: 'x\ny' }"],
+    ['two statements on one line with no semicolon between', "import { defineArticle } from '../define' export default defineArticle({ a: 1 })"],
+    ['a name imported twice', "import { defineArticle } from '../define'\nimport { defineArticle } from '../define'\nexport default defineArticle({ a: 1 })"],
+    ['a default import named type', "import type from './x'\nexport default { a: 1 }"],
   ])('leaves the module to the compiler when it has %s', (_, source) => {
     expect(readDataModule(source)).toBeUndefined()
   })

@@ -285,27 +285,21 @@ class Reader {
     return this.string()
   }
 
-  /** One import statement, or undefined for `import type …` (types only: nothing runs). */
-  importStatement(): NamedImport | undefined {
-    this.expect('import')
-    if (this.eat('type')) {
-      // `import type X from`, `import type { … } from`, `import type * as X from`.
-      while (this.peek() !== '' && !this.eat('from')) {
-        if (this.peek() === "'" || this.peek() === '"') this.fail()
-        this.at++
-      }
-      const q = this.peek()
-      if (q !== "'" && q !== '"') this.fail()
-      this.string()
-      this.eat(';')
-      return undefined
-    }
+  /** The end of a statement: a `;`, or a line end before the next token (or the end of the text). */
+  end(): void {
+    const from = this.at
+    if (this.eat(';')) return
+    if (this.at < this.text.length && !/[\n\r\u2028\u2029]/.test(this.text.slice(from, this.at))) this.fail()
+  }
+
+  /** The names in `{ a, b as c }`: local name → exported name, but for `type X`, which imports a type only. */
+  braces(): Map<string, string> {
     this.expect('{')
     const names = new Map<string, string>()
     while (!this.eat('}')) {
-      // `type X` in the braces imports a type only.
       let name = this.name()
       let typeOnly = false
+      // `type X` and `type X as Y`, but not `type`, `type as Y`, `type, …`.
       if (name === 'type' && this.peek() !== ',' && this.peek() !== '}' && !this.text.startsWith('as', this.at)) {
         typeOnly = true
         name = this.name()
@@ -317,8 +311,25 @@ class Reader {
         break
       }
     }
+    return names
+  }
+
+  /** One import statement, or undefined for `import type …` (types only: nothing runs). */
+  importStatement(): NamedImport | undefined {
+    this.expect('import')
+    if (this.eat('type')) {
+      if (this.peek() === '{') this.braces()
+      else if (this.eat('*')) {
+        this.expect('as')
+        this.name()
+      } else if (this.name() === 'from') this.fail() // `import type from './x'` imports a value named `type`
+      this.from()
+      this.end()
+      return undefined
+    }
+    const names = this.braces()
     const spec = this.from()
-    this.eat(';')
+    this.end()
     return { spec, names }
   }
 }
@@ -328,9 +339,13 @@ export function readDataModule(source: string): DataModule | undefined {
   const r = new Reader(source)
   try {
     const imports: NamedImport[] = []
+    const bound = new Set<string>()
     while (r.peek() === 'i') {
       const statement = r.importStatement()
-      if (statement) imports.push(statement)
+      if (!statement) continue
+      // A name bound twice is a syntax error.
+      for (const local of statement.names.keys()) if (bound.size === bound.add(local).size) r.fail()
+      imports.push(statement)
     }
     r.expect('export')
     r.expect('default')
