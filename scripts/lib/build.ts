@@ -21,7 +21,7 @@ import { loadConfig } from './cache/modules'
 import { Staging } from './cache/staging'
 import { CacheStore, readIfExists, type ArchiveState } from './cache/store'
 import type { StoryMeta } from './cache/stories'
-import { blockFileKey, blockKey, chunkItemsKey, chunkKey, feedKey, listingNames, shownCount } from './cache/keys'
+import { blockFileKey, blockKey, chunkKey, feedKey, listingNames, shownCount } from './cache/keys'
 import { reviseArchive } from './cache/revise'
 import type { Rerender } from './cache/job'
 import { processAll, THREADED_FROM } from './cache/threads'
@@ -265,12 +265,6 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     blockFile(path, n, _stories, manifest) {
       if (names?.[0] !== manifest) names = [manifest, listingNames(manifest)]
       const key = blockFileKey(path, state.blocks[n]!, manifest.site, names[1], prerender.origin)
-      state.blockFiles[path] = key
-      return previous?.blockFiles?.[path] === key && staging.keep(path)
-    },
-    chunkFile(path, stories, manifest) {
-      if (names?.[0] !== manifest) names = [manifest, listingNames(manifest)]
-      const key = chunkItemsKey(stories.map((s) => s.hash), manifest.site, names[1], prerender.origin)
       state.blockFiles[path] = key
       return previous?.blockFiles?.[path] === key && staging.keep(path)
     },

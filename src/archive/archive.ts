@@ -117,8 +117,6 @@ export class Archive {
   readonly #files: ByteLru<Parsed>
   /** Story numbers of the stories read, for their item fragments. */
   readonly #ords = new WeakMap<Story, number>()
-  /** Where a story read from a sparse listing's chunk is in it: its items are beside it (`paths.chunkItems`). */
-  readonly #inChunk = new WeakMap<Story, { n: number; k: number; at: number }>()
   /** Each listing's number in the manifest, for its files. */
   readonly #numbers = new Map<Listing, number>()
   /** What replaces BUILD_LINK in item HTML: this site's origin, in an attribute value. */
@@ -217,25 +215,22 @@ export class Archive {
     const target = this.#manifest.prerendered
     if (!target?.items || target.origin !== this.origin) return undefined
     const { blockSize } = this.#manifest
-    // Each story's item: in its chunk's item file when a sparse listing gave it, else in its block's.
-    const places = stories.map((story) => {
+    const ords = stories.map((story) => {
       const ord = this.#ords.get(story)
       if (ord === undefined) throw new Error('archive: itemFragments of a story it did not give')
-      const chunk = this.#inChunk.get(story)
-      if (chunk) return { ord, path: paths.chunkItems(chunk.n, chunk.k), at: chunk.at }
-      const n = Math.floor(ord / blockSize)
-      return { ord, path: paths.items(n), at: ord - n * blockSize }
+      return ord
     })
-    // A dense listing's page (home, a section) lies in two or three blocks, a sparse one's in one
-    // or two chunks; a page whose items lie in more renders them (one item file a story costs more).
-    if (new Set(places.map((p) => p.path)).size > MAX_ITEM_FILES) return undefined
+    // A dense listing's page (home, a section) lies in two or three blocks; a sparse tag's would
+    // read an item file for each story, more than rendering them costs.
+    if (new Set(ords.map((ord) => Math.floor(ord / blockSize))).size > MAX_ITEM_FILES) return undefined
     const batch: Batch = new Map()
     return Promise.all(
-      places.map(async ({ ord, path, at }, i) => {
-        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(path, parseItemFile, batch)
-        const item = index[format]?.[at]
-        if (!item) throw new ArchiveError(`archive file ${path} has no ${format} item for story ${ord}: run \`npm run build\``)
-        return fillItem(format, text.slice(item[0], item[1]), item[2], stories[i]!.html)
+      ords.map(async (ord, i) => {
+        const n = Math.floor(ord / blockSize)
+        const { index, text } = await this.#file<{ index: ItemIndex; text: string }>(paths.items(n), parseItemFile, batch)
+        const at = index[format]?.[ord - n * blockSize]
+        if (!at) throw new ArchiveError(`archive file ${paths.items(n)} has no ${format} item for story ${ord}: run \`npm run build\``)
+        return fillItem(format, text.slice(at[0], at[1]), at[2], stories[i]!.html)
       }),
     )
   }
@@ -407,7 +402,6 @@ export class Archive {
     if (!record) throw new ArchiveError(`archive file ${path} has no story ${ord}: run \`npm run build\``)
     const story = this.#resolve(record)
     this.#ords.set(story, ord)
-    this.#inChunk.set(story, { n, k, at })
     return story
   }
 

@@ -35,9 +35,6 @@
  *   last chunk), oldest first, laid out as a block is. A tag whose stories lie one or two to a
  *   block would otherwise read a block for each story of an archive page: 51 blocks, 8.4 MB, at
  *   10,000 stories. A page reads one or two chunks instead; blocks stay what story numbers index.
- * - `chunks/<n>-<k>.items.txt`: the feed items of the stories in `chunks/<n>-<k>.txt`, as
- *   `items/<n>.txt` has a block's (same layout, same origin): a sparse page is spliced from them as
- *   a dense one is from its blocks' item files, not rendered item by item through `feed`.
  * - `feeds/<n>.<format>` (rss, atom, json): the first page of listing `n`'s feed in that format
  *   (what readers poll), rendered for one origin and feed size (`Manifest.prerendered`): one line
  *   of JSON (`PrerenderedHead`), then the body exactly as sent. A new isolate reads the one format
@@ -53,7 +50,7 @@ import type { Datelines } from '../content/story'
 import { ArchiveError, parseArchiveJson } from './errors'
 
 /** Bumped when the layout changes: a worker refuses an archive of another format, loudly. */
-export const ARCHIVE_FORMAT = 8
+export const ARCHIVE_FORMAT = 7
 
 /** Stories per `stories/<n>.txt`: a 50-story page of the home feed reads two or three blocks. */
 export const BLOCK_SIZE = 32
@@ -312,7 +309,6 @@ export const paths = {
   keys: (n: number) => `keys/${n}.json`,
   listing: (n: number) => `listings/${n}.json`,
   chunk: (n: number, k: number) => `chunks/${n}-${k}.txt`,
-  chunkItems: (n: number, k: number) => `chunks/${n}-${k}.items.txt`,
   feed: (n: number, format: 'rss' | 'atom' | 'json') => `feeds/${n}.${format}`,
 }
 

@@ -27,7 +27,7 @@ import {
   type StoryRecord,
 } from '../archive/format'
 import type { ReadFile } from '../archive/archive'
-import { renderChunkItems, renderItemFiles } from './items'
+import { renderItemFiles } from './items'
 import { renderArticlePages } from './pages'
 import { prerenderFeeds } from './prerender'
 import { withdrawalRecords, withdrawnPositions } from './withdrawals'
@@ -114,8 +114,6 @@ export interface Reuse<S> {
   feeds(n: number, meta: ListingMeta, stories: readonly S[]): boolean
   /** A file made beside story block `n` (`pages/<n>.txt`, `items/<n>.txt`), for a manifest like this one. */
   blockFile(path: string, n: number, stories: readonly S[], manifest: Manifest): boolean
-  /** A file made beside a sparse listing's chunk of these stories (`chunks/<n>-<k>.items.txt`), for a manifest like this one. */
-  chunkFile?(path: string, stories: readonly S[], manifest: Manifest): boolean
 }
 
 const recordBlocks: BlockMaker<Story> = { text: (stories) => recordsFile(stories.map((s) => JSON.stringify(storyRecord(s)))) }
@@ -231,19 +229,6 @@ export async function layoutArchive<S extends IndexedStory>(
     itemsDone.add(n)
   }
   await renderItemFiles(readBack, manifest, origin, sink, itemsDone)
-  // A sparse listing's chunks have their items beside them, as blocks do: kept, given, or rendered here.
-  const chunksToRender: [n: number, k: number][] = []
-  for (const [n, meta] of metas.entries()) {
-    for (let k = 0; k < (meta.chunks ?? 0); k++) {
-      const path = paths.chunkItems(n, k)
-      const members = chunkMembers(listings[n]![2].stories, k)
-      if (reuse?.chunkFile?.(path, members, manifest)) continue
-      const text = blocks.items?.(members, origin)
-      if (text === undefined) chunksToRender.push([n, k])
-      else await sink(path, text)
-    }
-  }
-  await renderChunkItems(readBack, manifest, origin, sink, chunksToRender)
   const keptFeeds = new Set(reuse ? metas.flatMap((meta, n) => (reuse.feeds(n, meta, listings[n]![2].stories) ? [n] : [])) : [])
   const final = await prerenderFeeds(readBack, manifest, { ...options.prerender, builtAt: options.builtAt, keep: keptFeeds, itemsInPlace: true }, sink)
   await sink(paths.manifest, JSON.stringify(final))

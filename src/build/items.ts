@@ -7,7 +7,7 @@
  * (src/feeds/render.ts `renderItemFragments`), each kept without its story's HTML.
  */
 import { Archive, type ReadFile } from '../archive/archive'
-import { CHUNK_SIZE, itemFile, paths, type Manifest, type ItemTemplate } from '../archive/format'
+import { itemFile, paths, type Manifest, type ItemTemplate } from '../archive/format'
 import { FORMATS, type Format } from '../feeds/build'
 import { itemTemplate } from '../feeds/fragments'
 import { renderItemFragments } from '../feeds/render'
@@ -18,25 +18,6 @@ import { storyBlocks } from './pages'
 export async function renderItemFiles(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink, keep?: ReadonlySet<number>): Promise<void> {
   const archive = await Archive.open(read, origin)
   for await (const { n, stories } of storyBlocks(archive, manifest, keep)) await sink(paths.items(n), itemFile(blockItems(archive, stories)))
-}
-
-/**
- * `chunks/<n>-<k>.items.txt` of the chunks named (listing `n`, chunk `k`): the items of the
- * chunk's stories as `items/<n>.txt` holds a block's, read back from the chunk.
- */
-export async function renderChunkItems(read: ReadFile, manifest: Manifest, origin: string, sink: ArchiveSink, chunks: readonly [n: number, k: number][]): Promise<void> {
-  if (chunks.length === 0) return
-  const archive = await Archive.open(read, origin)
-  const byKind = { home: undefined, section: archive.sections, tag: archive.tags, author: archive.authors }
-  for (const [n, k] of chunks) {
-    const meta = manifest.listings[n]!
-    const listing = byKind[meta.kind]?.get(meta.slug)
-    if (!listing) throw new Error(`layout: listing ${n} (${meta.kind} ${meta.slug}) has chunks but is not in the archive`)
-    // Chunk k holds the listing's stories k·CHUNK_SIZE … from the oldest: positions counted from the newest.
-    const end = meta.count - k * CHUNK_SIZE
-    const stories = (await listing.slice(Math.max(0, end - CHUNK_SIZE), end)).reverse()
-    await sink(paths.chunkItems(n, k), itemFile(blockItems(archive, stories)))
-  }
 }
 
 /**

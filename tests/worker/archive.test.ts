@@ -241,10 +241,8 @@ describe('serving from the archive', () => {
     paths.length = 0
     const first = await request('/tags/sparse/feed.xml')
     expect(first.status).toBe(200)
-    // Its one chunk (50 stories) and the items beside it, the block of its last page's anchor, and no block's item file.
-    const chunkReads = paths.filter((p) => p.startsWith('chunks/')).sort()
-    expect(chunkReads).toHaveLength(2)
-    expect(chunkReads[0]!.replace('.items.txt', '.txt')).toBe(chunkReads[1])
+    // Its one chunk (50 stories), the block of its last page's anchor, and no item file.
+    expect(paths.filter((p) => p.startsWith('chunks/'))).toHaveLength(1)
     expect(paths.filter((p) => p.startsWith('stories/')).length).toBeLessThanOrEqual(1)
     expect(paths.filter((p) => p.startsWith('items/'))).toEqual([])
     // The stories are the tag's, newest first, each as its block has it.
@@ -270,33 +268,6 @@ describe('serving from the archive', () => {
       expect(stories.map((s) => s.slug)).toEqual(Array.from({ length: Math.min(end, 130) - start }, (_, k) => `bulk-${906 - 7 * (start + k)}`))
       expect(stories).toEqual(expected)
     }
-  })
-
-  it('splices a sparse listing\'s pages from the items beside its chunks, byte for byte what `feed` renders of every item, across chunk boundaries', async () => {
-    // 130 stories tagged Sparse, one in 7: three chunks (64, 64, 2); a 50-story page spans two.
-    const content = collection(manyArticles(910).map((a, i) => (i % 7 === 3 ? { ...a, tags: ['Sparse'] } : a)))
-    const reads: string[] = []
-    const read = archiveOf(content)
-    const spliced = createApp(heraldFor(() => Object.assign((path: string) => (reads.push(path), read(path)), { bytes: read.bytes })))
-    const whole = createApp(heraldOf(content, undefined, null))
-    const vars = { SITE_URL: ORIGIN, FEED_SIZE: '50' } as Env
-    // Another deploy id, so that the two never share an edge-cache entry.
-    const wholeVars = { ...vars, CF_VERSION_METADATA: { id: 'every-item-through-feed', tag: '', timestamp: '' } } as unknown as Env
-    for (const format of ['feed.xml', 'atom.xml', 'feed.json']) {
-      let path: string | undefined = `/tags/sparse/${format}`
-      let pages = 0
-      while (path) {
-        const body = await (await spliced.request(ORIGIN + path, {}, vars)).text()
-        expect(body, path).toBe(await (await whole.request(ORIGIN + path, {}, wholeVars)).text())
-        const next: string | undefined = format === 'feed.json' ? (JSON.parse(body) as { next_url?: string }).next_url : /<(?:atom:)?link [^>]*rel="next"[^>]*>/.exec(body)?.[0].match(/href="([^"]+)"/)?.[1]?.replace(/&amp;/g, '&')
-        path = next && next.slice(ORIGIN.length)
-        pages++
-      }
-      expect(pages).toBe(3)
-    }
-    // Past the first (prerendered) page, each page's items came from the chunks' item files.
-    expect(reads.filter((p) => p.endsWith('.items.txt')).length).toBeGreaterThan(0)
-    expect(reads.filter((p) => p.startsWith('items/'))).toEqual([])
   })
 
   it('reads one key shard and one file of prerendered pages for an article, and never the whole archive', async () => {

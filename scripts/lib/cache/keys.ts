@@ -38,14 +38,6 @@ export function blockFileKey(path: string, block: string, site: Manifest['site']
 }
 
 /**
- * A sparse listing's chunk's items (`chunks/<n>-<k>.items.txt`): as a block's items are keyed, by
- * the chunk's stories, what names them, and the origin.
- */
-export function chunkItemsKey(hashes: readonly string[], site: Manifest['site'], names: string, origin: string): string {
-  return blockFileKey('chunks/items', chunkKey(hashes), site, names, origin)
-}
-
-/**
  * A listing's prerendered first feed page: its summary, the site, the target, how many stories
  * are still scheduled at build time, and the stories it can show (`shown`: past the withdrawn
  * ones, and one more, whether a next page exists).

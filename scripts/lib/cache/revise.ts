@@ -4,8 +4,8 @@
  * the last build laid out, the file list, ledger and index are the same, and no scheduled story
  * came due since. Then the order, the key shards, the listings and every listing's summary in the
  * manifest are the last build's, and only the story blocks of the changed stories, the pages and
- * items beside them, the sparse listings' chunks that copy them and the items beside those, the
- * prerendered feeds that show them and the manifest are written again —
+ * items beside them, the sparse listings' chunks that copy them, the prerendered feeds that show
+ * them and the manifest are written again —
  * without reading the other 100,000 metas, let alone laying them out (build.ts does that otherwise).
  *
  * What it writes is what a clean build writes, byte for byte: the keys and digests are made by the
@@ -18,7 +18,7 @@ import { chunkMembers, chunkOf, paths, SCHEDULE_MARGIN_MS, type Manifest } from 
 import { fingerprintOf } from '../../../src/build/compile'
 import { prerenderFeeds } from '../../../src/build/prerender'
 import { sourceHash } from './code-hash'
-import { blockFileKey, blockKey, chunkItemsKey, chunkKey, feedKey, listingNames, type PrerenderTarget } from './keys'
+import { blockFileKey, blockKey, chunkKey, feedKey, listingNames, type PrerenderTarget } from './keys'
 import { Staging } from './staging'
 import type { ArchiveState, CacheStore } from './store'
 
@@ -97,8 +97,7 @@ export async function reviseArchive(options: {
   // Each sparse listing's story numbers, read once however many of its stories changed.
   const listingOrds = new Map<number, number[]>()
   const ordsOf = (n: number) => listingOrds.get(n) ?? listingOrds.set(n, JSON.parse(readFileSync(join(dir, paths.listing(n)), 'utf8')) as number[]).get(n)!
-  // By `n-k`: listing and chunk number, and the chunk's stories.
-  const chunks = new Map<string, [[n: number, k: number], string[]]>()
+  const chunks = new Map<string, string[]>()
   for (const [ord, is] of changedAt) {
     const story = cache.entry(is)?.meta.story
     if (!story) return undefined
@@ -109,19 +108,13 @@ export async function reviseArchive(options: {
       const position = ords.indexOf(ord)
       if (position < 0) return undefined
       const { k } = chunkOf(position, ords.length)
-      chunks.set(`${n}-${k}`, [[n, k], chunkMembers(ords, k).map((o) => nextStories[o]!)])
+      chunks.set(paths.chunk(n, k), chunkMembers(ords, k).map((o) => nextStories[o]!))
     }
   }
-  for (const [[n, k], hashes] of chunks.values()) {
+  for (const [path, hashes] of chunks) {
     const members = hashes.map((hash) => cache.entry(hash)!)
     if (members.some((e) => !e?.place)) return undefined
-    const items = cache.itemsText(members, prerender.origin)
-    if (items === undefined) return undefined
-    writes.push([paths.chunk(n, k), cache.blockText(members), chunkKey(hashes)])
-    // And the items beside it, keyed as the layout keys them.
-    const itemsPath = paths.chunkItems(n, k)
-    state.blockFiles[itemsPath] = chunkItemsKey(hashes, old.site, names, prerender.origin)
-    writes.push([itemsPath, items, state.blockFiles[itemsPath]])
+    writes.push([path, cache.blockText(members), chunkKey(hashes)])
   }
 
   // From here the archive on disk is not the one the state describes: forget the state until the new one is saved.
