@@ -116,7 +116,21 @@ describe('reading an article module as data', () => {
     ['two statements on one line with no semicolon between', "import { defineArticle } from '../define' export default defineArticle({ a: 1 })"],
     ['a name imported twice', "import { defineArticle } from '../define'\nimport { defineArticle } from '../define'\nexport default defineArticle({ a: 1 })"],
     ['a default import named type', "import type from './x'\nexport default { a: 1 }"],
+    // What a review found accepted before (each a syntax error, or a module that throws when run):
+    ['satisfies after a line end (a name then: the module throws)', 'export default { a: 1 }\nsatisfies\nObject'],
+    ['as const after a line end', "import { defineArticle } from '../define'\nexport default defineArticle({ a: 1 }\n  as const)"],
+    ['a type going on after a line end', "import { defineArticle } from '../define'\nexport default defineArticle({ a: 1 } as A\n[])"],
+    ['a reserved word as an imported name', "import { if } from './x'\nexport default { a: 1 }"],
+    ['a reserved word as a local name', "import { defineArticle as null } from './x'\nexport default { a: 1 }"],
+    ['a reserved word as a type', 'export default { a: 1 } as typeof import'],
+    ['type inside import type braces', "import type { type a } from './x'\nexport default { a: 1 }"],
+    ['lists nested deeper than the reader goes', `export default ${'['.repeat(10_000)}${']'.repeat(10_000)}`],
   ])('leaves the module to the compiler when it has %s', (_, source) => {
     expect(readDataModule(source)).toBeUndefined()
+  })
+
+  it('reads what JavaScript allows around those: a member named by a reserved word, `default as` a name, a type across no line end', () => {
+    expect(read("import { default as defineArticle } from '../define'\nexport default defineArticle({ a: 1 } satisfies A.default<B>[0])")).toStrictEqual({ a: 1 })
+    expect(read('export default { a: [[[1]]] } as const;')).toStrictEqual({ a: [[[1]]] })
   })
 })

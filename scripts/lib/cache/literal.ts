@@ -33,6 +33,15 @@ const notData = new NotData()
 
 const IDENT_START = /[A-Za-z_$]/
 const IDENT = /[A-Za-z0-9_$]/
+/**
+ * Words that cannot name a binding or a type in strict-mode modules (and TypeScript's own), where
+ * this reader takes a name for one: it refuses them rather than accept what is a syntax error.
+ */
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await eval arguments'.split(' '),
+)
+/** Lists, objects and type arguments nested deeper than this are left to the compiler (no stack overflow here). */
+const MAX_DEPTH = 256
 /** What ends a run of plain text in a quoted string or a template. */
 const SINGLE = /['\\\n\r]/g
 const DOUBLE = /["\\\n\r]/g
@@ -74,6 +83,7 @@ class Reader {
     // A keyword is not the start of a longer name (`asX`).
     if (IDENT.test(token.at(-1)!) && IDENT.test(this.text[this.at + token.length] ?? '')) return false
     this.at += token.length
+    this.tokenEnd = this.at
     return true
   }
 
@@ -86,13 +96,40 @@ class Reader {
     const start = this.at
     if (!IDENT_START.test(this.text[start] ?? '')) this.fail()
     while (IDENT.test(this.text[this.at] ?? '')) this.at++
+    this.tokenEnd = this.at
     return this.text.slice(start, this.at)
+  }
+
+  /** A name that binds (an import's local name) or names a type: not a reserved word. */
+  identifier(): string {
+    const name = this.name()
+    if (RESERVED.has(name)) this.fail()
+    return name
+  }
+
+  /** Where the last token read ends (`eat`, `name`, `string`, `number`): a failed `eat` skips space, not tokens. */
+  tokenEnd = 0
+
+  /** Whether a line end stands between the last token read and the next (where ASI ends an expression). */
+  lineBreak(): boolean {
+    this.space()
+    return /[\n\r\u2028\u2029]/.test(this.text.slice(this.tokenEnd, this.at))
+  }
+
+  depth = 0
+
+  /** Runs `read` one level deeper in lists, objects or types. */
+  nested<T>(read: () => T): T {
+    if (++this.depth > MAX_DEPTH) this.fail()
+    const value = read()
+    this.depth--
+    return value
   }
 
   value(): unknown {
     const c = this.peek()
-    if (c === '{') return this.object()
-    if (c === '[') return this.array()
+    if (c === '{') return this.nested(() => this.object())
+    if (c === '[') return this.nested(() => this.array())
     if (c === "'" || c === '"' || c === '`') return this.string()
     if (c === '-' || (c >= '0' && c <= '9')) return this.number()
     if (this.eat('true')) return true
@@ -140,7 +177,7 @@ class Reader {
     if (!m || /[A-Za-z0-9_$.]/.test(this.text[this.at + m[0].length] ?? '')) this.fail()
     // A comment between the minus and the digits would be JavaScript too, but not this reader's.
     const text = m[0].replace(/\s+/, '')
-    this.at += m[0].length
+    this.tokenEnd = this.at += m[0].length
     return Number(text)
   }
 
@@ -176,7 +213,7 @@ class Reader {
       from = this.at
     }
     out += t.slice(from, this.at)
-    this.at++
+    this.tokenEnd = ++this.at
     return out
   }
 
@@ -249,28 +286,34 @@ class Reader {
   }
 
   typeTerm(): void {
-    if (this.eat('keyof')) return this.typeTerm()
-    this.eat('typeof')
-    this.name()
-    while (this.eat('.')) this.name()
-    if (this.eat('<')) {
-      do this.type()
-      while (this.eat(','))
-      this.expect('>')
-    }
-    while (this.eat('[')) {
-      if (this.eat(']')) continue
-      const c = this.peek()
-      if (c >= '0' && c <= '9') this.number()
-      else if (c === "'" || c === '"') this.string()
-      else this.type()
-      this.expect(']')
-    }
+    this.nested(() => {
+      if (this.eat('keyof')) return this.typeTerm()
+      this.eat('typeof')
+      this.identifier()
+      // A member may be a reserved word (`A.default`).
+      while (this.eat('.')) this.name()
+      // A type does not go on across a line end into `<` or `[` (TypeScript ends it there).
+      if (!this.lineBreak() && this.eat('<')) {
+        do this.type()
+        while (this.eat(','))
+        this.expect('>')
+      }
+      while (!this.lineBreak() && this.eat('[')) {
+        if (this.eat(']')) continue
+        const c = this.peek()
+        if (c >= '0' && c <= '9') this.number()
+        else if (c === "'" || c === '"') this.string()
+        else this.type()
+        this.expect(']')
+      }
+    })
   }
 
   /** `as const`, `satisfies T`, `as T`: any number of them. */
   typeSuffix(): void {
     for (;;) {
+      // After a line end, `as` and `satisfies` are names that start a statement (ASI), not operators.
+      if (this.lineBreak()) return
       if (this.eat('satisfies')) this.type()
       else if (this.eat('as')) {
         if (!this.eat('const')) this.type()
@@ -287,24 +330,26 @@ class Reader {
 
   /** The end of a statement: a `;`, or a line end before the next token (or the end of the text). */
   end(): void {
-    const from = this.at
     if (this.eat(';')) return
-    if (this.at < this.text.length && !/[\n\r\u2028\u2029]/.test(this.text.slice(from, this.at))) this.fail()
+    if (!this.lineBreak() && this.at < this.text.length) this.fail()
   }
 
   /** The names in `{ a, b as c }`: local name → exported name, but for `type X`, which imports a type only. */
-  braces(): Map<string, string> {
+  braces(inTypeImport: boolean): Map<string, string> {
     this.expect('{')
     const names = new Map<string, string>()
     while (!this.eat('}')) {
       let name = this.name()
       let typeOnly = false
-      // `type X` and `type X as Y`, but not `type`, `type as Y`, `type, …`.
+      // `type X` and `type X as Y`, but not `type`, `type as Y`, `type, …` (nor in `import type { … }`).
       if (name === 'type' && this.peek() !== ',' && this.peek() !== '}' && !this.text.startsWith('as', this.at)) {
+        if (inTypeImport) this.fail()
         typeOnly = true
         name = this.name()
       }
-      const local = this.eat('as') ? this.name() : name
+      // What is imported may be any name (`default as x`); what it binds may not be a reserved word.
+      const local = this.eat('as') ? this.identifier() : name
+      if (RESERVED.has(local)) this.fail()
       if (!typeOnly) names.set(local, name)
       if (!this.eat(',')) {
         this.expect('}')
@@ -318,16 +363,16 @@ class Reader {
   importStatement(): NamedImport | undefined {
     this.expect('import')
     if (this.eat('type')) {
-      if (this.peek() === '{') this.braces()
+      if (this.peek() === '{') this.braces(true)
       else if (this.eat('*')) {
         this.expect('as')
-        this.name()
-      } else if (this.name() === 'from') this.fail() // `import type from './x'` imports a value named `type`
+        this.identifier()
+      } else if (this.identifier() === 'from') this.fail() // `import type from './x'` imports a value named `type`
       this.from()
       this.end()
       return undefined
     }
-    const names = this.braces()
+    const names = this.braces(false)
     const spec = this.from()
     this.end()
     return { spec, names }
