@@ -406,6 +406,15 @@ export class Archive {
   }
 
   /**
+   * A story from its record, resolved as the stories of this archive's blocks are: the build
+   * renders each story's page and items so, against a frame of the configuration alone
+   * (scripts/lib/cache/stories.ts), without laying its batch out as an archive first.
+   */
+  resolveRecord(record: StoryRecord): Story {
+    return this.#resolve(record)
+  }
+
+  /**
    * A tag by name, with the slug its listing in the manifest has (the build's check allows one
    * spelling per slug): a new isolate's first archive page resolves 50 stories' tags, and slugging
    * each (NFKC and a Unicode-property pattern, compiled on first use) cost it most of a millisecond.

@@ -23,7 +23,8 @@ const HOUR = 3600_000
 /**
  * Article i: ten minutes apart, tags shared across articles, one tag only article 3 has, and one
  * on every eighth from article 5 on, sparse enough for chunks of its own (src/archive/format.ts
- * `isSparse`); 160 of them fill five story blocks and overflow a first feed page.
+ * `isSparse`); every other one by two authors, one with a homepage; 160 of them fill
+ * five story blocks and overflow a first feed page.
  */
 function source(i: number, overrides: Record<string, unknown> = {}): string {
   const article = {
@@ -33,6 +34,8 @@ function source(i: number, overrides: Record<string, unknown> = {}): string {
     dek: `What happened in story ${i}.`,
     section: 'news',
     tags: [`Topic ${i % 3}`, ...(i === 3 ? ['Only Three'] : []), ...(i % 8 === 5 ? ['Sparse'] : [])],
+    // A second author, with a homepage: the build threads render against a frame of every author (stories.ts).
+    ...(i % 2 === 0 ? { authors: ['ana', 'newsroom'] } : {}),
     published: new Date(T0 - 48 * HOUR + i * 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     timeZone: 'UTC',
     body: `Paragraph one of story ${i}, with [a link](/articles/gen-${Math.max(0, i - 1)}).\n\nParagraph two.`,
@@ -42,6 +45,14 @@ function source(i: number, overrides: Record<string, unknown> = {}): string {
 }
 
 type Workspace = ReturnType<typeof contentWorkspace>
+
+/** The newsroom and a second author `source` credits. */
+function writeAuthors(ws: Workspace): void {
+  writeFileSync(
+    join(ws.root, 'content/authors.ts'),
+    `import type { Author } from '../src/content/article'\n\nexport default {\n  newsroom: { name: 'Herald Newsroom' },\n  ana: { name: 'Ana Reporter', url: 'https://ana.example/' },\n} as const satisfies Record<string, Author>\n`,
+  )
+}
 const ledger = (ws: Workspace) => join(ws.root, 'content/ledger.json')
 const article = (ws: Workspace, file: string) => join(ws.root, 'content/articles', file)
 
@@ -100,6 +111,7 @@ beforeAll(() => {
   ;[cached, clean] = [contentWorkspace(), contentWorkspace()]
   both((ws) => {
     copyFileSync('wrangler.toml', join(ws.root, 'wrangler.toml'))
+    writeAuthors(ws)
     for (let i = 0; i < 160; i++) writeFileSync(article(ws, `gen-${i}.ts`), source(i))
     writeFileSync(article(ws, 'draft.ts'), source(190, { draft: true }))
     // Scheduled: published an hour after the first build.
@@ -245,6 +257,7 @@ describe('a build from a cache restored into a fresh checkout', () => {
       // More modules than a build hands to its threads (400): a clean build's threads hash what they read.
       change(ws, (w) => {
         copyFileSync('wrangler.toml', join(w.root, 'wrangler.toml'))
+        writeAuthors(w)
         for (let i = 0; i < 450; i++) writeFileSync(article(w, `gen-${i}.ts`), source(i))
       })
       const builtAt = new Date(T0 + HOUR)
