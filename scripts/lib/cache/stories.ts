@@ -6,7 +6,7 @@
  */
 import type { Article, Content } from '../../../src/content/article'
 import { Archive } from '../../../src/archive/archive'
-import { ARCHIVE_ORIGIN, BLOCK_SIZE, paths, recordsFile, type ItemTemplate, type StoryRecord } from '../../../src/archive/format'
+import { ARCHIVE_ORIGIN, BLOCK_SIZE, recordsFile, type ItemTemplate, type StoryRecord } from '../../../src/archive/format'
 import { parseArchiveJson } from '../../../src/archive/errors'
 import { listingDescription } from '../../../src/site-map'
 import { cleanContent } from '../../../src/build/clean'
@@ -105,9 +105,10 @@ let frame: { config: Content; builtAt: number; archive: Archive } | undefined
 
 /**
  * An archive of no story that has every listing a story's page or item names: home, every section
- * of the configuration, and every author (with the homepage a story by them would give their
- * listing). A tag needs none: the archive gives a tag the slug of its name, which the check holds
- * to one spelling per slug.
+ * of the configuration, and every author (by name: no page or item shows an author's homepage,
+ * which the layout takes from their stories; were one to, the incremental test's author with a
+ * homepage would tell). A tag needs none: the archive gives a tag the slug of its name, which the
+ * check holds to one spelling per slug.
  */
 async function frameOf(config: Content, builtAt: Date): Promise<Archive> {
   if (frame?.config === config && frame.builtAt === builtAt.getTime()) return frame.archive
@@ -115,12 +116,7 @@ async function frameOf(config: Content, builtAt: Date): Promise<Archive> {
   const empty = catalogue(config, [])
   const index = { ...empty, authors: new Map(Object.entries(authors).map(([k, a]) => [k, { name: a.name, description: listingDescription('author', a.name), stories: [] }])) }
   const files = new Map<string, string>()
-  const manifest = await layoutArchive(index, { builtAt, digest: () => '' }, (path, text) => void files.set(path, text), async (path) => files.get(path), { text: () => recordsFile([]), putPages: async () => {} })
-  for (const meta of manifest.listings) {
-    const url = meta.kind === 'author' ? authors[meta.slug]?.url : undefined
-    if (url) meta.homepage = url
-  }
-  files.set(paths.manifest, JSON.stringify(manifest))
+  await layoutArchive(index, { builtAt, digest: () => '' }, (path, text) => void files.set(path, text), async (path) => files.get(path), { text: () => recordsFile([]), putPages: async () => {} })
   const archive = await Archive.open(async (path) => files.get(path), ARCHIVE_ORIGIN)
   frame = { config, builtAt: builtAt.getTime(), archive }
   return archive
