@@ -60,12 +60,31 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!
 }
 
-/** A real calendar date and clock time: JavaScript would roll 2024-02-30 over to March 1. */
-function realDateTime(s: string): boolean {
-  const [y, m, d, h, min] = s.split(/[-T:]/, 5).map(Number) as [number, number, number, number, number]
-  const date = new Date(Date.UTC(y, m - 1, d))
-  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d && h < 24 && min < 60 && !Number.isNaN(Date.parse(s))
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/
+
+/**
+ * What is not a real calendar date or clock time in an instant of the INSTANT form, in the
+ * editor's words ("month 13 is out of range (01 to 12)"); undefined when it is real. JavaScript
+ * would roll 2024-02-30 over to March 1, so each part is held to its range here.
+ */
+function unrealPart(s: string): string | undefined {
+  const [, y, mo, d, h, min, sec, offH, offM] = PARTS.exec(s)!
+  const month = Number(mo)
+  if (month < 1 || month > 12) return `month ${mo} is out of range (01 to 12)`
+  // Day 0 of the next month is the last of this one (setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999).
+  const last = new Date(0)
+  last.setUTCFullYear(Number(y), month, 0)
+  const days = last.getUTCDate()
+  if (Number(d) < 1 || Number(d) > days) return `day ${d} is out of range: ${MONTHS[month - 1]} ${y} has ${days} days`
+  if (Number(h) > 23) return `hour ${h} is out of range (00 to 23)`
+  if (Number(min) > 59) return `minute ${min} is out of range (00 to 59)`
+  if (Number(sec) > 59) return `second ${sec} is out of range (00 to 59)`
+  if (offH !== undefined && (Number(offH) > 23 || Number(offM) > 59)) return `UTC offset ${s.slice(-6)} is out of range (hours 00 to 23, minutes 00 to 59)`
+  return Number.isNaN(Date.parse(s)) ? 'it is not a date JavaScript can read' : undefined
 }
+
+const INSTANT_FORM = 'must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00'
 
 const instant = z
   .string()
@@ -73,8 +92,10 @@ const instant = z
     message: 'has no seconds: feeds carry RFC 3339 instants, which need them; write e.g. 2024-03-28T19:58:00-04:00',
     abort: true,
   })
-  .refine((s) => INSTANT.test(s) && realDateTime(s), {
-    message: 'must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00',
+  .superRefine((s, ctx) => {
+    if (!INSTANT.test(s)) return void ctx.addIssue({ code: 'custom', message: INSTANT_FORM })
+    const unreal = unrealPart(s)
+    if (unreal) ctx.addIssue({ code: 'custom', message: `${s} is no real date and time: ${unreal}` })
   })
 
 const timeZone = z.string().refine((tz) => {

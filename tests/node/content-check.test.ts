@@ -38,7 +38,20 @@ describe('article fields', () => {
     [{ headline: 'Bell \u0007 in title' }, `${FILE}: headline: contains U+0007, a control character, at character 6; text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates`],
     [{ dek: undefined }, `${FILE}: dek: dek is required`],
     [{ published: '2024-03-28 19:58' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
-    [{ published: '2024-02-30T10:00:00Z' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    // The form is right but a part is out of its range: the message names the part (JavaScript would roll 02-30 over to March 1).
+    [{ published: '2024-02-30T10:00:00Z' }, `${FILE}: published: 2024-02-30T10:00:00Z is no real date and time: day 30 is out of range: February 2024 has 29 days`],
+    [{ published: '2023-02-29T10:00:00Z' }, `${FILE}: published: 2023-02-29T10:00:00Z is no real date and time: day 29 is out of range: February 2023 has 28 days`],
+    [{ published: '2024-13-01T09:00:00Z' }, `${FILE}: published: 2024-13-01T09:00:00Z is no real date and time: month 13 is out of range (01 to 12)`],
+    [{ published: '2024-00-10T09:00:00Z' }, `${FILE}: published: 2024-00-10T09:00:00Z is no real date and time: month 00 is out of range (01 to 12)`],
+    [{ published: '2024-01-32T09:00:00Z' }, `${FILE}: published: 2024-01-32T09:00:00Z is no real date and time: day 32 is out of range: January 2024 has 31 days`],
+    [{ published: '2024-04-31T09:00:00Z' }, `${FILE}: published: 2024-04-31T09:00:00Z is no real date and time: day 31 is out of range: April 2024 has 30 days`],
+    [{ published: '2024-05-00T09:00:00Z' }, `${FILE}: published: 2024-05-00T09:00:00Z is no real date and time: day 00 is out of range: May 2024 has 31 days`],
+    [{ published: '2024-05-01T25:00:00Z' }, `${FILE}: published: 2024-05-01T25:00:00Z is no real date and time: hour 25 is out of range (00 to 23)`],
+    [{ published: '2024-05-01T24:00:00Z' }, `${FILE}: published: 2024-05-01T24:00:00Z is no real date and time: hour 24 is out of range (00 to 23)`],
+    [{ published: '2024-05-01T12:60:00Z' }, `${FILE}: published: 2024-05-01T12:60:00Z is no real date and time: minute 60 is out of range (00 to 59)`],
+    [{ published: '2024-05-01T12:00:61Z' }, `${FILE}: published: 2024-05-01T12:00:61Z is no real date and time: second 61 is out of range (00 to 59)`],
+    [{ updated: '2024-05-01T12:00:00+24:00' }, `${FILE}: updated: 2024-05-01T12:00:00+24:00 is no real date and time: UTC offset +24:00 is out of range (hours 00 to 23, minutes 00 to 59)`],
+    [{ withdrawn: { at: '2024-06-31T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-06-31T12:00:00Z is no real date and time: day 31 is out of range: June 2024 has 30 days`],
     [{ published: '2024-03-28T19:58:00' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
     [{ updated: '2024-04-30T12:00:00Z' }, `${FILE}: updated: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z)`],
     [{ timeZone: 'Mars/Olympus' }, `${FILE}: timeZone: must be an IANA time zone such as America/New_York`],
@@ -92,6 +105,13 @@ describe('article fields', () => {
       `${FILE}: image.file.url: is not a URL: expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg`,
       `${FILE}: image.file.alt: must not be empty`,
     ])
+  })
+
+  it('accepts real dates and times at the ends of their ranges', () => {
+    for (const published of ['2024-02-29T23:59:59Z', '2000-02-29T00:00:00Z', '2024-12-31T23:59:59.999Z', '2024-01-01T00:00:00Z', '2024-05-31T12:00:00Z']) {
+      expect(problemsWith({ published })).toEqual([])
+    }
+    expect(problemsWith({ published: '2024-04-30T08:00:00-04:00', timeZone: 'America/New_York' })).toEqual([])
   })
 
   it('accepts a withdrawal after publication, in the future or the past, and keeps the reason as written', () => {
