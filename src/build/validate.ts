@@ -348,7 +348,8 @@ export function validateLedger(ledger: Ledger, content: Content, sources: Source
   for (const [file, id] of Object.entries(ledger)) {
     const article = byFile.get(file)
     if (!byFile.has(file)) {
-      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; a published story keeps its file (to take it down, give it withdrawn: { at, reason })` })
+      // The ledger cannot tell a story that ran from a draft: `npm run new` lists a draft's id here too.
+      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; if the story ran, restore the file: a published story keeps its file (to take it down, give it withdrawn: { at, reason }); if it never ran (a draft), delete its line from ${ledgerFile}` })
     } else if (isArticle(article) && article!.id !== id) {
       problems.push({ file, field: 'id', message: `was ${id} when first published (content/ledger.json); an id never changes, or readers show the story twice` })
     }

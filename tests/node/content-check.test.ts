@@ -3,13 +3,13 @@
  * Broken collections are fed to the validator directly; the command itself runs on a broken copy.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/content/article'
 import { formatProblem, validateContent, validateLedger } from '../../src/build/validate'
 import { FORBIDDEN } from '../../src/build/normalise'
-import { articleIndexIsCurrent, renderArticleIndex } from '../../scripts/lib/article-index'
+import { articleIndexIsCurrent, renderArticleIndex, writeArticleIndex } from '../../scripts/lib/article-index'
 import { checkRepository } from '../../scripts/lib/repo'
 import { scaffoldArticle, slugify } from '../../scripts/lib/scaffold'
 import content from '../../content/index'
@@ -232,6 +232,21 @@ describe('the ledger of published ids', () => {
     expect(validateLedger({ 'content/articles/gone.ts': 'tag:x,2024:gone' }, collection([]), { articleFiles: [] }).map(formatProblem)[0]).toMatch(
       /^content\/ledger.json: content\/articles\/gone.ts: lists tag:x,2024:gone, but content\/articles\/gone.ts is gone/,
     )
+  })
+
+  it('on a draft deleted before it ran (`npm run new` lists it too), says to delete its line, as well as what a story that ran needs', async () => {
+    const ws = contentWorkspace()
+    try {
+      const file = scaffoldArticle({ root: ws.root, headline: 'Never ran', idAuthority: 'herald.example.com,2024', timeZone: 'UTC', section: 'news' })
+      rmSync(join(ws.root, file))
+      writeArticleIndex(join(ws.root, 'content/articles'))
+      const { problems } = await checkRepository(ws.root)
+      expect(problems.map(formatProblem)).toEqual([
+        `content/ledger.json: ${file}: lists tag:herald.example.com,2024:never-ran, but ${file} is gone; if the story ran, restore the file: a published story keeps its file (to take it down, give it withdrawn: { at, reason }); if it never ran (a draft), delete its line from content/ledger.json`,
+      ])
+    } finally {
+      ws.cleanup()
+    }
   })
 
   it('agrees with the real collection', () => {
