@@ -345,18 +345,35 @@ export function validateLedger(ledger: Ledger, content: Content, sources: Source
   const byFile = new Map(content.articles.map((a, i) => [sources.articleFiles[i]!, a]))
   // An article that is not an object (a module that did not load) has its own problem: the ledger is not held against it too.
   const isArticle = (a: unknown) => typeof a === 'object' && a !== null
+  // Files the ledger does not list, by their id: one holding the id of a listed file that is gone was renamed from it.
+  const unlisted = new Map<string, string>()
+  for (const [file, article] of byFile) if (!(file in ledger) && isArticle(article) && typeof article.id === 'string' && !unlisted.has(article.id)) unlisted.set(article.id, file)
+  const renamedTo = new Map<string, string>()
   for (const [file, id] of Object.entries(ledger)) {
     const article = byFile.get(file)
     if (!byFile.has(file)) {
-      // The ledger cannot tell a story that ran from a draft: `npm run new` lists a draft's id here too.
-      problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; if the story ran, restore the file: a published story keeps its file (to take it down, give it withdrawn: { at, reason }); if it never ran (a draft), delete its line from ${ledgerFile}` })
+      const now = unlisted.get(id)
+      if (now !== undefined && !renamedTo.has(now)) {
+        renamedTo.set(now, file)
+        problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone and ${now} has its id: a rename; in ${ledgerFile}, replace "${file}" with "${now}" (the id stays)` })
+      } else {
+        // The ledger cannot tell a story that ran from a draft: `npm run new` lists a draft's id here too.
+        problems.push({ file: ledgerFile, field: file, message: `lists ${id}, but ${file} is gone; if the story ran, restore the file: a published story keeps its file (to take it down, give it withdrawn: { at, reason }); if it never ran (a draft), delete its line from ${ledgerFile}` })
+      }
     } else if (isArticle(article) && article!.id !== id) {
       problems.push({ file, field: 'id', message: `was ${id} when first published (content/ledger.json); an id never changes, or readers show the story twice` })
     }
   }
   for (const [file, article] of byFile) {
     if (!(file in ledger) && isArticle(article)) {
-      problems.push({ file, field: 'id', message: `${article.id} is not in ${ledgerFile}; \`npm run new\` adds it, or add "${file}": "${article.id}"` })
+      const from = renamedTo.get(file)
+      problems.push({
+        file,
+        field: 'id',
+        message: from !== undefined
+          ? `${article.id} is not in ${ledgerFile}, which lists it for ${from}, now gone: a rename; in ${ledgerFile}, replace "${from}" with "${file}"`
+          : `${article.id} is not in ${ledgerFile}; \`npm run new\` adds it, or add "${file}": "${article.id}"`,
+      })
     }
   }
   return problems

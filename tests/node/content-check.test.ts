@@ -3,7 +3,7 @@
  * Broken collections are fed to the validator directly; the command itself runs on a broken copy.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/content/article'
@@ -244,6 +244,26 @@ describe('the ledger of published ids', () => {
       expect(problems.map(formatProblem)).toEqual([
         `content/ledger.json: ${file}: lists tag:herald.example.com,2024:never-ran, but ${file} is gone; if the story ran, restore the file: a published story keeps its file (to take it down, give it withdrawn: { at, reason }); if it never ran (a draft), delete its line from content/ledger.json`,
       ])
+    } finally {
+      ws.cleanup()
+    }
+  })
+
+  it('on a renamed file, says it is a rename in both messages, each naming the other file, and how to update the ledger', async () => {
+    const ws = contentWorkspace()
+    try {
+      const [from, to] = ['content/articles/fleeing-fear-central-asians-exit-russia.ts', 'content/articles/fleeing.ts']
+      const id = 'tag:herald.example.com,2024:fleeing-fear-central-asians-exit-russia'
+      renameSync(join(ws.root, from), join(ws.root, to))
+      writeArticleIndex(join(ws.root, 'content/articles'))
+      const expected = [
+        `content/ledger.json: ${from}: lists ${id}, but ${from} is gone and ${to} has its id: a rename; in content/ledger.json, replace "${from}" with "${to}" (the id stays)`,
+        `${to}: id: ${id} is not in content/ledger.json, which lists it for ${from}, now gone: a rename; in content/ledger.json, replace "${from}" with "${to}"`,
+      ]
+      expect((await checkRepository(ws.root)).problems.map(formatProblem)).toEqual(expected)
+      // The build's check of the collection (from the cache's facts) says the same.
+      const { collectionProblems } = await import('../../scripts/lib/cache/check')
+      expect(collectionProblems(content, [to], [{ id, slug: 'fleeing-fear-central-asians-exit-russia', tags: [] }], JSON.parse(readFileSync(join(ws.root, 'content/ledger.json'), 'utf8')), 'content/ledger.json').map(formatProblem)).toEqual(expected)
     } finally {
       ws.cleanup()
     }
