@@ -148,5 +148,26 @@ function watchContent(): void {
   }
 }
 watchContent()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
+
+/**
+ * Stops wrangler, which stops its own children (workerd, esbuild) on SIGINT or SIGTERM, and exits
+ * when it has. wrangler is not put in a process group of its own: in a terminal it reads the
+ * keyboard (its hotkeys), which a background group may not. SIGHUP (the terminal closed) is passed
+ * on as SIGTERM: wrangler's launcher passes on only SIGINT and SIGTERM, and dies of the rest,
+ * leaving its own child running.
+ */
+let stopping = false
+function stop(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'): void {
+  if (stopping) return
+  stopping = true
+  child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal)
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal))
+// `npm run dev` runs this script under a shell, and npm passes a SIGTERM or SIGINT on to that shell
+// alone, which dies of it without passing it on: this process is then the shell's orphan, and its
+// parent changes. So does it if whatever started it is gone by any other means.
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM')
+}, 250).unref()
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
