@@ -4,7 +4,8 @@
  * dev.ts, wrangler and workerd. Each case starts the dev server in a process group of its own and
  * waits for that group to be empty.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from './helpers/dev-server'
 import { contentWorkspace } from './helpers/workspace'
@@ -15,13 +16,27 @@ beforeAll(() => {
 })
 afterAll(() => workspace?.cleanup())
 
-/** The processes of group `pgid`: pid, command name and arguments. */
+/**
+ * The processes of group `pgid`: pid, command name and arguments, read from /proc (no `ps`
+ * needed). The group id is the fifth field of /proc/<pid>/stat, after the name in parentheses.
+ */
 function group(pgid: number): { pid: number; comm: string; args: string }[] {
-  return execFileSync('ps', ['-eo', 'pid=,pgid=,comm=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid)
-    .map((m) => ({ pid: Number(m[1]), comm: m[3]!, args: m[4]! }))
+  const out: { pid: number; comm: string; args: string }[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // A zombie (state Z) has ended; only its parent has yet to reap it.
+      if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim()
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim()
+      out.push({ pid: Number(entry), comm, args })
+    } catch {
+      /* gone while being read */
+    }
+  }
+  return out
 }
 
 /** `npm run dev` on a free port, serving; its pid is its process group's. */
