@@ -46,6 +46,22 @@ export function activityId(archive: Archive, handle: string, type: string, story
   return `${actorId(archive, handle)}/activities/${type.toLowerCase()}-${story.anchor}${version}`
 }
 
+/**
+ * The site actor's `Create` (a story first out) or `Update` (a correction) of a story's `Article`,
+ * as sent and as its id answers (src/fediverse/routes.ts). Without `@context`.
+ */
+export function storyActivity(archive: Archive, type: 'Create' | 'Update', story: Story): Record<string, unknown> {
+  const site = siteHandle(archive)
+  const id = activityId(archive, site, type, story)
+  return { id, type, actor: actorId(archive, site), published: (type === 'Create' ? story.published : story.updated).toISOString(), to: [PUBLIC], cc: [followersId(archive, site)], object: articleObject(archive, story) }
+}
+
+/** A section actor's `Announce` of a story of its section, as sent and as its id answers. Without `@context`. */
+export function announceActivity(archive: Archive, handle: string, story: Story): Record<string, unknown> {
+  const id = activityId(archive, handle, 'Announce', story)
+  return { id, type: 'Announce', actor: actorId(archive, handle), published: story.published.toISOString(), to: [PUBLIC], cc: [followersId(archive, handle)], object: story.url }
+}
+
 export async function publishFediverse(env: Env, herald: Herald, now: number): Promise<FediversePublishReport> {
   const { archive } = herald
   const home = archive.home
@@ -70,14 +86,13 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
     if (state && state.updated_ms === story.updated.getTime()) continue
     const type = state ? 'Update' : 'Create'
     const section = sectionActor(archive, story)
-    const object = articleObject(archive, story)
     const outgoing: Outgoing[] = []
     const siteId = activityId(archive, site, type, story)
     outgoing.push({
       id: siteId,
       actor: site,
       type,
-      body: withContext({ id: siteId, type, actor: actorId(archive, site), published: (type === 'Create' ? story.published : story.updated).toISOString(), to: [PUBLIC], cc: [followersId(archive, site)], object }),
+      body: withContext(storyActivity(archive, type, story)),
       // An Update reaches every server that has the story, through either actor.
       inboxes: (await deliveryInboxes(env, type === 'Update' && section ? [site, section.handle] : [site])).filter(callable(env, herald)),
     })
@@ -87,7 +102,7 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
         id,
         actor: section.handle,
         type: 'Announce',
-        body: withContext({ id, type: 'Announce', actor: actorId(archive, section.handle), published: story.published.toISOString(), to: [PUBLIC], cc: [followersId(archive, section.handle)], object: story.url }),
+        body: withContext(announceActivity(archive, section.handle, story)),
         inboxes: (await deliveryInboxes(env, [section.handle])).filter(callable(env, herald)),
       })
     }

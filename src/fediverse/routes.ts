@@ -14,9 +14,9 @@ import { isWithdrawn, visibleAt } from '../archive/withdrawals'
 import { actorByHandle, actorDocument, actorId, AP_TYPE, articleObject, followersId, outboxId, PUBLIC, withContext, type LocalActor } from './actors'
 import { inbox, MAX_INBOX_BYTES } from './inbox'
 import { keyPair } from './keys'
-import { activityId } from './publish'
+import { activityId, announceActivity, storyActivity } from './publish'
 import { followerCount } from './store'
-import { tombstone } from './withdraw'
+import { deleteActivity, tombstone } from './withdraw'
 
 export const OUTBOX_PAGE_SIZE = 20
 const AP_HEADERS = { 'Content-Type': `${AP_TYPE}; charset=utf-8`, 'Cache-Control': 'public, max-age=60', Vary: 'Accept' }
@@ -167,6 +167,48 @@ read('/ap/actors/:handle/outbox', async (c) => {
     ...(page > 1 && { prev: `${id}?page=${page - 1}` }),
     ...(page < last && { next: `${id}?page=${page + 1}` }),
   }))
+})
+
+/** An activity's last path segment as src/fediverse/publish.ts activityId() mints it. */
+const ACTIVITY_NAME = /^(create|announce|update|delete)-([0-9a-z]{14})(?:-([1-9][0-9]{0,15}))?$/
+
+/**
+ * The activities the actors sent, at their ids (ActivityPub §3.1: ids SHOULD be dereferenceable),
+ * rebuilt from the archive, as the outbox is: nothing is read from D1. A Create or Announce is of
+ * the story as it is now (after a correction, the Article in it is the corrected one, as the
+ * article URL serves it); an Update is served while it is the story's latest, and a Delete once
+ * the withdrawal is in effect.
+ *
+ * Once a story is withdrawn, its Create, Announce and Updates answer 410 Gone with the story's
+ * Tombstone, as its article URL does: the content is gone for good (RFC 9110 §15.5.11), and a
+ * server that dereferences the activity gets the same answer as for its object. Mastodon treats a
+ * 404 and a 410 to a fetch alike (neither is retried), and a 410 with a Tombstone is what it gets
+ * from Mastodon itself for gone actors, so 410 costs nothing there and tells more elsewhere. An id
+ * no story or actor ever had, a story not yet published, or an Update a later one replaced, is 404.
+ */
+read('/ap/actors/:handle/activities/:name', async (c) => {
+  const actor = actorOf(c)
+  if (!actor) return notFound(c, 'no such actor')
+  const { archive } = c.var.herald
+  const m = ACTIVITY_NAME.exec(c.req.param('name') ?? '')
+  const kind = m?.[1]
+  // Which actor sends which activity: the site Create, Update and Delete, a section Announce; only Update ids carry a version.
+  if (!m || (kind === 'announce') !== (actor.kind === 'section') || (kind === 'update') !== (m[3] !== undefined)) return notFound(c, 'no such activity')
+  const now = Date.now()
+  const position = await actor.listing.positionOf(m[2]!)
+  const [story] = position === undefined ? [] : await actor.listing.slice(position, position + 1)
+  if (!story || story.published.getTime() > now) return notFound(c, 'no such activity')
+  const withdrawn = isWithdrawn(story, now)
+  if (kind === 'delete') return withdrawn ? ap(c, withContext(deleteActivity(archive, story))) : notFound(c, 'no such activity: the story is not withdrawn')
+  if (kind === 'update') {
+    const version = Number(m[3])
+    // No Update is sent for a story never corrected; one for an earlier correction is no longer what it was.
+    if (story.updated.getTime() === story.published.getTime() || version > story.updated.getTime()) return notFound(c, 'no such activity')
+    if (version < story.updated.getTime()) return notFound(c, `this Update was superseded by ${activityId(archive, actor.handle, 'Update', story)}`)
+  }
+  if (withdrawn) return ap(c, withContext(tombstone(story)), 410)
+  if (kind === 'announce') return ap(c, withContext(announceActivity(archive, actor.handle, story)))
+  return ap(c, withContext(storyActivity(archive, kind === 'update' ? 'Update' : 'Create', story)))
 })
 
 /** Refuses a body over the inbox limit as it streams in, with or without a Content-Length. */

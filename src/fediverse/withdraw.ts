@@ -7,6 +7,7 @@
  * Update (src/fediverse/consumer.ts); the activity id is derived from the story, so it is made and
  * sent once. Run by the publish step (src/fediverse/publish.ts).
  */
+import type { Archive } from '../archive/archive'
 import { withdrawnAt } from '../archive/withdrawals'
 import type { Story } from '../content/story'
 import type { Herald } from '../herald'
@@ -19,6 +20,20 @@ import { deliveryInboxes, handledWithdrawals, saveActivity, setWithdrawalState }
 /** What a withdrawn story's URL is on the fediverse from its withdrawal on. */
 export function tombstone(story: Story): Record<string, unknown> {
   return { id: story.url, type: 'Tombstone', formerType: 'Article', deleted: story.withdrawn!.at.toISOString() }
+}
+
+/** The site actor's `Delete` of a withdrawn story, as sent and as its id answers (src/fediverse/routes.ts). Without `@context`. */
+export function deleteActivity(archive: Archive, story: Story): Record<string, unknown> {
+  const site = siteHandle(archive)
+  return {
+    id: activityId(archive, site, 'Delete', story),
+    type: 'Delete',
+    actor: actorId(archive, site),
+    published: story.withdrawn!.at.toISOString(),
+    to: [PUBLIC],
+    cc: [followersId(archive, site)],
+    object: tombstone(story),
+  }
 }
 
 export interface WithdrawalReport {
@@ -51,15 +66,7 @@ export async function publishWithdrawals(env: Env, herald: Herald, now: number, 
     }
     const id = activityId(archive, site, 'Delete', story)
     const section = sectionActor(archive, story)
-    const body = withContext({
-      id,
-      type: 'Delete',
-      actor: actorId(archive, site),
-      published: story.withdrawn!.at.toISOString(),
-      to: [PUBLIC],
-      cc: [followersId(archive, site)],
-      object: tombstone(story),
-    })
+    const body = withContext(deleteActivity(archive, story))
     const inboxes = (await deliveryInboxes(env, section ? [site, section.handle] : [site])).filter(callable(env, herald))
     const jobs = inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: id, actor: site, inbox }))
     // As for Create: the activity, then the queue, then the state; a rerun makes the same id.

@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Article } from '../../src/content/article'
+import { anchorOf } from '../../src/content/story'
 import { publishFediverse } from '../../src/fediverse/publish'
 import { deliveries } from '../../src/fediverse/store'
 import { article, collection } from '../helpers/content'
@@ -414,6 +415,68 @@ describe('publishing to followers', () => {
     await runApJobs(w2.env, herald2, w2.jobs)
     expect(received[2]!.json).toMatchObject({ type: 'Update', actor: SITE_ACTOR, object: { id: `${ORIGIN}/articles/scheduled-story`, name: 'A scheduled story (corrected)', updated: new Date(LIVE_AT + 86_400_000).toISOString() } })
     expect(await publishFediverse(w2.env, herald2, LIVE_AT + 3 * 86_400_000)).toEqual({ created: [], updated: [], deleted: [], deliveriesQueued: 0 })
+  })
+
+  it('the id of each activity sent answers GET with that activity; once the story is withdrawn, 410 with its Tombstone', async () => {
+    const alice = await remoteUser('alice')
+    const { received } = remoteServer([alice])
+    // Times on the real clock: the routes answer for Date.now().
+    const now = Math.floor(Date.now() / 1000) * 1000
+    const builtAt = new Date(now - HOUR)
+    const fresh = article({ id: 'tag:test.example,2024:fresh', slug: 'fresh-story', headline: 'A fresh story', published: iso(now - 10 * 60_000) })
+    const fixed: Article = { ...fresh, headline: 'A fresh story (corrected)', updated: iso(now - 5 * 60_000) }
+    const gone: Article = { ...fixed, withdrawn: { at: iso(now - 60_000), reason: 'Published in error.' } }
+    const deref = async (w: ReturnType<typeof fediWorker>, id: string) => w.request(id.slice(ORIGIN.length), { headers: AP })
+
+    const w1 = fediWorker(collection([old, fresh, scheduled]), builtAt)
+    await publishFediverse(w1.env, await w1.herald(), now - 30 * 60_000)
+    await follow(w1, alice, SITE_ACTOR)
+    await follow(w1, alice, SECTION_ACTOR)
+    w1.jobs.length = 0
+    expect((await publishFediverse(w1.env, await w1.herald(), now)).created).toEqual([`${ORIGIN}/articles/fresh-story`])
+    await runApJobs(w1.env, await w1.herald(), w1.jobs)
+    const [create, announce] = received.map((r) => r.json)
+    expect([create!.type, announce!.type]).toEqual(['Create', 'Announce'])
+    for (const sent of [create!, announce!]) {
+      const res = await deref(w1, sent.id as string)
+      expect(res.status, sent.type as string).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/activity+json; charset=utf-8')
+      expect(await json(res)).toEqual(sent)
+    }
+    const createId = create!.id as string
+    const anchor = createId.split('create-')[1]!
+    // Not the other actor's, not a type it never sent, no Update before a correction, no story not yet out.
+    for (const path of [`/ap/actors/news-section/activities/create-${anchor}`, `/ap/actors/news/activities/announce-${anchor}`, `/ap/actors/news/activities/delete-${anchor}`,
+      `/ap/actors/news/activities/update-${anchor}`, `/ap/actors/news/activities/update-${anchor}-${Date.parse(fresh.published)}`, `/ap/actors/news/activities/like-${anchor}`,
+      `/ap/actors/news/activities/create-${anchor}-1`, `/ap/actors/news/activities/create-00000000000000`, `/ap/actors/nobody/activities/create-${anchor}`,
+      `/ap/actors/news/activities/create-${anchorOf(scheduled.id)}`]) {
+      expect((await w1.request(path, { headers: AP })).status, path).toBe(404)
+    }
+
+    const w2 = fediWorker(collection([old, fixed, scheduled]), builtAt)
+    expect((await publishFediverse(w2.env, await w2.herald(), now)).updated).toEqual([`${ORIGIN}/articles/fresh-story`])
+    await runApJobs(w2.env, await w2.herald(), w2.jobs)
+    const update = received.at(-1)!.json
+    expect(update.type).toBe('Update')
+    expect(await json(await deref(w2, update.id as string))).toEqual(update)
+    // The Create is of the story as it is now.
+    expect((await json(await deref(w2, createId))).object).toMatchObject({ name: 'A fresh story (corrected)' })
+    const superseded = await w2.request(`/ap/actors/news/activities/update-${anchor}-${Date.parse(fixed.updated!) - 1000}`, { headers: AP })
+    expect(superseded.status).toBe(404)
+    expect(await superseded.text()).toBe(`this Update was superseded by ${update.id} (404)\n`)
+
+    const w3 = fediWorker(collection([old, gone, scheduled]), builtAt)
+    expect((await publishFediverse(w3.env, await w3.herald(), now)).deleted).toEqual([`${ORIGIN}/articles/fresh-story`])
+    await runApJobs(w3.env, await w3.herald(), w3.jobs)
+    const del = received.at(-1)!.json
+    expect(del.type).toBe('Delete')
+    expect(await json(await deref(w3, del.id as string))).toEqual(del)
+    for (const id of [createId, update.id as string, announce!.id as string]) {
+      const res = await deref(w3, id)
+      expect(res.status, id).toBe(410)
+      expect(res.headers.get('content-type')).toBe('application/activity+json; charset=utf-8')
+      expect(await json(res)).toMatchObject({ id: `${ORIGIN}/articles/fresh-story`, type: 'Tombstone', formerType: 'Article' })
+    }
   })
 
   it('a failed delivery is retried with growing delays, a 4xx refusal and a 410 are settled at once, the dead-letter queue records the rest', async () => {
