@@ -23,8 +23,9 @@ type Json = Record<string, unknown>
 
 const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : undefined)
 
-function refuse(c: Context<AppEnv>, status: 400 | 401 | 422, reason: string): Response {
-  return c.text(`${reason} (${status})\n`, status, { 'Cache-Control': 'no-store', ...(status === 401 && { 'WWW-Authenticate': 'Signature realm="herald", headers="(request-target) host date digest"' }) })
+/** A refusal as every other route's (src/http/errors.ts): never cached, never sniffed (the reason may quote the sender's URLs). */
+function refuse(c: Context<AppEnv>, status: 400 | 401 | 404 | 422, reason: string): Response {
+  return c.text(`${reason} (${status})\n`, status, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...(status === 401 && { 'WWW-Authenticate': 'Signature realm="herald", headers="(request-target) host date digest"' }) })
 }
 
 /** The local actor a Follow or Undo names, by its actor id. */
@@ -38,7 +39,7 @@ function localActorOf(herald: Herald, object: unknown) {
 export async function inbox(c: Context<AppEnv>): Promise<Response> {
   const herald = c.var.herald
   const handle = c.req.param('handle')
-  if (handle !== undefined && !actorByHandle(herald.archive, handle)) return c.text('no such actor (404)\n', 404)
+  if (handle !== undefined && !actorByHandle(herald.archive, handle)) return refuse(c, 404, 'no such actor')
   // The route's bodyLimit has refused anything over MAX_INBOX_BYTES.
   const body = await c.req.text()
 

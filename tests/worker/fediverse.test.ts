@@ -185,6 +185,26 @@ describe('inbox refusals', () => {
   })
   const follow = (who: RemoteUser) => ({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${who.id}#follow-1`, type: 'Follow', actor: who.id, object: SITE_ACTOR })
 
+  it('every inbox refusal is never cached and never sniffed, as the other routes’ are: 404, 401, 400 and 422', async () => {
+    remoteServer([alice])
+    const w = fediWorker(collection([old]))
+    const refusals: [string, RequestInit, number][] = [
+      ['/ap/actors/nobody/inbox', { method: 'POST', body: '{}' }, 404],
+      ['/ap/inbox', { method: 'POST', headers: { 'Content-Type': 'application/activity+json' }, body: JSON.stringify(follow(alice)) }, 401],
+      // The reason quotes the key URL the sender chose.
+      ['/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice, { keyId: 'https://remote.example/<script>' }), 401],
+      ['/ap/inbox', await signedPost('/ap/inbox', { ...follow(alice), actor: undefined }, alice), 400],
+      ['/ap/inbox', await signedPost('/ap/inbox', { ...follow(alice), object: 'https://elsewhere.example/users/x' }, alice), 422],
+    ]
+    for (const [path, init, status] of refusals) {
+      const res = await w.request(path, init)
+      expect(res.status, `${path} ${status}`).toBe(status)
+      expect(res.headers.get('cache-control'), `${status}`).toBe('no-store')
+      expect(res.headers.get('x-content-type-options'), `${status}`).toBe('nosniff')
+      expect(await res.text()).toMatch(/ \((400|401|404|422)\)\n$/)
+    }
+  })
+
   it('401s an unsigned POST', async () => {
     remoteServer([alice])
     const res = await get('/ap/inbox', { method: 'POST', headers: { 'Content-Type': 'application/activity+json' }, body: JSON.stringify(follow(alice)) })
