@@ -65,7 +65,7 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
     if (!(err instanceof RemoteError)) throw err
     // A deleted account's key is gone (410), so its own Delete cannot be verified; removing its
     // follows is all that Delete could do, and it only removes.
-    if (err.status === 410 && parsed.type === 'Delete' && idOf(parsed.object) === actorUrl && params.keyId.split('#')[0] === actorUrl) {
+    if (err.status === 410 && hasType(parsed, 'Delete') && idOf(parsed.object) === actorUrl && params.keyId.split('#')[0] === actorUrl) {
       await removeRemoteActor(c.env, actorUrl)
       return c.body(null, 202)
     }
@@ -73,27 +73,32 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
   }
   if (signer.id !== actorUrl) return refuse(c, 401, 'the activity is not signed by its actor')
 
-  switch (parsed.type) {
-    case 'Follow':
-      return follow(c, herald, parsed, signer)
-    case 'Undo': {
-      const inner = parsed.object
-      const target = inner && typeof inner === 'object' ? (inner as Json) : undefined
-      if (target?.type === 'Follow' && idOf(target.actor) === signer.id) {
-        const local = localActorOf(herald, target.object)
-        if (local) await removeFollower(c.env, local.handle, signer.id)
-      } else if (typeof inner === 'string') {
-        // Some servers name the Follow by id only; only the signer's own follow can match.
-        await removeFollow(c.env, signer.id, inner)
-      }
-      return c.body(null, 202)
+  if (hasType(parsed, 'Follow')) return follow(c, herald, parsed, signer)
+  if (hasType(parsed, 'Undo')) {
+    const inner = parsed.object
+    const target = inner && typeof inner === 'object' ? (inner as Json) : undefined
+    if (hasType(target, 'Follow') && idOf(target!.actor) === signer.id) {
+      const local = localActorOf(herald, target!.object)
+      if (local) await removeFollower(c.env, local.handle, signer.id)
+    } else if (typeof inner === 'string') {
+      // Some servers name the Follow by id only; only the signer's own follow can match.
+      await removeFollow(c.env, signer.id, inner)
     }
-    case 'Delete':
-      if (idOf(parsed.object) === signer.id) await removeRemoteActor(c.env, signer.id)
-      return c.body(null, 202)
-    default:
-      return c.body(null, 202)
+    return c.body(null, 202)
   }
+  if (hasType(parsed, 'Delete') && idOf(parsed.object) === signer.id) await removeRemoteActor(c.env, signer.id)
+  // Anything else is accepted and left alone (a Like, an Announce of a story, a reply).
+  return c.body(null, 202)
+}
+
+/**
+ * Whether an object's `type` is `name`: ActivityStreams lets `type` list several (`["Follow",
+ * "x:Extra"]`), and Mastodon reads either form (`equals_or_includes?`), so a Follow sent as a list
+ * is a Follow here too.
+ */
+function hasType(o: Json | undefined, name: string): boolean {
+  const type = o?.type
+  return type === name || (Array.isArray(type) && type.includes(name))
 }
 
 /** Remote keys already fetched, per isolate: a server delivering a burst is fetched once. */

@@ -311,6 +311,19 @@ describe('Follow, Accept, Undo', () => {
     expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
   })
 
+  it('a Follow and its Undo whose type is a list (ActivityStreams allows several) are read as a Follow and an Undo', async () => {
+    const bea = await remoteUser('bea')
+    remoteServer([bea])
+    const w = fediWorker(collection([old]))
+    const followActivity = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${bea.id}#follow-1`, type: ['Follow'], actor: bea.id, object: SITE_ACTOR }
+    expect((await w.request('/ap/actors/news/inbox', await signedPost('/ap/actors/news/inbox', followActivity, bea))).status).toBe(202)
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(1)
+    expect(w.jobs).toEqual([expect.objectContaining({ kind: 'ap-deliver', actor: 'news', inbox: bea.inbox })])
+    const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${bea.id}#undo-1`, type: ['Undo', 'https://example.org/ns#Extra'], actor: bea.id, object: followActivity }
+    expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', undo, bea))).status).toBe(202)
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(0)
+  })
+
   it('fetches a signing key once for a burst of activities, and again when the remote key changed', async () => {
     const dora = await remoteUser('dora')
     const first = remoteServer([dora])
