@@ -30,12 +30,20 @@ export async function digestOf(body: string): Promise<string> {
   return `SHA-256=${b64(await crypto.subtle.digest('SHA-256', te.encode(body)))}`
 }
 
-/** The signing string over `names`, or undefined when a named header is missing. */
-export function signingString(method: string, url: URL, headers: Headers, names: readonly string[]): string | undefined {
+/**
+ * The signing string over `names`, or undefined when a named header is missing. `(created)` and
+ * `(expires)` (draft-cavage-12 §2.3) are the Signature header's own `created` and `expires`
+ * parameters, as written there, which Mastodon also verifies.
+ */
+export function signingString(method: string, url: URL, headers: Headers, names: readonly string[], params?: Pick<SignatureParams, 'created' | 'expires'>): string | undefined {
   const lines: string[] = []
   for (const name of names) {
     if (name === '(request-target)') lines.push(`(request-target): ${method.toLowerCase()} ${url.pathname}${url.search}`)
-    else {
+    else if (name === '(created)' || name === '(expires)') {
+      const value = name === '(created)' ? params?.created : params?.expires
+      if (value === undefined) return undefined
+      lines.push(`${name}: ${value}`)
+    } else {
       const value = name === 'host' ? (headers.get('host') ?? url.host) : headers.get(name)
       if (value === null) return undefined
       lines.push(`${name}: ${value}`)
@@ -71,29 +79,58 @@ export interface SignatureParams {
   algorithm?: string
   headers: string[]
   signature: string
+  /** The `created` and `expires` parameters as written (Unix seconds; `expires` may have a fraction). */
+  created?: string
+  expires?: string
 }
 
 /** Parses a `Signature` header (`k="v",…`); undefined when malformed or incomplete. */
 export function parseSignature(value: string | null): SignatureParams | undefined {
   if (!value) return undefined
   const params = new Map<string, string>()
-  for (const m of value.matchAll(/([a-zA-Z]+)="([^"]*)"\s*(?:,\s*|$)/g)) params.set(m[1]!.toLowerCase(), m[2]!)
+  // `created` and `expires` are numbers, which the draft writes without quotes.
+  for (const m of value.matchAll(/([a-zA-Z]+)=(?:"([^"]*)"|([0-9]+(?:\.[0-9]+)?))\s*(?:,\s*|$)/g)) params.set(m[1]!.toLowerCase(), m[2] ?? m[3]!)
   const keyId = params.get('keyid')
   const signature = params.get('signature')
   if (!keyId || !signature) return undefined
   // draft-cavage §2.1.6: when `headers` is left out, only `date` is signed.
-  return { keyId, signature, algorithm: params.get('algorithm'), headers: (params.get('headers') ?? 'date').toLowerCase().split(/\s+/).filter(Boolean) }
+  const created = params.get('created')
+  const expires = params.get('expires')
+  return {
+    keyId,
+    signature,
+    algorithm: params.get('algorithm'),
+    headers: (params.get('headers') ?? 'date').toLowerCase().split(/\s+/).filter(Boolean),
+    ...(created !== undefined ? { created } : {}),
+    ...(expires !== undefined ? { expires } : {}),
+  }
 }
 
 /** Why a signed request is not acceptable before any key is fetched, or undefined. */
 export async function preconditionProblem(request: Request, body: string, params: SignatureParams, now: number): Promise<string | undefined> {
   if (params.algorithm && !['rsa-sha256', 'hs2019'].includes(params.algorithm.toLowerCase())) return `unsupported signature algorithm ${params.algorithm}`
-  for (const required of ['(request-target)', 'host', 'date', 'digest']) {
+  for (const required of ['(request-target)', 'host', 'digest']) {
     if (!params.headers.includes(required)) return `the signature must cover ${required}`
   }
-  const date = Date.parse(request.headers.get('date') ?? '')
-  if (Number.isNaN(date)) return 'the Date header is missing or not a date'
-  if (date < now - MAX_SIGNATURE_AGE_MS || date > now + MAX_CLOCK_SKEW_MS) return 'the Date header is outside the accepted window'
+  // Its freshness: a signed Date, or (created) in its place, as Mastodon accepts either.
+  const [signsDate, signsCreated, signsExpires] = ['date', '(created)', '(expires)'].map((h) => params.headers.includes(h))
+  if (!signsDate && !signsCreated) return 'the signature must cover date or (created)'
+  // draft-cavage-12 §2.3: the two pseudo-headers only with hs2019 (or no algorithm named), as Mastodon holds them.
+  if ((signsCreated || signsExpires) && params.algorithm && params.algorithm.toLowerCase() !== 'hs2019') return `(created) and (expires) are signed only with algorithm hs2019, not ${params.algorithm}`
+  if (signsDate) {
+    const date = Date.parse(request.headers.get('date') ?? '')
+    if (Number.isNaN(date)) return 'the Date header is missing or not a date'
+    if (date < now - MAX_SIGNATURE_AGE_MS || date > now + MAX_CLOCK_SKEW_MS) return 'the Date header is outside the accepted window'
+  }
+  if (signsCreated) {
+    if (params.created === undefined || !/^[0-9]+$/.test(params.created)) return 'the signature covers (created) but has no created parameter in whole seconds'
+    const created = Number(params.created) * 1000
+    if (created < now - MAX_SIGNATURE_AGE_MS || created > now + MAX_CLOCK_SKEW_MS) return 'the signature’s created is outside the accepted window'
+  }
+  if (signsExpires) {
+    if (params.expires === undefined) return 'the signature covers (expires) but has no expires parameter'
+    if (Number(params.expires) * 1000 < now - MAX_CLOCK_SKEW_MS) return 'the signature has expired'
+  }
   const digest = request.headers.get('digest') ?? ''
   const sha256 = digest.split(',').map((d) => d.trim()).find((d) => d.toLowerCase().startsWith('sha-256='))
   if (!sha256) return 'the Digest header must carry SHA-256'
@@ -103,7 +140,7 @@ export async function preconditionProblem(request: Request, body: string, params
 
 /** Whether `params.signature` is `publicKey`'s signature over the request's signing string. */
 export async function signatureValid(request: Request, params: SignatureParams, publicKey: CryptoKey): Promise<boolean> {
-  const text = signingString(request.method, new URL(request.url), request.headers, params.headers)
+  const text = signingString(request.method, new URL(request.url), request.headers, params.headers, params)
   if (text === undefined) return false
   let sig: Uint8Array<ArrayBuffer>
   try {

@@ -47,13 +47,25 @@ export function actorDoc(u: RemoteUser) {
 }
 
 /** A POST signed the way Mastodon signs it. `tamper` changes what is sent after signing. */
-export async function signedPost(path: string, activity: unknown, signer: RemoteUser, options: { date?: Date; body?: string; headers?: string; keyId?: string } = {}) {
+export async function signedPost(path: string, activity: unknown, signer: RemoteUser, options: {
+    date?: Date
+    body?: string
+    headers?: string
+    keyId?: string
+    algorithm?: string
+    /** The Signature header's `created` and `expires` (Unix seconds), for `(created)` and `(expires)`. */
+    created?: number
+    expires?: number
+    /** Written in the header in place of `created`, after signing (a tampered parameter). */
+    claimCreated?: number
+  } = {},
+) {
   const body = JSON.stringify(activity)
   const url = new URL(ORIGIN + path)
   const date = (options.date ?? new Date()).toUTCString()
   const digest = `SHA-256=${b64(await crypto.subtle.digest('SHA-256', te.encode(body)))}`
   const names = (options.headers ?? '(request-target) host date digest content-type').split(' ')
-  const values: Record<string, string> = { '(request-target)': `post ${url.pathname}`, host: url.host, date, digest, 'content-type': 'application/activity+json' }
+  const values: Record<string, string> = { '(request-target)': `post ${url.pathname}`, host: url.host, date, digest, 'content-type': 'application/activity+json', '(created)': String(options.created), '(expires)': String(options.expires) }
   const text = names.map((n) => `${n}: ${values[n]}`).join('\n')
   const signature = b64(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', signer.keys.privateKey, te.encode(text)))
   return {
@@ -62,7 +74,14 @@ export async function signedPost(path: string, activity: unknown, signer: Remote
       Date: date,
       Digest: digest,
       'Content-Type': 'application/activity+json',
-      Signature: `keyId="${options.keyId ?? signer.keyId}",algorithm="rsa-sha256",headers="${names.join(' ')}",signature="${signature}"`,
+      Signature: [
+        `keyId="${options.keyId ?? signer.keyId}"`,
+        `algorithm="${options.algorithm ?? 'rsa-sha256'}"`,
+        ...(options.created !== undefined ? [`created=${options.claimCreated ?? options.created}`] : []),
+        ...(options.expires !== undefined ? [`expires=${options.expires}`] : []),
+        `headers="${names.join(' ')}"`,
+        `signature="${signature}"`,
+      ].join(','),
     },
     body: options.body ?? body,
   } satisfies RequestInit

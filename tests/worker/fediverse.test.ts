@@ -19,6 +19,9 @@ const AP = { Accept: 'application/activity+json' }
 const SITE_ACTOR = `${ORIGIN}/ap/actors/news`
 const SECTION_ACTOR = `${ORIGIN}/ap/actors/news-section`
 const HOUR = 3_600_000
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+/** A signature over (created) and (expires) and no Date, made now and good for five minutes. */
+const CREATED = { headers: '(request-target) host (created) (expires) digest content-type', created: nowSeconds(), expires: nowSeconds() + 300 }
 
 beforeEach(async () => {
   for (const table of ['ap_followers', 'ap_stories', 'ap_activities', 'ap_deliveries', 'ap_withdrawals']) await env.DB.exec(`DELETE FROM ${table}`)
@@ -220,6 +223,11 @@ describe('inbox refusals', () => {
     ['a Date 66 minutes old', async () => signedPost('/ap/inbox', follow(alice), alice, { date: new Date(Date.now() - 66 * 60_000) }), 'the Date header is outside the accepted window'],
     ['a signature without the digest', async () => signedPost('/ap/inbox', follow(alice), alice, { headers: '(request-target) host date' }), 'the signature must cover digest'],
     ['an activity whose actor is not the signer', async () => signedPost('/ap/inbox', follow(alice), mallory), 'the activity is not signed by its actor'],
+    ['a signature covering neither date nor (created)', async () => signedPost('/ap/inbox', follow(alice), alice, { headers: '(request-target) host digest' }), 'the signature must cover date or (created)'],
+    ['a (created) 66 minutes old', async () => signedPost('/ap/inbox', follow(alice), alice, { ...CREATED, algorithm: 'hs2019', created: nowSeconds() - 66 * 60 }), 'the signature’s created is outside the accepted window'],
+    ['an (expires) two hours past', async () => signedPost('/ap/inbox', follow(alice), alice, { ...CREATED, algorithm: 'hs2019', expires: nowSeconds() - 2 * 3600 }), 'the signature has expired'],
+    ['(created) under rsa-sha256 (draft-cavage-12 §2.3)', async () => signedPost('/ap/inbox', follow(alice), alice, { ...CREATED }), '(created) and (expires) are signed only with algorithm hs2019, not rsa-sha256'],
+    ['a created parameter changed after signing', async () => signedPost('/ap/inbox', follow(alice), alice, { ...CREATED, algorithm: 'hs2019', claimCreated: nowSeconds() - 60 }), 'the signature does not verify'],
   ])('401s %s', async (_, init, reason) => {
     remoteServer([alice, mallory])
     const res = await get('/ap/inbox', await init())
@@ -234,6 +242,17 @@ describe('inbox refusals', () => {
     for (const offset of [-60 * 60_000, 50 * 60_000]) {
       expect((await w.request('/ap/inbox', await signedPost('/ap/inbox', follow(alice), alice, { date: new Date(Date.now() + offset) }))).status, String(offset)).toBe(202)
     }
+  })
+
+  it('accepts a signature that covers (created) and (expires) in place of Date, with hs2019 or no algorithm named, as Mastodon does', async () => {
+    remoteServer([alice])
+    const w = fediWorker(collection([old]))
+    for (const algorithm of ['hs2019', '']) {
+      const init = await signedPost('/ap/inbox', follow(alice), alice, { ...CREATED, algorithm })
+      if (!algorithm) init.headers.Signature = init.headers.Signature.replace('algorithm="",', '')
+      expect((await w.request('/ap/inbox', init)).status, algorithm || 'no algorithm').toBe(202)
+    }
+    expect((await json(await w.request('/ap/actors/news/followers'))).totalItems).toBe(1)
   })
 
   it('413s an activity over 256 KiB before reading its signature', async () => {
