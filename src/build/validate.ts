@@ -20,7 +20,8 @@ export function formatProblem(p: Problem): string {
 
 const SLUG = KEY_SLUG
 /** RFC 3339 §5.6 `date-time`, the profile of ISO 8601 that Atom, JSON Feed and RSS dates use. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+/** Its parts (year, month, day, hour, minute, second, offset hours and minutes) are for `unrealPart`. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/
 /** ISO 8601 without seconds: valid ISO 8601, but not RFC 3339, so refused with its own message. */
 const NO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/
 /** RFC 4151 §2.1: `tag:` authorityName "," date ":" specific. */
@@ -61,15 +62,14 @@ function editDistance(a: string, b: string): number {
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-const PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/
 
 /**
  * What is not a real calendar date or clock time in an instant of the INSTANT form, in the
  * editor's words ("month 13 is out of range (01 to 12)"); undefined when it is real. JavaScript
  * would roll 2024-02-30 over to March 1, so each part is held to its range here.
  */
-function unrealPart(s: string): string | undefined {
-  const [, y, mo, d, h, min, sec, offH, offM] = PARTS.exec(s)!
+function unrealPart(s: string, parts: RegExpExecArray): string | undefined {
+  const [, y, mo, d, h, min, sec, offH, offM] = parts
   const month = Number(mo)
   if (month < 1 || month > 12) return `month ${mo} is out of range (01 to 12)`
   // Day 0 of the next month is the last of this one (setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999).
@@ -93,8 +93,9 @@ const instant = z
     abort: true,
   })
   .superRefine((s, ctx) => {
-    if (!INSTANT.test(s)) return void ctx.addIssue({ code: 'custom', message: INSTANT_FORM })
-    const unreal = unrealPart(s)
+    const parts = INSTANT.exec(s)
+    if (!parts) return void ctx.addIssue({ code: 'custom', message: INSTANT_FORM })
+    const unreal = unrealPart(s, parts)
     if (unreal) ctx.addIssue({ code: 'custom', message: `${s} is no real date and time: ${unreal}` })
   })
 

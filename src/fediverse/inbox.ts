@@ -77,8 +77,8 @@ export async function inbox(c: Context<AppEnv>): Promise<Response> {
   if (hasType(parsed, 'Undo')) {
     const inner = parsed.object
     const target = inner && typeof inner === 'object' ? (inner as Json) : undefined
-    if (hasType(target, 'Follow') && idOf(target!.actor) === signer.id) {
-      const local = localActorOf(herald, target!.object)
+    if (target && hasType(target, 'Follow') && idOf(target.actor) === signer.id) {
+      const local = localActorOf(herald, target.object)
       if (local) await removeFollower(c.env, local.handle, signer.id)
     } else if (typeof inner === 'string') {
       // Some servers name the Follow by id only; only the signer's own follow can match.

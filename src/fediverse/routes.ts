@@ -181,10 +181,8 @@ const ACTIVITY_NAME = /^(create|announce|update|delete)-([0-9a-z]{14})(?:-([1-9]
  *
  * Once a story is withdrawn, its Create, Announce and Updates answer 410 Gone with the story's
  * Tombstone, as its article URL does: the content is gone for good (RFC 9110 §15.5.11), and a
- * server that dereferences the activity gets the same answer as for its object. Mastodon treats a
- * 404 and a 410 to a fetch alike (neither is retried), and a 410 with a Tombstone is what it gets
- * from Mastodon itself for gone actors, so 410 costs nothing there and tells more elsewhere. An id
- * no story or actor ever had, a story not yet published, or an Update a later one replaced, is 404.
+ * server that dereferences the activity gets the same answer as for its object. An id no story or
+ * actor ever had, a story not yet published, or an Update a later one replaced, is 404.
  */
 read('/ap/actors/:handle/activities/:name', async (c) => {
   const actor = actorOf(c)

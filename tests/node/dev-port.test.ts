@@ -3,49 +3,31 @@
  * two): address and port come from wrangler.toml `[dev]`, the flag overrides them, and every
  * absolute URL the dev server writes follows the port it really serves on.
  */
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from './helpers/dev-server'
+import { startNpmDev } from './helpers/dev-server'
 import { contentWorkspace } from './helpers/workspace'
 import { child, children, NS, parseXml, textOf } from '../helpers/xml'
 
 let origin: string
 let stop: () => void
-let output = ''
+/** What npm run dev printed so far. */
+let output: () => string = () => ''
 // A copy of the project: its build step writes the archive there, never racing another test's.
 let workspace: ReturnType<typeof contentWorkspace>
 
 beforeAll(async () => {
   workspace = contentWorkspace({ worker: true })
-  const port = await freePort()
-  origin = `http://127.0.0.1:${port}`
-  const dev = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--log-level', 'error', '--show-interactive-dev-session=false'], {
-    cwd: workspace.root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
-  })
-  dev.stdout!.on('data', (d) => (output += d))
-  dev.stderr!.on('data', (d) => (output += d))
+  const dev = await startNpmDev(workspace.root)
+  origin = dev.origin
+  output = dev.output
   stop = () => {
     try {
-      process.kill(-dev.pid!, 'SIGTERM')
+      process.kill(-dev.npm.pid!, 'SIGTERM')
     } catch {
       /* already gone */
     }
-  }
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (dev.exitCode !== null) throw new Error(`npm run dev exited with ${dev.exitCode}:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`npm run dev did not answer on ${origin}:\n${output}`)
-    try {
-      if ((await fetch(`${origin}/feed.xml`)).status === 200) break
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 300))
   }
 })
 
@@ -64,7 +46,7 @@ describe('npm run dev -- --port N', () => {
     const json = (await (await fetch(`${origin}/feed.json`)).json()) as { feed_url: string; home_page_url: string }
     expect([json.feed_url, json.home_page_url]).toEqual([`http://localhost:${port}/feed.json`, `http://localhost:${port}/`])
     expect((await fetch(`${origin}/atom.xml`)).headers.get('link')).toBe(`<http://localhost:${port}/hub>; rel="hub", <http://localhost:${port}/atom.xml>; rel="self"`)
-    expect(output).not.toContain('expects a single value')
+    expect(output()).not.toContain('expects a single value')
   })
 })
 
@@ -76,12 +58,12 @@ describe('npm run dev, on a content edit', () => {
     for (;;) {
       const body = await (await fetch(`${origin}/feed.xml`)).text()
       if (until(body)) return body
-      if (Date.now() > deadline) throw new Error(`/feed.xml did not change as expected:\n${output.slice(-3000)}`)
+      if (Date.now() > deadline) throw new Error(`/feed.xml did not change as expected:\n${output().slice(-3000)}`)
       await new Promise((r) => setTimeout(r, 100))
     }
   }
 
-  const rebuilt = () => output.split('\n').filter((line) => line.startsWith('herald: content rebuilt'))
+  const rebuilt = () => output().split('\n').filter((line) => line.startsWith('herald: content rebuilt'))
   /**
    * The line of the first rebuild after the `seen` reported so far. The dev server says what it did
    * once the worker has reopened the archive, so the line can reach us after the feed shows the edit.
@@ -89,7 +71,7 @@ describe('npm run dev, on a content edit', () => {
   const rebuiltAfter = async (seen: number) => {
     const deadline = Date.now() + 10_000
     while (rebuilt().length <= seen) {
-      if (Date.now() > deadline) throw new Error(`no rebuild reported:\n${output.slice(-3000)}`)
+      if (Date.now() > deadline) throw new Error(`no rebuild reported:\n${output().slice(-3000)}`)
       await new Promise((r) => setTimeout(r, 50))
     }
     return rebuilt()[seen]!
@@ -108,11 +90,11 @@ describe('npm run dev, on a content edit', () => {
     const before = readFileSync(file(), 'utf8')
     writeFileSync(file(), before.replace("section: 'news'", "section: 'no-such-section'"))
     const deadline = Date.now() + 60_000
-    while (!output.includes('content/articles/fleeing-fear-central-asians-exit-russia.ts') || !output.includes('section')) {
-      if (Date.now() > deadline) throw new Error(`no problem reported:\n${output.slice(-3000)}`)
+    while (!output().includes('content/articles/fleeing-fear-central-asians-exit-russia.ts') || !output().includes('section')) {
+      if (Date.now() > deadline) throw new Error(`no problem reported:\n${output().slice(-3000)}`)
       await new Promise((r) => setTimeout(r, 100))
     }
-    expect(output).toContain('still serving the last archive')
+    expect(output()).toContain('still serving the last archive')
     expect(await (await fetch(`${origin}/feed.xml`)).text()).toContain('(corrected)')
     writeFileSync(file(), before)
   })

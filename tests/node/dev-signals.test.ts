@@ -4,10 +4,9 @@
  * dev.ts, wrangler and workerd. Each case starts the dev server in a process group of its own and
  * waits for that group to be empty.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from './helpers/dev-server'
+import { startNpmDev } from './helpers/dev-server'
 import { contentWorkspace } from './helpers/workspace'
 
 let workspace: ReturnType<typeof contentWorkspace>
@@ -39,39 +38,13 @@ function group(pgid: number): { pid: number; comm: string; args: string }[] {
   return out
 }
 
-/** `npm run dev` on a free port, serving; its pid is its process group's. */
-async function startDev(): Promise<{ npm: ChildProcess; output: () => string }> {
-  const port = await freePort()
-  let output = ''
-  const npm = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--log-level', 'error', '--show-interactive-dev-session=false'], {
-    cwd: workspace.root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
-  })
-  npm.stdout!.on('data', (d) => (output += d))
-  npm.stderr!.on('data', (d) => (output += d))
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (npm.exitCode !== null) throw new Error(`npm run dev exited with ${npm.exitCode}:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`npm run dev did not answer on port ${port}:\n${output}`)
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/feed.xml`)).status === 200) break
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 300))
-  }
-  return { npm, output: () => output }
-}
-
 describe('stopping npm run dev', () => {
   it.each([
     ['a SIGTERM to npm', 'npm', 'SIGTERM'],
     ['a SIGTERM to scripts/dev.ts', 'dev.ts', 'SIGTERM'],
     ['a SIGHUP to scripts/dev.ts', 'dev.ts', 'SIGHUP'],
   ] as const)('on %s, leaves no process of it running (dev.ts, wrangler, workerd)', async (_, target, signal) => {
-    const { npm, output } = await startDev()
+    const { npm, output } = await startNpmDev(workspace.root)
     const pgid = npm.pid!
     try {
       const running = group(pgid)

@@ -81,3 +81,41 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   await stop()
   throw new Error(`wrangler dev did not answer on ${origin} within ${timeoutMs / 1000} s:\n${output}`)
 }
+
+/**
+ * `npm run dev -- --port N` itself (npm, its shell, scripts/dev.ts) in `cwd`, in a process group of
+ * its own whose id is `npm.pid`, once it serves `/feed.xml`.
+ */
+export async function startNpmDev(cwd: string): Promise<{ npm: ChildProcess; origin: string; output: () => string }> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  let output = ''
+  const npm = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--log-level', 'error', '--show-interactive-dev-session=false'], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+  })
+  npm.stdout!.on('data', (d) => (output += d))
+  npm.stderr!.on('data', (d) => (output += d))
+  // A server that never came up is stopped, its whole group: the caller has nothing to stop.
+  const fail = (message: string) => {
+    try {
+      process.kill(-npm.pid!, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+    return new Error(`${message}:\n${output}`)
+  }
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (npm.exitCode !== null) throw fail(`npm run dev exited with ${npm.exitCode}`)
+    if (Date.now() > deadline) throw fail(`npm run dev did not answer on ${origin}`)
+    try {
+      if ((await fetch(`${origin}/feed.xml`)).status === 200) return { npm, origin, output: () => output }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+}
