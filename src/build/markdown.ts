@@ -15,6 +15,26 @@ const md = new MarkdownIt({ html: false, linkify: false, typographer: false, xht
 
 type Token = ReturnType<typeof md.parse>[number]
 
+/** What the check's parse collects beside the tokens. */
+type CheckEnv = {
+  /** Numeric character references as written (`&#x85;`) whose code point text may not hold. */
+  badReferences: string[]
+}
+
+// markdown-it writes a numeric reference to a code point text may not hold (`&#0;`, `&#x85;`,
+// `&#xFFFE;`, `&#xD800;`) as U+FFFD, where the editor would never see it: the check is told, and
+// refuses the body as it refuses the character typed. This runs before text_join, the last rule
+// that still tells a reference's token from the text around it.
+md.core.ruler.before('text_join', 'herald_bad_references', (state) => {
+  const bad = (state.env as Partial<CheckEnv>).badReferences
+  if (!bad) return
+  for (const block of state.tokens) {
+    for (const t of block.children ?? []) {
+      if (t.type === 'text_special' && t.info === 'entity' && t.content === '\uFFFD' && t.markup.startsWith('&#') && !/^&#(x0*fffd|0*65533);$/i.test(t.markup)) bad.push(t.markup)
+    }
+  }
+})
+
 /** Makes every link and image in `tokens` absolute against `base` (in place). */
 function absoluteUrls(tokens: Token[], base: string): void {
   for (const token of tokens) {
@@ -41,11 +61,15 @@ function absolute(value: string, base: string): string {
  */
 let parsed: { body: string; tokens: Token[] } | undefined
 
-/** The body's tokens with URLs as written (what the content check reads; read them, do not change them). */
-export function parseMarkdown(body: string): readonly Token[] {
-  const tokens = md.parse(body, {})
+/**
+ * The body's tokens with URLs as written (what the content check reads; read them, do not change
+ * them), and the character references in it that markdown-it replaced with U+FFFD.
+ */
+export function parseMarkdown(body: string): { tokens: readonly Token[]; badReferences: readonly string[] } {
+  const env: CheckEnv = { badReferences: [] }
+  const tokens = md.parse(body, env)
   parsed = { body, tokens }
-  return tokens
+  return { tokens, badReferences: env.badReferences }
 }
 
 /** The body's HTML, with URLs resolved against `base` (the site's origin). */

@@ -22,6 +22,10 @@
  * - key (article slugs, section and author keys): site-map.ts `KEY_SLUG`.
  */
 import { KEY_SLUG, tagSlug } from '../site-map'
+import { ARCHIVE_ORIGIN } from '../archive/format'
+
+/** The host the archive writes the site's own origin as: the Worker swaps its links for its origin. */
+const ARCHIVE_HOST = new URL(ARCHIVE_ORIGIN).host
 
 /** What a rule made of a value: `value` is what the collection keeps (undefined: nothing usable). */
 export interface Normalised {
@@ -42,11 +46,17 @@ export const FORBIDDEN = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\p{Cs}\uFDD0-\uFDEF\
 /** What does not show: white space, format and default-ignorable characters (zero-width, bidi controls, BOM). */
 const INVISIBLE = /^[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]*$/u
 
+/** Whether `text` shows nothing (see INVISIBLE): the check holds a body's rendered text and alt texts to it too. */
+export function invisible(text: string): boolean {
+  return INVISIBLE.test(text)
+}
+
 function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
 }
 
-function describe(ch: string): string {
+/** A character text may not hold, as the check names it ("U+0007, a control character"). */
+export function describe(ch: string): string {
   const cp = ch.codePointAt(0)!
   if (cp >= 0xd800 && cp <= 0xdfff) return `${codePoint(ch)}, half of a surrogate pair without its other half`
   if (/\p{Noncharacter_Code_Point}/u.test(ch)) return `${codePoint(ch)}, a Unicode noncharacter`
@@ -108,6 +118,10 @@ export function url(text: string): Normalised {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     return { value: undefined, problem: `is a ${parsed.protocol} URL: expected ${URL_EXAMPLE}` }
+  }
+  if (parsed.host === ARCHIVE_HOST) {
+    // Pages and item HTML would link to the site instead, and JSON Feed's image field would not: the formats would disagree.
+    return { value: undefined, problem: `is on ${ARCHIVE_HOST}, the host the build writes this site's own links with; link to the site with a path such as /articles/other-story, or give the real URL` }
   }
   if (parsed.username || parsed.password) {
     // Published in every feed, and refused by feed validators ("url must be a full URL").

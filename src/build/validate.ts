@@ -11,6 +11,7 @@ import type { Article, Content, Site } from '../content/article'
 import { cleanContent, type Problem, type Sources } from './clean'
 import { anchorOf } from '../content/story'
 import { parseMarkdown } from './markdown'
+import { describe, invisible, url as urlRule } from './normalise'
 
 export type { Problem, Sources }
 
@@ -115,7 +116,7 @@ function zoneFormat(timeZone: string): Intl.DateTimeFormat {
   let format = zoneFormats.get(timeZone)
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
     })
     zoneFormats.set(timeZone, format)
   }
@@ -148,7 +149,10 @@ const articleSchema = z.object({
   dek: text('dek'),
   section: z.string(),
   tags: z.array(text('tag')),
-  authors: z.array(z.string()).min(1, 'must name at least one author, or be left out').optional(),
+  authors: z
+    .array(z.string(), { error: (issue) => (issue.code === 'invalid_type' && !Array.isArray(issue.input) ? `must be a list of keys of content/authors.ts, such as ['jane-doe'], not ${kindOf(issue.input)}` : undefined) })
+    .min(1, 'must name at least one author, or be left out')
+    .optional(),
   published: instant,
   updated: instant.optional(),
   timeZone,
@@ -194,8 +198,12 @@ const siteSchema = z.object({
 function zoneOffset(instant: Date, timeZone: string): number {
   const parts = zoneFormat(timeZone).formatToParts(instant)
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value)
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
-  return Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60_000)
+  // The year of the era: 1 BC is the year 0000 of an instant. setUTCFullYear, since Date.UTC reads years 0-99 as 1900-1999.
+  const year = parts.find((p) => p.type === 'era')?.value === 'BC' ? 1 - get('year') : get('year')
+  const local = new Date(0)
+  local.setUTCFullYear(year, get('month') - 1, get('day'))
+  local.setUTCHours(get('hour'), get('minute'), get('second'))
+  return Math.round((local.getTime() - Math.floor(instant.getTime() / 1000) * 1000) / 60_000)
 }
 
 function writtenOffset(value: string): number {
@@ -204,20 +212,46 @@ function writtenOffset(value: string): number {
   return (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m))
 }
 
-function bodyProblems(body: string): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = []
-  linkProblems(parseMarkdown(body), problems)
+type BodyProblem = { field: string; message: string }
+type Tokens = ReturnType<typeof parseMarkdown>['tokens']
+
+function bodyProblems(body: string): BodyProblem[] {
+  const problems: BodyProblem[] = []
+  const { tokens, badReferences } = parseMarkdown(body)
+  for (const ref of new Set(badReferences)) {
+    const cp = ref[2] === 'x' || ref[2] === 'X' ? parseInt(ref.slice(3), 16) : parseInt(ref.slice(2), 10)
+    const what = cp > 0x10ffff ? 'no Unicode code point' : describe(String.fromCodePoint(cp))
+    problems.push({ field: 'body', message: `the character reference ${ref} stands for ${what}, which markdown-it would print as U+FFFD; text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates` })
+  }
+  linkProblems(tokens, problems)
+  // A body of link reference definitions alone, or of rules and empty markup, renders to nothing a
+  // reader sees: a blank Atom content, an RSS item without its story.
+  if (!shows(tokens)) problems.push({ field: 'body', message: 'renders to nothing a reader can see (only link definitions, rules or empty markup); write the story' })
   return problems
 }
 
-function linkProblems(tokens: ReturnType<typeof parseMarkdown>, problems: { field: string; message: string }[]): void {
+/** Whether the tokens print text or an image. */
+function shows(tokens: Tokens): boolean {
+  return tokens.some((t) => t.type === 'image' || (['text', 'code_inline', 'code_block', 'fence'].includes(t.type) && !invisible(t.content)) || (t.children !== null && shows(t.children)))
+}
+
+/** The alt text an image's tokens render to (markdown-it's renderInlineAsText). */
+function altText(tokens: Tokens): string {
+  return tokens.map((t) => (t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'image' ? altText(t.children ?? []) : t.type === 'softbreak' || t.type === 'hardbreak' ? '\n' : '')).join('')
+}
+
+function linkProblems(tokens: Tokens, problems: BodyProblem[]): void {
   for (const t of tokens) {
-    if (t.type === 'image' && !t.content.trim()) {
+    if (t.type === 'image' && invisible(altText(t.children ?? []))) {
       problems.push({ field: 'body', message: `image ${t.attrGet('src')} has no alt text: write ![what it shows](url)` })
     }
     const url = (t.attrGet("href") ?? t.attrGet("src"))?.toString() ?? null
     if (url !== null && /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^(https?|mailto):/i.test(url)) {
       problems.push({ field: 'body', message: `link ${url} must be http(s), mailto, or a path on this site` })
+    } else if (url !== null && /^https?:/i.test(url)) {
+      // As the URL fields are held: markdown-it would print an unparsable one as written (`https://`), or resolve it against the site (`https:`).
+      const problem = urlRule(url).problem
+      if (problem) problems.push({ field: 'body', message: `${t.type === 'image' ? 'image' : 'link'} ${url} ${problem}` })
     } else if (url !== null && !/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^\/(?!\/)/.test(url)) {
       // markdown.ts resolves it against the origin: `other-story` on /articles/x would be /other-story, `#notes` the home page.
       problems.push({ field: 'body', message: `${t.type === 'image' ? 'image' : 'link'} ${url} is relative; pages and feeds resolve it against the site's root, not the story's address: write a path from the root, such as /articles/other-story, or an absolute URL` })
@@ -309,8 +343,9 @@ function articleProblems(content: Content, article: Article, file: string, uniqu
   if (typeof article.section === 'string' && !Object.hasOwn(content.sections, article.section)) {
     problems.push({ file, field: 'section', message: `"${article.section}" is not a key of content/sections.ts (${Object.keys(content.sections).join(', ')})` })
   }
-  for (const key of article.authors ?? []) {
-    if (!Object.hasOwn(content.authors, key)) problems.push({ file, field: 'authors', message: `"${key}" is not a key of content/authors.ts` })
+  // The schema has refused authors that are not a list; each key of a list is looked up here.
+  for (const key of Array.isArray(article.authors) ? article.authors : []) {
+    if (typeof key === 'string' && !Object.hasOwn(content.authors, key)) problems.push({ file, field: 'authors', message: `"${key}" is not a key of content/authors.ts` })
   }
   if (okInstant(article.published) && okInstant(article.updated) && Date.parse(article.updated) < Date.parse(article.published)) {
     problems.push({ file, field: 'updated', message: `${article.updated} is before published (${article.published})` })

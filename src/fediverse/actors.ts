@@ -89,7 +89,8 @@ export function articleObject(archive: Archive, story: Story): Record<string, un
     id: story.url,
     type: 'Article',
     name: story.headline,
-    summary: story.dek,
+    // ActivityStreams' summary is HTML, as content is: the dek is plain text.
+    summary: `<p>${escapeHtml(story.dek)}</p>`,
     content: story.html,
     mediaType: 'text/html',
     url: story.url,
@@ -99,7 +100,10 @@ export function articleObject(archive: Archive, story: Story): Record<string, un
     to: [PUBLIC],
     cc: [followersId(archive, site)],
     contentMap: { [story.language]: story.html },
-    tag: story.tags.map((t) => ({ type: 'Hashtag', name: `#${hashtag(t.name)}`, href: t.url })),
+    tag: story.tags.flatMap((t) => {
+      const name = hashtag(t.name)
+      return name === undefined ? [] : [{ type: 'Hashtag', name: `#${name}`, href: t.url }]
+    }),
     ...(image && {
       image: { type: 'Image', url: image.url, mediaType: image.type, name: image.alt, width: image.width, height: image.height },
       attachment: [{ type: 'Image', url: image.url, mediaType: image.type, name: image.alt, width: image.width, height: image.height }],
@@ -107,9 +111,14 @@ export function articleObject(archive: Archive, story: Story): Record<string, un
   }
 }
 
-/** A tag name as a hashtag: Mastodon's hashtags are letters, digits and underscores. */
-export function hashtag(name: string): string {
-  return name.normalize('NFKC').replace(/[^\p{L}\p{N}_]+/gu, '')
+/**
+ * A tag name as a hashtag, or undefined when it cannot be one: Mastodon's hashtags are word
+ * characters (letters, combining marks, digits, underscores) with at least one alphabetic among
+ * them (its Tag::HASHTAG_NAME_RE), so "2024" is none, and "हिन्दी" keeps its vowel signs.
+ */
+export function hashtag(name: string): string | undefined {
+  const word = name.normalize('NFKC').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '')
+  return /\p{Alphabetic}/u.test(word) ? word : undefined
 }
 
 export function withContext(object: Record<string, unknown>): Record<string, unknown> {

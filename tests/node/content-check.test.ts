@@ -91,12 +91,44 @@ describe('article fields', () => {
     [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'Bell \u0007' } }, `${FILE}: withdrawn.reason: contains U+0007, a control character, at character 6; text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates`],
     [{ withdrawn: '2024-06-01T12:00:00Z' }, `${FILE}: withdrawn: must be { at: <instant>, reason: <public reason> }`],
     [{ withdrawn: { at: '2024-06-01T12:00:00Z', reason: 'x', by: 'me' } }, `${FILE}: withdrawn: Unrecognized key: "by"`],
+    // Authors that are not a list are named, once (the check threw "object is not iterable", or named each letter of a string).
+    [{ authors: {} }, `${FILE}: authors: must be a list of keys of content/authors.ts, such as ['jane-doe'], not an object`],
+    [{ authors: 'odd' }, `${FILE}: authors: must be a list of keys of content/authors.ts, such as ['jane-doe'], not a string`],
+    // A link is held to the URL rule (markdown-it printed `https://` as written, resolved `https:` to the home page, and encoded a space in a host).
+    [{ body: '[the site](https:)' }, `${FILE}: body: link https: is not a URL: expected ${URL_EXAMPLE}`],
+    [{ body: '[the site](https://)' }, `${FILE}: body: link https:// is not a URL: expected ${URL_EXAMPLE}`],
+    [{ body: '[a host](<https://a b.example/>)' }, `${FILE}: body: link https://a%20b.example/ is not a URL: expected ${URL_EXAMPLE}`],
+    [{ body: '[a port](https://a.example:99999/)' }, `${FILE}: body: link https://a.example:99999/ is not a URL: expected ${URL_EXAMPLE}`],
+    [{ body: '![a map](https://exa%mple.com/map.png)' }, `${FILE}: body: image https://exa%25mple.com/map.png is not a URL: expected ${URL_EXAMPLE}`],
+    [{ body: '[a login](https://user:secret@files.example/)' }, `${FILE}: body: link https://user:secret@files.example/ carries a user name or password before its host; leave them out: expected ${URL_EXAMPLE}`],
+    // The build writes the site's own links on herald.invalid and the Worker swaps them: an editor's would be rewritten in some formats only.
+    [{ body: '[x](https://herald.invalid/secret)' }, `${FILE}: body: link https://herald.invalid/secret ${ARCHIVE_HOST_RULE}`],
+    [{ image: { caption: 'c', credit: 'r', file: { url: 'https://herald.invalid/lead.jpg', alt: 'a', width: 1, height: 1, type: 'image/jpeg', bytes: 1 } } }, `${FILE}: image.file.url: ${ARCHIVE_HOST_RULE}`],
+    // A reference to a character text may not hold is refused as the character typed is (markdown-it printed U+FFFD).
+    [{ body: 'Price list &#x85; here' }, `${FILE}: body: the character reference &#x85; stands for U+0085, a control character, which markdown-it would print as U+FFFD; ${TEXT_RULE}`],
+    [{ body: 'A &#0; and a &#xFFFE;' }, `${FILE}: body: the character reference &#0; stands for U+0000, a control character, which markdown-it would print as U+FFFD; ${TEXT_RULE}`],
+    [{ body: 'A &#0; and a &#xFFFE;' }, `${FILE}: body: the character reference &#xFFFE; stands for U+FFFE, a Unicode noncharacter, which markdown-it would print as U+FFFD; ${TEXT_RULE}`],
+    [{ body: 'Half &#xD800; a pair' }, `${FILE}: body: the character reference &#xD800; stands for U+D800, half of a surrogate pair without its other half, which markdown-it would print as U+FFFD; ${TEXT_RULE}`],
+    [{ body: 'Beyond &#1114112; Unicode' }, `${FILE}: body: the character reference &#1114112; stands for no Unicode code point, which markdown-it would print as U+FFFD; ${TEXT_RULE}`],
+    // A body must show something: link definitions alone gave a blank Atom content and an RSS item without its story.
+    [{ body: '[r]: https://x.example/' }, `${FILE}: body: ${BLANK_BODY}`],
+    [{ body: '***' }, `${FILE}: body: ${BLANK_BODY}`],
+    [{ body: '&nbsp;&#x200B;' }, `${FILE}: body: ${BLANK_BODY}`],
+    // Alt text as it renders: a zero-width space or a reference to one showed nothing, like no alt at all.
+    [{ body: 'See ![\u200B](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
+    [{ body: 'See ![&nbsp;](https://img.example/x.png)' }, `${FILE}: body: image https://img.example/x.png has no alt text: write ![what it shows](url)`],
   ])('reports %o', (overrides, message) => {
     expect(problemsWith(overrides)).toContain(message)
   })
 
   it('accepts body links that are paths from the site root, absolute http(s) URLs or mailto', () => {
     expect(problemsWith({ body: '[a](/articles/x) [b](/tags/russia?x=1#y) [c](https://example.com/) [d](mailto:desk@example.com) ![e](/img/e.png)' })).toEqual([])
+    // A `%` that begins no escape is a percent sign, which markdown-it writes as %25; a hostname in Unicode is written in punycode.
+    expect(problemsWith({ body: '[a](HTTP://x.example/100%) [b](https://bücher.example/) [c](https://x.example/a%20b?q=%C3%A9)' })).toEqual([])
+  })
+
+  it('accepts a body that shows only an image, code, or a reference to U+FFFD or a form feed, and references inside code as written', () => {
+    for (const body of ['![A map](/img/map.png)', '`x`', '    indented code', '&#xFFFD;', 'a&#12;b', 'Code: `&#0;`', 'Alt in markup: ![*a* map](/m.png)']) expect(problemsWith({ body })).toEqual([])
   })
 
   it('requires an absolute URL and alt text on an image file', () => {
@@ -112,6 +144,10 @@ describe('article fields', () => {
       expect(problemsWith({ published })).toEqual([])
     }
     expect(problemsWith({ published: '2024-04-30T08:00:00-04:00', timeZone: 'America/New_York' })).toEqual([])
+    // Years 0000 to 0099 are RFC 3339's too (the zone's offset was read as 1900-1999's, and year 0000 as 0001).
+    for (const published of ['0001-01-01T00:00:00Z', '0050-06-01T12:00:00Z', '0000-01-01T00:00:00Z', '0099-12-31T23:59:59Z']) {
+      expect(problemsWith({ published, timeZone: 'UTC' })).toEqual([])
+    }
   })
 
   it('accepts a withdrawal after publication, in the future or the past, and keeps the reason as written', () => {
@@ -125,6 +161,9 @@ describe('article fields', () => {
 
 /** An image whose file has this URL. */
 const imageAt = (url: string) => ({ caption: 'c', credit: 'r', file: { url, alt: 'a', width: 1, height: 1, type: 'image/jpeg', bytes: 1 } })
+const URL_EXAMPLE = 'an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'
+const ARCHIVE_HOST_RULE = "is on herald.invalid, the host the build writes this site's own links with; link to the site with a path such as /articles/other-story, or give the real URL"
+const BLANK_BODY = 'renders to nothing a reader can see (only link definitions, rules or empty markup); write the story'
 const TEXT_RULE = 'text may hold any character but controls (tab and line breaks are fine), noncharacters and unpaired surrogates'
 const URL_RULE = 'which a URL cannot hold; percent-encode it (a space is %20): expected an absolute http(s) URL such as https://images.example.com/a%20photo.jpg'
 

@@ -134,6 +134,18 @@ describe('discovery', () => {
     expect((await w.request('/articles/no-such', { headers: AP })).status).toBe(404)
   })
 
+  it("an Article's summary is the dek as HTML, and its hashtags keep combining marks and need a letter, as Mastodon's do", async () => {
+    const odd = article({ slug: 'odd-story', dek: 'AT&T <sigh> &amp; 5 > 3', tags: ['हिन्दी', '2024', 'Café'] })
+    const a = await json(await fediWorker(collection([odd])).request('/articles/odd-story', { headers: AP }))
+    // ActivityStreams' summary is HTML: the dek's "<sigh>" is text, and its "&amp;" the five characters typed.
+    expect(a.summary).toBe('<p>AT&#38;T &#60;sigh&#62; &#38;amp; 5 &#62; 3</p>')
+    // "#हनद" lost its vowel signs; "#2024" is no hashtag to Mastodon (its Tag::HASHTAG_NAME_RE needs a letter).
+    expect(a.tag).toEqual([
+      { type: 'Hashtag', name: '#हिन्दी', href: `${ORIGIN}/tags/${encodeURIComponent('हिन्दी')}` },
+      { type: 'Hashtag', name: '#Café', href: `${ORIGIN}/tags/${encodeURIComponent('café')}` },
+    ])
+  })
+
   // What a client rates higher wins (RFC 9110 §12.5.1); HTML keeps a tie it named, a wildcard does not.
   it.each([
     ['application/activity+json', 'activity'],
@@ -449,7 +461,7 @@ describe('publishing to followers', () => {
     await runApJobs(w.env, herald, w.jobs)
     const [create, announce] = received.map((r) => r.json)
     expect(create).toMatchObject({ type: 'Create', actor: SITE_ACTOR, to: ['https://www.w3.org/ns/activitystreams#Public'], cc: [`${SITE_ACTOR}/followers`] })
-    expect(create!.object).toMatchObject({ type: 'Article', id: `${ORIGIN}/articles/scheduled-story`, name: 'A scheduled story', summary: scheduled.dek, attributedTo: SITE_ACTOR })
+    expect(create!.object).toMatchObject({ type: 'Article', id: `${ORIGIN}/articles/scheduled-story`, name: 'A scheduled story', summary: `<p>${scheduled.dek}</p>`, attributedTo: SITE_ACTOR })
     expect((create!.object as any).image).toMatchObject({ type: 'Image', url: 'https://img.example/a.jpg', name: 'People at a border post', mediaType: 'image/jpeg' })
     expect(announce).toMatchObject({ type: 'Announce', actor: SECTION_ACTOR, object: `${ORIGIN}/articles/scheduled-story` })
     const pem = (await json(await w.request('/ap/actors/news'))).publicKey.publicKeyPem
