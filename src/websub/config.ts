@@ -9,6 +9,8 @@ export interface HubConfig {
   leaseMax: number
   /** Subscribe/unsubscribe requests per callback per hour. */
   rateLimit: number
+  /** Subscribe/unsubscribe requests per callback host per hour, all its callbacks together. */
+  hostRateLimit: number
   maxSubscribers: number
   retryBaseSeconds: number
   /** Local development and tests: loopback callbacks on any port. Never in production. */
@@ -17,7 +19,7 @@ export interface HubConfig {
 }
 
 type HubVars = Partial<Record<
-  'HUB_LEASE_DEFAULT' | 'HUB_LEASE_MIN' | 'HUB_LEASE_MAX' | 'HUB_RATE_LIMIT' | 'HUB_MAX_SUBSCRIBERS' | 'HUB_RETRY_BASE_SECONDS' | 'HUB_ALLOW_LOOPBACK' | 'HUB_EXTERNAL_HUBS',
+  'HUB_LEASE_DEFAULT' | 'HUB_LEASE_MIN' | 'HUB_LEASE_MAX' | 'HUB_RATE_LIMIT' | 'HUB_HOST_RATE_LIMIT' | 'HUB_MAX_SUBSCRIBERS' | 'HUB_RETRY_BASE_SECONDS' | 'HUB_ALLOW_LOOPBACK' | 'HUB_EXTERNAL_HUBS',
   string
 >>
 
@@ -37,6 +39,7 @@ export function readHubConfig(env: HubVars): HubConfig {
     leaseMax,
     leaseDefault: Math.min(leaseMax, Math.max(leaseMin, whole(env, 'HUB_LEASE_DEFAULT', 10 * 86400))),
     rateLimit: whole(env, 'HUB_RATE_LIMIT', 30),
+    hostRateLimit: whole(env, 'HUB_HOST_RATE_LIMIT', 300),
     maxSubscribers: whole(env, 'HUB_MAX_SUBSCRIBERS', 10000),
     retryBaseSeconds: whole(env, 'HUB_RETRY_BASE_SECONDS', 30),
     allowLoopback: env.HUB_ALLOW_LOOPBACK === 'true',

@@ -6,8 +6,9 @@
  *
  * Exactly once per body and subscription: a job sends the topic's *current* body (a subscriber
  * wants the feed as it is, and a retried job may run after newer changes), so what it records is
- * the fingerprint of what it sent, not of the change that queued it; a body already delivered to
- * the subscription is never sent again, whichever job meets it. One claim per subscription in D1
+ * the fingerprint of what it sent, not of the change that queued it; the body last delivered to
+ * the subscription is not sent again, whichever job meets it (an earlier body that comes back is:
+ * the subscriber holds the one between). One claim per subscription in D1
  * keeps two jobs (an old retry and a new change) from sending at once. The one gap: an isolate that
  * dies between the subscriber's 2xx and the record leaves the claim to expire, and the next job
  * sends that body again — at-least-once is all any hub can promise across a crash.
@@ -18,7 +19,7 @@ import { callbackProblem } from './callback'
 import { readHubConfig } from './config'
 import type { HubJob } from './jobs'
 import { OUTBOUND_TIMEOUT_MS, outbound } from './outbound'
-import { activeSubscription, claimDelivery, deleteSubscription, deliveryOutcome, recordDelivery, releaseDelivery } from './store'
+import { activeSubscription, claimDelivery, deleteSubscription, lastDelivered, recordDelivery, releaseDelivery } from './store'
 import { topicContent } from './topics'
 import type { JobOutcome } from './verify'
 
@@ -54,8 +55,8 @@ async function deliverClaimed(env: Env, herald: Herald, job: DeliverJob, attempt
   if (problem) return { done: true, detail: `not sent: ${problem}` }
   const content = await topicContent(herald, job.topic, now)
   if (!content) return { done: true, detail: 'not sent: the topic is no longer published' }
-  if ((await deliveryOutcome(env, job.topic, content.etag, job.callback)) === 'delivered') {
-    return { done: true, detail: 'not sent: the current body was already delivered to this subscription' }
+  if ((await lastDelivered(env, job.topic, job.callback)) === content.etag) {
+    return { done: true, detail: 'not sent: the current body is the one last delivered to this subscription' }
   }
 
   const headers: Record<string, string> = {

@@ -41,7 +41,8 @@ const SubscriptionForm = z.object({
       z.refine((s) => utf8Length(s) <= MAX_SECRET_BYTES, 'hub.secret must be less than 200 bytes'),
     ),
   ),
-  'hub.lease_seconds': z.optional(z.string().check(z.regex(/^(\d{1,10})?$/, 'hub.lease_seconds must be a whole number of seconds'))),
+  // Any whole number: the hub clamps it to its bounds (§5.1 leaves the lease to the hub), however many digits.
+  'hub.lease_seconds': z.optional(z.string().check(z.regex(/^\d*$/, 'hub.lease_seconds must be a whole number of seconds'))),
 })
 
 /** Bodies over MAX_HUB_BODY_BYTES are refused before they are read whole (declared or streamed). */
@@ -94,10 +95,18 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   const hub = readHubConfig(c.env)
   const problem = callbackProblem(callback, { allowLoopback: hub.allowLoopback, ownOrigin: archive.origin })
   if (problem) throw refusal(400, problem)
+  // One spelling per callback, as per topic. The URL parser drops a trailing space or control
+  // character that the verification URL (callback + "?hub.mode=…") keeps as %20 in its path: the
+  // subscription would be confirmed at one address and delivered to another. And `HTTP://`, `/./`
+  // spellings would each be a subscription of their own, counted apart by the rate limit.
+  const written = new URL(callback).href
+  if (callback !== written) throw refusal(400, `hub.callback must be written as the URL parser writes it: ${written}`)
   const lease = form['hub.lease_seconds'] ? Math.min(hub.leaseMax, Math.max(hub.leaseMin, Number(form['hub.lease_seconds']))) : hub.leaseDefault
 
-  const wait = await countRequest(c.env, callback, hub.rateLimit, Date.now())
-  if (wait > 0) throw refusal(429, `too many requests for this callback; try again in ${wait} seconds`, { 'Retry-After': String(wait) })
+  // Per callback, and per callback host: every request makes the hub send a GET, and a host's
+  // other paths and queries would otherwise each have an allowance of their own.
+  const { wait, over } = await countRequest(c.env, callback, new URL(callback).host, hub, Date.now())
+  if (wait > 0) throw refusal(429, `too many requests for this ${over === 'host' ? "callback's host" : 'callback'}; try again in ${wait} seconds`, { 'Retry-After': String(wait) })
 
   const secret = form['hub.secret']
   await enqueue(c.env.HUB_QUEUE, [{ kind: 'verify', mode, topic, callback, leaseSeconds: lease, ...(secret !== undefined && mode === 'subscribe' && { secret }) }])

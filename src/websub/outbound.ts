@@ -21,7 +21,7 @@ export interface OutboundResult {
  * The body's first `limit` bytes as text, and whether it had more. Reading stops one chunk past
  * the limit at most; the rest is never read.
  */
-export async function readUpTo(res: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+export async function readUpTo(res: Response, limit: number, bom: 'strip' | 'keep' = 'strip'): Promise<{ text: string; truncated: boolean }> {
   if (!res.body) return { text: '', truncated: false }
   const reader = res.body.getReader()
   const chunks: Uint8Array[] = []
@@ -41,7 +41,7 @@ export async function readUpTo(res: Response, limit: number): Promise<{ text: st
     offset += part.length
     if (offset >= all.length) break
   }
-  return { text: new TextDecoder().decode(all), truncated: size > limit }
+  return { text: new TextDecoder('utf-8', { fatal: false, ignoreBOM: bom === 'keep' }).decode(all), truncated: size > limit }
 }
 
 /** A request under the outbound rules: no redirect followed, OUTBOUND_TIMEOUT_MS at most. */
@@ -58,7 +58,8 @@ export function failureDetail(err: unknown): string {
 export async function outbound(url: string, init: RequestInit): Promise<OutboundResult> {
   try {
     const res = await outboundFetch(url, init)
-    const { text } = await readUpTo(res, MAX_RESPONSE_BYTES)
+    // A challenge is echoed exactly (§5.3): a byte-order mark before it is something else.
+    const { text } = await readUpTo(res, MAX_RESPONSE_BYTES, 'keep')
     return { status: res.status, body: text, detail: `HTTP ${res.status}` }
   } catch (err) {
     return { status: 0, body: '', detail: failureDetail(err) }

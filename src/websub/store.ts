@@ -113,12 +113,17 @@ export interface DeliveryRecord {
   detail: string
 }
 
-export async function deliveryOutcome(env: { DB?: D1Database }, topic: string, fingerprint: string, callback: string): Promise<DeliveryRecord['outcome'] | undefined> {
+/**
+ * The fingerprint of the body last delivered to a subscription. Only the last counts: a topic
+ * that returns to an earlier body (a correction reverted, a story pulled) changed again, and its
+ * subscribers hold the body in between.
+ */
+export async function lastDelivered(env: { DB?: D1Database }, topic: string, callback: string): Promise<string | undefined> {
   const row = await db(env)
-    .prepare('SELECT outcome FROM deliveries WHERE topic = ?1 AND fingerprint = ?2 AND callback = ?3')
-    .bind(topic, fingerprint, callback)
-    .first<{ outcome: DeliveryRecord['outcome'] }>()
-  return row?.outcome
+    .prepare(`SELECT fingerprint FROM deliveries WHERE topic = ?1 AND callback = ?2 AND outcome = 'delivered' ORDER BY settled_at DESC LIMIT 1`)
+    .bind(topic, callback)
+    .first<{ fingerprint: string }>()
+  return row?.fingerprint
 }
 
 export async function recordDelivery(env: { DB?: D1Database }, d: DeliveryRecord, now: number): Promise<void> {
@@ -140,20 +145,36 @@ export async function deliveryRecords(env: { DB?: D1Database }): Promise<Deliver
  * Counts a subscribe/unsubscribe request against the callback's hourly allowance.
  * Returns the seconds to wait when over it, or 0.
  */
-export async function countRequest(env: { DB?: D1Database }, callback: string, limit: number, now: number): Promise<number> {
+export async function countRequest(
+  env: { DB?: D1Database },
+  callback: string,
+  host: string,
+  limits: { rateLimit: number; hostRateLimit: number },
+  now: number,
+): Promise<{ wait: number; over?: 'callback' | 'host' }> {
   const hour = 3_600_000
-  const row = await db(env)
+  // Both counters in one statement (one D1 query); a host's row is keyed "host <host>", which no
+  // callback URL can be (it has no scheme).
+  const hostKey = `host ${host}`
+  const { results } = await db(env)
     .prepare(
-      `INSERT INTO hub_requests (callback, window_start, count) VALUES (?1, ?2, 1)
+      `INSERT INTO hub_requests (callback, window_start, count) VALUES (?1, ?3, 1), (?2, ?3, 1)
        ON CONFLICT (callback) DO UPDATE SET
-         count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-       RETURNING window_start, count`,
+         count = CASE WHEN window_start <= ?3 - ?4 THEN 1 ELSE count + 1 END,
+         window_start = CASE WHEN window_start <= ?3 - ?4 THEN ?3 ELSE window_start END
+       RETURNING callback, window_start, count`,
     )
-    .bind(callback, now, hour)
-    .first<{ window_start: number; count: number }>()
-  if (!row || row.count <= limit) return 0
-  return Math.max(1, Math.ceil((row.window_start + hour - now) / 1000))
+    .bind(callback, hostKey, now, hour)
+    .all<{ callback: string; window_start: number; count: number }>()
+  let wait = 0
+  let over: 'callback' | 'host' | undefined
+  for (const row of results) {
+    const isHost = row.callback === hostKey
+    if (row.count <= (isHost ? limits.hostRateLimit : limits.rateLimit)) continue
+    const rowWait = Math.max(1, Math.ceil((row.window_start + hour - now) / 1000))
+    if (rowWait > wait) [wait, over] = [rowWait, isHost ? 'host' : 'callback']
+  }
+  return { wait, over }
 }
 
 /**

@@ -49,7 +49,8 @@ describe('discovery', () => {
 describe('POST /hub', () => {
   it('accepts a subscription with 202 and queues its verification, lease clamped to the bounds', async () => {
     const hub = hubWorker(content)
-    for (const [lease, expected] of [['10', 3600], ['999999999', 2592000], ['', 864000], ['86400', 86400]] as const) {
+    // However many digits: a whole number is clamped, not refused (11 digits and more were a 400).
+    for (const [lease, expected] of [['10', 3600], ['999999999', 2592000], ['99999999999', 2592000], ['1'.repeat(400), 2592000], ['', 864000], ['86400', 86400]] as const) {
       const res = await hub.subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': lease, 'hub.secret': 's3cret' })
       expect(res.status).toBe(202)
       expect(hub.jobs.at(-1)).toEqual({ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: expected, secret: 's3cret' })
@@ -73,6 +74,11 @@ describe('POST /hub', () => {
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'ftp://subscriber.example/' }, 'hub.callback must be an absolute http(s) URL'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'https://user:pw@subscriber.example/' }, 'hub.callback must not carry credentials'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': `${ORIGIN}/hub` }, 'hub.callback must not be on this site'],
+    // One spelling per callback: with a trailing space the verification went to /cb%20 and deliveries to /cb.
+    ...[`${CALLBACK} `, `${CALLBACK}\u0001`, `${CALLBACK}\t`, 'HTTPS://subscriber.example/cb', 'https://subscriber.example/./cb', 'https://subscriber.example:443/cb'].map((callback): [Record<string, string>, string] => [
+      { 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback },
+      `hub.callback must be written as the URL parser writes it: ${CALLBACK}`,
+    ]),
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.secret': 'x'.repeat(200) }, 'hub.secret must be less than 200 bytes'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': '-5' }, 'hub.lease_seconds must be a whole number'],
     // An empty key is no HMAC key: every delivery of the subscription would fail to be signed.
@@ -106,6 +112,19 @@ describe('POST /hub', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     expect((await hub.subscribe({ ...form, 'hub.callback': 'https://other.example/cb' })).status).toBe(202)
+  })
+
+  it("rate-limits all of a host's callbacks together too: other paths and queries have no allowance of their own", async () => {
+    const hub = hubWorker(content, { HUB_RATE_LIMIT: '3', HUB_HOST_RATE_LIMIT: '5' })
+    const form = (callback: string) => ({ 'hub.mode': 'unsubscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
+    for (let i = 0; i < 5; i++) expect((await hub.subscribe(form(`${CALLBACK}?n=${i}`))).status).toBe(202)
+    const limited = await hub.subscribe(form(`${CALLBACK}?n=5`))
+    expect(limited.status).toBe(429)
+    expect(await limited.text()).toContain("too many requests for this callback's host")
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await hub.subscribe(form('https://other.example/cb'))).status).toBe(202)
+    // Five verifications queued, not six.
+    expect(hub.jobs.filter((j) => j.kind === 'verify' && j.callback.startsWith(CALLBACK))).toHaveLength(5)
   })
 
   it('answers other methods with 405 and Allow', async () => {
@@ -142,7 +161,8 @@ describe('the callback policy (no request reaches an address it should not)', ()
     expect(await res.text(), callback).toMatch(/^hub\.callback /)
   })
 
-  it.each(['https://subscriber.example/cb', 'http://93.184.215.14/cb', 'https://[2606:4700:4700::1111]/cb', 'https://SUBSCRIBER.example./cb'])(
+  // Written as the URL parser writes them (`https://SUBSCRIBER.example./cb` is refused as a spelling, not as an address).
+  it.each(['https://subscriber.example/cb', 'http://93.184.215.14/cb', 'https://[2606:4700:4700::1111]/cb', 'https://subscriber.example./cb'])(
     'accepts the public address %s in production',
     async (callback) => {
       const res = await hubWorker(content, production).subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
@@ -224,6 +244,8 @@ describe('verification of intent', () => {
     ['a 2xx without the challenge', () => new Response('ok')],
     ['the challenge with extra text', (c: { url: URL }) => new Response(`${c.url.searchParams.get('hub.challenge')}\n`)],
     ['a 404', () => new Response('no', { status: 404 })],
+    // §5.3: the body is the challenge; a decoder that drops a leading byte-order mark made it so.
+    ['the challenge after a byte-order mark', (c: { url: URL }) => new Response(`\uFEFF${c.url.searchParams.get('hub.challenge')}`)],
   ])('does not subscribe on %s', async (_, answer) => {
     const hub = hubWorker(content)
     fakeSubscriber(answer)
@@ -410,6 +432,22 @@ describe('noticing changes and delivering them', () => {
     expect(posts[0]!.headers.get('x-hub-signature')).toBe(`sha256=${await hmacHex('k', feed)}`)
     const etag = (await hub.request('/feed.xml')).headers.get('etag')
     expect(await deliveryRecords(env)).toMatchObject([{ fingerprint: etag, outcome: 'delivered' }])
+  })
+
+  it('delivers a body that comes back (a correction reverted): only the body last delivered is not sent again', async () => {
+    const before = hubWorker(collection([old]))
+    const after = hubWorker(collection([old, article({ id: 'tag:test.example,2024:other', slug: 'other', published: '2025-05-02T00:00:00Z' })]))
+    await subscribe(TOPIC)
+    const posts = fakeSubscriber(() => new Response(null, { status: 204 }))
+    const job = (n: number) => ({ kind: 'deliver' as const, topic: TOPIC, callback: CALLBACK, fingerprint: `"change-${n}"` })
+    // A, then B, then A again; each job run twice, as a queue may redeliver.
+    for (const [n, hub] of [[1, before], [1, before], [2, after], [2, after], [3, before], [3, before]] as const) {
+      expect((await runJobs(hub.env, await hub.herald(), [job(n)])).explicitAcks).toEqual(['m0'])
+    }
+    const bodyA = await (await before.request('/feed.xml')).text()
+    const bodyB = await (await after.request('/feed.xml')).text()
+    expect(bodyA).not.toBe(bodyB)
+    expect(posts.map((p) => p.body)).toEqual([bodyA, bodyB, bodyA])
   })
 
   it('lets only one of two overlapping jobs for a subscription send; the other retries and then sends nothing', async () => {
