@@ -44,7 +44,7 @@ export default {
           const opened = await herald(env)
           step = 'publishing changes'
           const r = await publishChanges(env, opened, controller.scheduledTime)
-          if (r.changedTopics.length || r.expiredLeases) console.log(`herald hub: ${r.changedTopics.length} topic(s) changed, ${r.deliveriesQueued} deliveries queued, ${r.expiredLeases} lease(s) expired`)
+          if (r.changedTopics.length || r.expiredLeases || r.deferredTopics.length) console.log(`herald hub: ${r.changedTopics.length} topic(s) changed, ${r.deliveriesQueued} deliveries queued, ${r.expiredLeases} lease(s) expired${r.deferredTopics.length ? `, ${r.deferredTopics.length} topic(s) left for the next run (subrequest limit)` : ''}`)
         } catch (err) {
           // Logged, not rethrown: the next minute's run tries again from the recorded fingerprints.
           logFailure(`cron ${controller.cron}: ${step}`, err)

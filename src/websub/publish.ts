@@ -10,41 +10,70 @@ import { feedPath, FORMAT_NAMES } from '../site-map'
 import type { Herald } from '../herald'
 import { readHubConfig } from './config'
 import { enqueue, type HubJob } from './jobs'
-import { expireLeases, setTopicFingerprint, subscribedTopics, subscribers, topicFingerprint } from './store'
+import { activeCallbacks, expireLeases, setTopicFingerprints, topicFingerprints } from './store'
 import { topicContent } from './topics'
 
 export interface PublishReport {
   expiredLeases: number
   changedTopics: string[]
+  /** Changed topics left for the next run: their messages did not fit this invocation's subrequests. */
+  deferredTopics: string[]
   deliveriesQueued: number
   /** Stories pushed to fediverse followers (src/fediverse/publish.ts). */
   fediverse?: { created: string[]; updated: string[]; deliveriesQueued: number }
 }
 
+/** The hub's own D1 queries in a run: expire leases, read subscriptions, read fingerprints, record them. */
+export const PUBLISH_QUERIES = 4
+/** Left for the fediverse's publish step, which runs in the same invocation (tests/worker/budget.test.ts measures it). */
+export const FEDIVERSE_RESERVE = 20
+/** Messages per Queues sendBatch call. */
+const PER_SEND = 100
+
+/**
+ * One run costs a fixed number of subrequests, whatever the number of topics (Cloudflare counts
+ * each D1 query and each queue send against the invocation's limit: 50 on the Free plan): the
+ * subscriptions and the fingerprints are read in one query each, the fingerprints written in one,
+ * and the messages sent 100 a call. Changed topics whose messages would pass the limit wait for
+ * the next run (their fingerprints are not recorded, so they are still changed then).
+ */
 export async function publishChanges(env: Env, herald: Herald, now: number): Promise<PublishReport> {
   const hub = readHubConfig(env)
+  const sendBudget = Math.max(1, hub.subrequestLimit - PUBLISH_QUERIES - FEDIVERSE_RESERVE)
   const expiredLeases = await expireLeases(env, now)
-  const topics = new Set(await subscribedTopics(env, now))
+  const callbacks = await activeCallbacks(env, now)
+  const topics = new Set(callbacks.keys())
   // External hubs learn of the site's own feeds, whether or not anyone subscribed here.
   const main = FORMAT_NAMES.map((f) => herald.archive.link(feedPath(herald.archive.home, f)).url)
   if (hub.externalHubs.length) for (const t of main) topics.add(t)
+  const previous = await topicFingerprints(env)
 
   const changedTopics: string[] = []
+  const deferredTopics: string[] = []
+  const recorded = new Map<string, string>()
+  const jobs: HubJob[] = []
   let deliveriesQueued = 0
   for (const topic of topics) {
     const content = await topicContent(herald, topic, now)
-    if (!content) continue
-    const previous = await topicFingerprint(env, topic)
-    if (previous === content.etag) continue
-    const jobs: HubJob[] = (await subscribers(env, topic, now)).map((s) => ({ kind: 'deliver', topic, callback: s.callback, fingerprint: content.etag }))
-    deliveriesQueued += jobs.length
-    if (main.includes(topic)) jobs.push(...hub.externalHubs.map((h): HubJob => ({ kind: 'ping', hub: h, topic })))
-    // Queue first, then record: if queueing fails the next tick tries again (deliveries are deduplicated).
-    await enqueue(env.HUB_QUEUE, jobs)
-    await setTopicFingerprint(env, topic, content.etag, now)
+    if (!content || previous.get(topic) === content.etag) continue
+    const topicJobs: HubJob[] = (callbacks.get(topic) ?? []).map((callback) => ({ kind: 'deliver', topic, callback, fingerprint: content.etag }))
+    if (main.includes(topic)) topicJobs.push(...hub.externalHubs.map((h): HubJob => ({ kind: 'ping', hub: h, topic })))
+    const fits = Math.ceil((jobs.length + topicJobs.length) / PER_SEND) <= sendBudget
+    // A topic too big for any run alone goes alone: HUB_MAX_SUBSCRIBERS is set past what the plan allows.
+    if (!fits && (changedTopics.length > 0 || deferredTopics.length > 0)) {
+      deferredTopics.push(topic)
+      continue
+    }
+    if (!fits) console.warn(`herald hub: ${topic} has ${topicJobs.length} messages, more than ${sendBudget * PER_SEND} fit one invocation's subrequests (SUBREQUEST_LIMIT ${hub.subrequestLimit}); lower HUB_MAX_SUBSCRIBERS`)
+    jobs.push(...topicJobs)
+    deliveriesQueued += topicJobs.filter((j) => j.kind === 'deliver').length
+    recorded.set(topic, content.etag)
     changedTopics.push(topic)
   }
+  // Queue first, then record: if queueing fails the next run tries again (deliveries are deduplicated).
+  await enqueue(env.HUB_QUEUE, jobs)
+  await setTopicFingerprints(env, recorded, now)
   // Followers on the fediverse learn of the same changes; loaded only here and by its own routes.
   const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now)
-  return { expiredLeases, changedTopics, deliveriesQueued, fediverse }
+  return { expiredLeases, changedTopics, deferredTopics, deliveriesQueued, fediverse }
 }

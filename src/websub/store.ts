@@ -96,6 +96,40 @@ export async function setTopicFingerprint(env: { DB?: D1Database }, topic: strin
     .run()
 }
 
+/** Every active subscription's topic and callback, by topic: one query for the whole publish step. */
+export async function activeCallbacks(env: { DB?: D1Database }, now: number): Promise<Map<string, string[]>> {
+  const { results } = await db(env)
+    .prepare('SELECT topic, callback FROM subscriptions WHERE expires_at > ?1 ORDER BY topic, callback')
+    .bind(now)
+    .all<{ topic: string; callback: string }>()
+  const byTopic = new Map<string, string[]>()
+  for (const r of results) {
+    const list = byTopic.get(r.topic)
+    if (list) list.push(r.callback)
+    else byTopic.set(r.topic, [r.callback])
+  }
+  return byTopic
+}
+
+/** Every topic's last distributed fingerprint, in one query. */
+export async function topicFingerprints(env: { DB?: D1Database }): Promise<Map<string, string>> {
+  const { results } = await db(env).prepare('SELECT topic, fingerprint FROM topic_state').all<{ topic: string; fingerprint: string }>()
+  return new Map(results.map((r) => [r.topic, r.fingerprint]))
+}
+
+/** Records many topics' fingerprints in one statement (the pairs go as one JSON parameter). */
+export async function setTopicFingerprints(env: { DB?: D1Database }, fingerprints: ReadonlyMap<string, string>, now: number): Promise<void> {
+  if (fingerprints.size === 0) return
+  await db(env)
+    .prepare(
+      `INSERT INTO topic_state (topic, fingerprint, changed_at)
+       SELECT key, value, ?2 FROM json_each(?1) WHERE true
+       ON CONFLICT (topic) DO UPDATE SET fingerprint = excluded.fingerprint, changed_at = excluded.changed_at`,
+    )
+    .bind(JSON.stringify(Object.fromEntries(fingerprints)), now)
+    .run()
+}
+
 /** Records the baseline for a topic only if none exists yet (first subscriber). */
 export async function initTopicFingerprint(env: { DB?: D1Database }, topic: string, fingerprint: string, now: number): Promise<void> {
   await db(env)

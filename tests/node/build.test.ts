@@ -3,6 +3,7 @@
  * mistakes fail it with the file and field named and leave the last good archive in place, and the
  * deploy bundle carries code only — the stories travel as static assets.
  */
+import { AP_BATCH_SIZE, HUB_BATCH_SIZE } from '../../src/limits'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -178,5 +179,14 @@ describe('the deploy bundle', () => {
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
+  })
+})
+
+describe("wrangler.toml's queue consumers", () => {
+  it('take the batch sizes whose subrequests tests/worker/budget.test.ts counts (src/limits.ts), in every environment', () => {
+    const toml = readFileSync('wrangler.toml', 'utf8')
+    const consumers = [...toml.matchAll(/\[\[(?:env\.production\.)?queues\.consumers\]\]\nqueue = "([^"]+)"\nmax_batch_size = (\d+)/g)].map((m) => [m[1], Number(m[2])])
+    expect(consumers).toHaveLength(8)
+    for (const [queue, size] of consumers) expect(size, queue as string).toBe(String(queue).startsWith('herald-hub') ? HUB_BATCH_SIZE : AP_BATCH_SIZE)
   })
 })

@@ -118,7 +118,7 @@ it('subscribes, delivers a scheduled story signed and retried, and stops after u
   expect(await (await fetch(topic)).text()).toContain('E2E second scheduled story')
   await cron()
   const report = await (await fetch(`${server.origin}/admin/publish`, { method: 'POST', headers: { Authorization: 'Bearer e2e-admin' } })).json()
-  expect(report).toEqual({ expiredLeases: 0, changedTopics: [], deliveriesQueued: 0, fediverse: { created: [], updated: [], deleted: [], deliveriesQueued: 0 } })
+  expect(report).toEqual({ expiredLeases: 0, changedTopics: [], deferredTopics: [], deliveriesQueued: 0, fediverse: { created: [], updated: [], deleted: [], deliveriesQueued: 0 } })
   await new Promise((r) => setTimeout(r, 4000))
   expect(received.filter((r) => r.method === 'POST')).toHaveLength(3)
 })

@@ -586,7 +586,7 @@ describe('POST /admin/publish', () => {
   it('runs the publish step on demand', async () => {
     const res = await get('/admin/publish', { method: 'POST', headers: { Authorization: 'Bearer test-admin-token' } })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ expiredLeases: 0, changedTopics: [], deliveriesQueued: 0, fediverse: { created: [], updated: [], deleted: [], deliveriesQueued: 0 } })
+    expect(await res.json()).toEqual({ expiredLeases: 0, changedTopics: [], deferredTopics: [], deliveriesQueued: 0, fediverse: { created: [], updated: [], deleted: [], deliveriesQueued: 0 } })
   })
 
   it('is disabled (503) when no token is set', async () => {
