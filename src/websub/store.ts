@@ -69,31 +69,10 @@ export async function subscriberCount(env: { DB?: D1Database }, topic: string, n
   return row?.n ?? 0
 }
 
-/** Topics with at least one live subscription. */
-export async function subscribedTopics(env: { DB?: D1Database }, now: number): Promise<string[]> {
-  const { results } = await db(env).prepare('SELECT DISTINCT topic FROM subscriptions WHERE expires_at > ?1 ORDER BY topic').bind(now).all<{ topic: string }>()
-  return results.map((r) => r.topic)
-}
-
 /** Removes expired leases; returns how many. */
 export async function expireLeases(env: { DB?: D1Database }, now: number): Promise<number> {
   const result = await db(env).prepare('DELETE FROM subscriptions WHERE expires_at <= ?1').bind(now).run()
   return result.meta.changes ?? 0
-}
-
-export async function topicFingerprint(env: { DB?: D1Database }, topic: string): Promise<string | undefined> {
-  const row = await db(env).prepare('SELECT fingerprint FROM topic_state WHERE topic = ?1').bind(topic).first<{ fingerprint: string }>()
-  return row?.fingerprint
-}
-
-export async function setTopicFingerprint(env: { DB?: D1Database }, topic: string, fingerprint: string, now: number): Promise<void> {
-  await db(env)
-    .prepare(
-      `INSERT INTO topic_state (topic, fingerprint, changed_at) VALUES (?1, ?2, ?3)
-       ON CONFLICT (topic) DO UPDATE SET fingerprint = ?2, changed_at = ?3`,
-    )
-    .bind(topic, fingerprint, now)
-    .run()
 }
 
 /** Every active subscription's topic and callback, by topic: one query for the whole publish step. */
