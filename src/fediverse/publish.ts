@@ -18,7 +18,7 @@ import type { Herald } from '../herald'
 import { actorId, articleObject, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
 import { enqueueAp, type ApJob } from './jobs'
 import { callable } from './remote'
-import { deliveryInboxes, saveActivity, setStoryState, storyStates } from './store'
+import { deliveryInboxes, saveActivity, setBaselineStates, setStoryState, storyStates } from './store'
 import { publishWithdrawals } from './withdraw'
 
 /** Stories looked at per run, newest first: more than a minute's news. */
@@ -62,7 +62,20 @@ export function announceActivity(archive: Archive, handle: string, story: Story)
   return { id, type: 'Announce', actor: actorId(archive, handle), published: story.published.toISOString(), to: [PUBLIC], cc: [followersId(archive, handle)], object: story.url }
 }
 
-export async function publishFediverse(env: Env, herald: Herald, now: number): Promise<FediversePublishReport> {
+/** What one run may still spend of its invocation's subrequests (D1 queries and queue sends). */
+export interface Allowance {
+  left: number
+}
+
+/** The most a story's Create or Update costs with fewer than 100 inboxes: 2 inbox queries, 2 activities, a send, its state. */
+const STORY_COST = 6
+
+/**
+ * Sends what changed since the last run. `allowance` is what the invocation has left of its
+ * subrequests (src/limits.ts): a story that would pass it is left for the next run, unrecorded, so
+ * that run sends it.
+ */
+export async function publishFediverse(env: Env, herald: Herald, now: number, allowance: Allowance = { left: Number.POSITIVE_INFINITY }): Promise<FediversePublishReport> {
   const { archive } = herald
   const home = archive.home
   const from = home.scheduledCount(now)
@@ -71,19 +84,22 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
   // and have it announced as new.
   const stories = (await home.slice(from, Math.min(home.count, from + PUBLISH_WINDOW))).filter((s) => !isWithdrawn(s, now)).reverse()
   const states = await storyStates(env)
+  allowance.left -= 1
   const report: FediversePublishReport = { created: [], updated: [], deleted: [], deliveriesQueued: 0 }
   const baseline = states.size === 0
-  const withdrawals = await publishWithdrawals(env, herald, now, new Set(states.keys()), baseline)
+  const withdrawals = await publishWithdrawals(env, herald, now, new Set(states.keys()), baseline, allowance)
   report.deleted = withdrawals.deleted
   report.deliveriesQueued += withdrawals.deliveriesQueued
   if (baseline) {
-    if (stories.length) await env.DB.batch(stories.map((s) => setStoryState(env, { story_id: s.id, slug: s.slug, updated_ms: s.updated.getTime(), sent: 'baseline' }, now)))
+    if (stories.length) await setBaselineStates(env, stories.map((s) => ({ story_id: s.id, slug: s.slug, updated_ms: s.updated.getTime() })), now)
     return report
   }
   const site = siteHandle(archive)
+  let sent = 0
   for (const story of stories) {
     const state = states.get(story.id)
     if (state && state.updated_ms === story.updated.getTime()) continue
+    if (allowance.left < STORY_COST && sent > 0) break
     const type = state ? 'Update' : 'Create'
     const section = sectionActor(archive, story)
     const outgoing: Outgoing[] = []
@@ -107,6 +123,12 @@ export async function publishFediverse(env: Env, herald: Herald, now: number): P
       })
     }
     const jobs: ApJob[] = outgoing.flatMap((o) => o.inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: o.id, actor: o.actor, inbox })))
+    allowance.left -= outgoing.length
+    const cost = outgoing.length + Math.ceil(jobs.length / 100) + 1
+    // The first story goes whatever it costs: one with that many inboxes would never fit a run.
+    if (cost > allowance.left && sent > 0) break
+    allowance.left -= cost
+    sent++
     // Activities first, then the queue, then the state: a run that dies part way is redone by the
     // next one with the same ids, and deliveries already settled are not sent again.
     await env.DB.batch(outgoing.map((o) => saveActivity(env, o.id, o.actor, o.type, JSON.stringify(o.body), now)))

@@ -68,6 +68,17 @@ export function setStoryState(env: Env, s: StoryState & { slug: string }, now: n
   ).bind(s.story_id, s.slug, s.updated_ms, s.sent, now)
 }
 
+/** The first run's record of the stories out before it, in one statement (one D1 query, however many). */
+export async function setBaselineStates(env: Env, stories: readonly { story_id: string; slug: string; updated_ms: number }[], now: number): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO ap_stories (story_id, slug, updated_ms, sent, sent_at)
+     SELECT json_extract(value, '$.story_id'), json_extract(value, '$.slug'), json_extract(value, '$.updated_ms'), 'baseline', ?2 FROM json_each(?1) WHERE true
+     ON CONFLICT (story_id) DO UPDATE SET slug = excluded.slug, updated_ms = excluded.updated_ms, sent = excluded.sent, sent_at = excluded.sent_at`,
+  )
+    .bind(JSON.stringify(stories), now)
+    .run()
+}
+
 export function saveActivity(env: Env, id: string, actor: string, type: string, body: string, now: number): D1PreparedStatement {
   return env.DB.prepare('INSERT OR IGNORE INTO ap_activities (id, actor, type, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)').bind(id, actor, type, body, now)
 }

@@ -13,7 +13,7 @@ import type { Story } from '../content/story'
 import type { Herald } from '../herald'
 import { actorId, followersId, PUBLIC, sectionActor, siteHandle, withContext } from './actors'
 import { enqueueAp, type ApJob } from './jobs'
-import { activityId } from './publish'
+import { activityId, type Allowance } from './publish'
 import { callable } from './remote'
 import { deliveryInboxes, handledWithdrawals, saveActivity, setWithdrawalState } from './store'
 
@@ -47,21 +47,27 @@ export interface WithdrawalReport {
  * Delete. On the first run (`baseline`) withdrawals are recorded and nothing is sent, as for the
  * rest of the back catalogue.
  */
-export async function publishWithdrawals(env: Env, herald: Herald, now: number, told: ReadonlySet<string>, baseline: boolean): Promise<WithdrawalReport> {
+export async function publishWithdrawals(env: Env, herald: Herald, now: number, told: ReadonlySet<string>, baseline: boolean, allowance: Allowance): Promise<WithdrawalReport> {
   const { archive } = herald
   const home = archive.home
   const report: WithdrawalReport = { deleted: [], deliveriesQueued: 0 }
   const due = withdrawnAt(home, now)
   if (due.length === 0) return report
   const handled = await handledWithdrawals(env)
+  allowance.left -= 1
   const site = siteHandle(archive)
+  let done = 0
   for (const w of due) {
     if (handled.has(w.id)) continue
+    // The most one costs with fewer than 100 inboxes (inboxes, activity, a send, state); the rest wait for the next run.
+    if (allowance.left < 4 && done > 0) break
+    done++
     const [story] = await home.slice(w.position, w.position + 1)
     if (!story) continue
     const state = { story_id: story.id, slug: story.slug, withdrawn_ms: w.at }
     if (baseline || !told.has(story.id)) {
       await setWithdrawalState(env, { ...state, sent: baseline ? 'baseline' : 'unsent' }, now).run()
+      allowance.left -= 1
       continue
     }
     const id = activityId(archive, site, 'Delete', story)
@@ -69,6 +75,7 @@ export async function publishWithdrawals(env: Env, herald: Herald, now: number, 
     const body = withContext(deleteActivity(archive, story))
     const inboxes = (await deliveryInboxes(env, section ? [site, section.handle] : [site])).filter(callable(env, herald))
     const jobs = inboxes.map((inbox): ApJob => ({ kind: 'ap-deliver', activityId: id, actor: site, inbox }))
+    allowance.left -= 3 + Math.ceil(jobs.length / 100)
     // As for Create: the activity, then the queue, then the state; a rerun makes the same id.
     await saveActivity(env, id, site, 'Delete', JSON.stringify(body), now).run()
     await enqueueAp(env.AP_QUEUE, jobs)

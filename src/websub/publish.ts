@@ -74,6 +74,8 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
   await enqueue(env.HUB_QUEUE, jobs)
   await setTopicFingerprints(env, recorded, now)
   // Followers on the fediverse learn of the same changes; loaded only here and by its own routes.
-  const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now)
+  // With what this run has left of the invocation's subrequests: at least FEDIVERSE_RESERVE.
+  const allowance = { left: hub.subrequestLimit - PUBLISH_QUERIES - Math.ceil(jobs.length / PER_SEND) }
+  const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now, allowance)
   return { expiredLeases, changedTopics, deferredTopics, deliveriesQueued, fediverse }
 }

@@ -118,6 +118,33 @@ describe('a publish run (the cron) stays within the Free plan', () => {
   })
 })
 
+describe("the fediverse's publish step stays within what the run has left", () => {
+  it('sends the stories that fit, and leaves the others for the next run, each sent once', async () => {
+    const alice = await remoteUser('alice')
+    remoteServer([alice])
+    const LIVE = Math.ceil((Date.now() + 86_400_000) / 1000) * 1000
+    const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z') as never
+    const burst = Array.from({ length: 8 }, (_, i) => article({ id: `tag:test.example,2024:burst-${i}`, slug: `burst-${i}`, published: iso(LIVE + i * 1000) }))
+    const w = fediWorker(collection([story, ...burst]))
+    const herald = await w.herald()
+    await publishFediverse(w.env, herald, LIVE - 3_600_000)
+    await follow(w, alice, `${ORIGIN}/ap/actors/news`)
+    await follow(w, alice, `${ORIGIN}/ap/actors/news-section`)
+    w.jobs.length = 0
+    const created: string[][] = []
+    for (let run = 0; run < 4; run++) {
+      const counts = zero()
+      const report = await publishFediverse(countingEnv(w.env, counts), herald, LIVE + 10_000, { left: 20 })
+      created.push(report.created)
+      expect(total(counts), JSON.stringify(counts)).toBeLessThanOrEqual(20)
+    }
+    // Six subrequests a story (its site and section inboxes, its Create and Announce, a send, its state): three a run.
+    expect(created.map((c) => c.length)).toEqual([3, 3, 2, 0])
+    expect(new Set(created.flat()).size).toBe(8)
+    expect(w.jobs).toHaveLength(16)
+  })
+})
+
 describe('a fediverse queue batch stays within the Free plan', () => {
   it(`${AP_BATCH_SIZE} deliveries cost what ${AP_BATCH_SIZE} times one does, within the limit`, async () => {
     const alice = await remoteUser('alice')
