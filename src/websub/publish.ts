@@ -10,7 +10,7 @@ import { feedPath, FORMAT_NAMES } from '../site-map'
 import type { Herald } from '../herald'
 import { readHubConfig } from './config'
 import { enqueue, type HubJob } from './jobs'
-import { activeCallbacks, expireLeases, setTopicFingerprints, topicFingerprints } from './store'
+import { activeCallbacks, expireLeases, pruneRecords, setTopicFingerprints, topicFingerprints } from './store'
 import { topicContent } from './topics'
 
 export interface PublishReport {
@@ -27,6 +27,8 @@ export interface PublishReport {
 export const PUBLISH_QUERIES = 4
 /** Left for the fediverse's publish step, which runs in the same invocation (tests/worker/budget.test.ts measures it). */
 export const FEDIVERSE_RESERVE = 20
+/** The statements of pruneRecords. */
+const PRUNE_QUERIES = 3
 /** Messages per Queues sendBatch call. */
 const PER_SEND = 100
 
@@ -77,5 +79,7 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
   // With what this run has left of the invocation's subrequests: at least FEDIVERSE_RESERVE.
   const allowance = { left: hub.subrequestLimit - PUBLISH_QUERIES - Math.ceil(jobs.length / PER_SEND) }
   const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now, allowance)
+  // Housekeeping last, with what is left: a run that had no room does it the next minute.
+  if (allowance.left >= PRUNE_QUERIES) await pruneRecords(env, now)
   return { expiredLeases, changedTopics, deferredTopics, deliveriesQueued, fediverse }
 }

@@ -109,6 +109,34 @@ export async function setTopicFingerprints(env: { DB?: D1Database }, fingerprint
     .run()
 }
 
+/** How long settled deliveries and attempt counts are kept (the last delivery of a live subscription is kept always). */
+export const DELIVERY_RECORD_MS = 30 * 86_400_000
+export const ATTEMPT_RECORD_MS = 7 * 86_400_000
+
+/**
+ * Keeps the hub's records bounded (D1 on the Free plan holds 500 MB): a delivery record older than
+ * DELIVERY_RECORD_MS goes unless it is the last body delivered to a subscription that still
+ * exists (the one record deliveries are checked against); attempt counts go after
+ * ATTEMPT_RECORD_MS (a job's retries end within a day); rate-limit windows after their hour.
+ * Three statements, one batch.
+ */
+export async function pruneRecords(env: { DB?: D1Database }, now: number): Promise<void> {
+  const d1 = db(env)
+  await d1.batch([
+    d1
+      .prepare(
+        `DELETE FROM deliveries WHERE settled_at < ?1 AND (
+           NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.topic = deliveries.topic AND s.callback = deliveries.callback)
+           OR outcome <> 'delivered'
+           OR EXISTS (SELECT 1 FROM deliveries newer WHERE newer.topic = deliveries.topic AND newer.callback = deliveries.callback
+                      AND newer.outcome = 'delivered' AND newer.settled_at > deliveries.settled_at))`,
+      )
+      .bind(now - DELIVERY_RECORD_MS),
+    d1.prepare('DELETE FROM delivery_attempts WHERE updated_at < ?1').bind(now - ATTEMPT_RECORD_MS),
+    d1.prepare('DELETE FROM hub_requests WHERE window_start <= ?1').bind(now - 3_600_000),
+  ])
+}
+
 /** Records the baseline for a topic only if none exists yet (first subscriber). */
 export async function initTopicFingerprint(env: { DB?: D1Database }, topic: string, fingerprint: string, now: number): Promise<void> {
   await db(env)

@@ -450,6 +450,34 @@ describe('noticing changes and delivering them', () => {
     expect(posts.map((p) => p.body)).toEqual([bodyA, bodyB, bodyA])
   })
 
+  it("keeps its records bounded: the publish run prunes old deliveries but each live subscription's last, old attempt counts and past rate-limit windows", async () => {
+    const hub = hubWorker(site)
+    const now = Date.now()
+    const DAY = 86_400_000
+    await subscribe(TOPIC)
+    const delivery = (fingerprint: string, callback: string, outcome: string, at: number) =>
+      env.DB.prepare('INSERT INTO deliveries (topic, fingerprint, callback, outcome, attempts, detail, settled_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)').bind(TOPIC, fingerprint, callback, outcome, '', at).run()
+    await delivery('"a"', CALLBACK, 'delivered', now - 60 * DAY) // superseded by "b": goes
+    await delivery('"b"', CALLBACK, 'delivered', now - 40 * DAY) // the subscription's last: stays, however old
+    await delivery('"c"', CALLBACK, 'dead', now - 35 * DAY) // old and not a delivery: goes
+    await delivery('"a"', 'https://gone.example/cb', 'delivered', now - 40 * DAY) // its subscription is gone: goes
+    await delivery('"b"', 'https://gone.example/cb', 'delivered', now - DAY) // recent: stays
+    for (const [fp, at] of [['"old"', now - 8 * DAY], ['"new"', now - DAY]] as const) {
+      await env.DB.prepare("INSERT INTO delivery_attempts (topic, fingerprint, callback, attempts, detail, updated_at) VALUES (?1, ?2, ?3, 1, '', ?4)").bind(TOPIC, fp, CALLBACK, at).run()
+    }
+    for (const [key, at] of [['https://old.example/cb', now - 2 * HOUR], ['https://new.example/cb', now - 600_000]] as const) {
+      await env.DB.prepare('INSERT INTO hub_requests (callback, window_start, count) VALUES (?1, ?2, 1)').bind(key, at).run()
+    }
+    await publishChanges(hub.env, await hub.herald(), now)
+    const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results
+    expect(await rows('SELECT fingerprint, callback FROM deliveries ORDER BY settled_at')).toEqual([
+      { fingerprint: '"b"', callback: CALLBACK },
+      { fingerprint: '"b"', callback: 'https://gone.example/cb' },
+    ])
+    expect(await rows('SELECT fingerprint FROM delivery_attempts')).toEqual([{ fingerprint: '"new"' }])
+    expect(await rows('SELECT callback FROM hub_requests')).toEqual([{ callback: 'https://new.example/cb' }])
+  })
+
   it('lets only one of two overlapping jobs for a subscription send; the other retries and then sends nothing', async () => {
     const hub = hubWorker(site, {}, new Date(NOW))
     await subscribe(TOPIC)
