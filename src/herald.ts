@@ -71,7 +71,7 @@ export function heraldFor(files: ArchiveFiles, options: HeraldOptions = {}): Her
       const deploy = (env as Partial<Env>).CF_VERSION_METADATA?.id ?? 'local'
       herald = Archive.open(files(env), config.origin, options.fileBudget).then((archive) => {
         const memo = new RepresentationMemo(options.memoBudget)
-        return { config, archive, memo, version: `${deploy}-${archive.fingerprint}`, fast: new FastLane(memo) }
+        return { config, archive, memo, version: `${deploy}-${archive.fingerprint}`, fast: new FastLane(memo, (t) => archive.lastChangeAtOrBefore(t)) }
       })
       opened.set(key, herald)
       // A failed open (archive not built yet under `wrangler dev`) is retried by the next request.

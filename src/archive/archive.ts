@@ -247,6 +247,18 @@ export class Archive {
     return next
   }
 
+  /**
+   * The last instant not after `now` at which what some URL shows could have changed: the build
+   * (every edit comes with a deploy), a scheduled story going live or a withdrawal taking effect.
+   * The Last-Modified of a representation whose own is still to come (src/http/conditional.ts).
+   */
+  lastChangeAtOrBefore(now: number): number {
+    let last = this.builtAt.getTime()
+    for (const t of this.#manifest.listings[0]!.head) if (t <= now && t > last) last = t
+    for (const w of this.#manifest.withdrawals ?? []) if (w.at <= now && w.at > last) last = w.at
+    return Math.min(last, now)
+  }
+
   /** The file cache's own accounting. */
   fileStats(): LruStats {
     return this.#files.stats()

@@ -29,7 +29,7 @@ function weaklyEqual(a: string, b: string): boolean {
  * Whether a GET/HEAD with these headers gets 304. RFC 9110 §13.2.2: If-None-Match is evaluated
  * first, and when it is present If-Modified-Since is ignored.
  */
-export function isNotModified(headers: Headers, representation: Representation): boolean {
+export function isNotModified(headers: Headers, representation: Representation, now: number, lastChange: LastChange): boolean {
   const inm = headers.get('if-none-match')
   if (inm !== null) {
     const tags = parseEntityTags(inm)
@@ -40,11 +40,36 @@ export function isNotModified(headers: Headers, representation: Representation):
   const ims = headers.get('if-modified-since')
   if (ims !== null && HTTP_DATE.test(ims.trim())) {
     const since = Date.parse(ims)
-    // §13.1.3: an invalid date is ignored, and so is one later than now. HTTP dates have whole seconds.
-    const now = Date.now()
-    if (!Number.isNaN(since) && since <= now) return Math.floor(Math.min(representation.lastModified.getTime(), now) / 1000) * 1000 <= since
+    // §13.1.3: an invalid date is ignored, and so is one later than now. Compared with the
+    // Last-Modified this response would carry (lastModifiedAt), so a date once sent keeps validating.
+    if (!Number.isNaN(since) && since <= now) return lastModifiedAt(representation, now, lastChange) <= since
   }
   return false
+}
+
+/**
+ * The last instant not after `now` at which what the server sends could have changed (the build, a
+ * scheduled story going live, a withdrawal taking effect: Archive.lastChangeAtOrBefore).
+ */
+export type LastChange = (now: number) => number
+
+/**
+ * The Last-Modified (ms, whole seconds: HTTP dates have no more) a representation is sent with at
+ * `now`. RFC 9110 §8.8.2.1: never later than now. A representation whose own is still to come (a
+ * story whose `updated` an editor dated ahead) is sent with `lastChange(now)`, the last instant at
+ * which its bytes could have changed, not with now: now would change every second, so the date a
+ * reader sends back (§13.1.3) would be older than the next second's Last-Modified and every poll
+ * would get the whole feed again, and caches would see a new validator on every response. That
+ * instant is the same for every request and isolate until something changes, and moves when
+ * something does (a deploy, a story going live), so a reader holding it gets 304 exactly while the
+ * bytes are the ones it has (§13.1.3: not modified since that date). §8.8.2.1 names the message's
+ * Date as the replacement; the last change is no later than that either, and is what the server
+ * knows of when these bytes came to be. When the date comes, it is sent itself (later than any
+ * sent before, so a reader gets the full response once).
+ */
+export function lastModifiedAt(representation: Representation, now: number, lastChange: LastChange): number {
+  const own = representation.lastModified.getTime()
+  return Math.floor((own > now ? Math.min(lastChange(now), now) : own) / 1000) * 1000
 }
 
 /** RFC 9110 §8.8.3: `#entity-tag`, with optional whitespace around the commas. */
@@ -87,12 +112,12 @@ function prepare(representation: Representation, headers: Record<string, string>
  * set it adds), not per request: a memoised feed costs a lookup, a validator check and a Response.
  * HEAD gets the same headers; Hono drops the body.
  */
-export function send(c: Context, representation: Representation, variant: string, headers: () => Record<string, string>): Response {
+export function send(c: Context, representation: Representation, variant: string, lastChange: LastChange, headers: () => Record<string, string>): Response {
   let byVariant = prepared.get(representation)
   if (!byVariant) prepared.set(representation, (byVariant = new Map()))
   let p = byVariant.get(variant)
   if (!p) byVariant.set(variant, (p = prepare(representation, headers())))
-  return respond(c.req.raw.headers, representation, p)
+  return respond(c.req.raw.headers, representation, p, lastChange)
 }
 
 /** The header set `send` prepared for a representation and variant, if it did. */
@@ -101,14 +126,16 @@ export function preparedFor(representation: Representation, variant: string): Pr
 }
 
 /** The response to a request with `headers`: the representation, or 304. */
-export function respond(headers: Headers, representation: Representation, p: Prepared): Response {
+export function respond(headers: Headers, representation: Representation, p: Prepared, lastChange: LastChange): Response {
   // RFC 9110 §13.2.1: preconditions are ignored when the response would be other than 2xx.
   const status = representation.status ?? 200
   // §8.8.2.1: a Last-Modified later than now (a story whose `updated` an editor dated ahead) is
-  // sent as now, and If-Modified-Since is held to that (isNotModified), so a reader polling with
-  // it gets its 304s instead of the whole feed until that date.
-  const future = representation.lastModified.getTime() > Date.now()
-  const list = (h: [string, string][]) => (future ? h.map(([k, v]): [string, string] => (k === 'Last-Modified' ? [k, new Date().toUTCString()] : [k, v])) : h)
-  if (status === 200 && isNotModified(headers, representation)) return new Response(null, { status: 304, headers: list(p.notModified) })
+  // sent as the last change before now (lastModifiedAt), and If-Modified-Since is held to that
+  // (isNotModified), so a reader polling with it gets its 304s instead of the whole feed until that date.
+  const now = Date.now()
+  const future = representation.lastModified.getTime() > now
+  const sent = future ? new Date(lastModifiedAt(representation, now, lastChange)).toUTCString() : ''
+  const list = (h: [string, string][]) => (future ? h.map(([k, v]): [string, string] => (k === 'Last-Modified' ? [k, sent] : [k, v])) : h)
+  if (status === 200 && isNotModified(headers, representation, now, lastChange)) return new Response(null, { status: 304, headers: list(p.notModified) })
   return new Response(representation.bytes, { status, headers: list(p.ok) })
 }

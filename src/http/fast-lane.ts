@@ -13,7 +13,7 @@
  */
 import { wantsActivity } from '../fediverse/negotiate'
 import { isBrowserNavigation } from '../pages/preview'
-import { preparedFor, respond } from './conditional'
+import { preparedFor, respond, type LastChange } from './conditional'
 import type { RepresentationMemo } from './representation'
 
 interface Lane {
@@ -39,7 +39,11 @@ export class FastLane {
   readonly #lanes = new Map<string, Lane>()
   #answered = 0
 
-  constructor(private readonly memo: RepresentationMemo) {}
+  constructor(
+    private readonly memo: RepresentationMemo,
+    /** The archive's last change (a Last-Modified still to come is sent as it: src/http/conditional.ts). */
+    private readonly lastChange: LastChange,
+  ) {}
 
   /** The response the routes would give to `request` at `now`, when it is a GET the lane knows; else undefined. */
   answer(request: Request, now: number): Response | undefined {
@@ -55,7 +59,7 @@ export class FastLane {
     if (lane.kind === 'feed' && isBrowserNavigation(request.headers)) return undefined
     if (lane.kind === 'article' && wantsActivity(request.headers.get('accept') ?? undefined)) return undefined
     this.#answered++
-    return respond(request.headers, representation, prepared)
+    return respond(request.headers, representation, prepared, this.lastChange)
   }
 
   /** Remembers that a GET of `url` (a `kind`) was answered from the memo with `key` and `variant`, valid until `until`. */

@@ -80,7 +80,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
   // scheduled or withdrawal instant changes what it names.
   if (!preview && source === 'memory' && c.req.method === 'GET') herald.fast.remember(c.req.url, 'feed', feed.key, source, archive.nextChangeAfter(now))
   // One header set per representation and source: `preview` and the page are in the memo key already.
-  return send(c, representation, source, () => ({
+  return send(c, representation, source, (t) => archive.lastChangeAtOrBefore(t), () => ({
     ...(preview && HTML_SECURITY_HEADERS),
     ...(!preview && { Link: `<${archive.link(HUB_PATH).url}>; rel="hub", <${archive.link(selfPath).url}>; rel="self"` }),
     'Cache-Control': config.feedCacheControl,

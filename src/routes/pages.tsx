@@ -54,7 +54,7 @@ async function sendMemo(
   })
   // Sent from the memo: from now on answered before routing (src/http/fast-lane.ts) until the next instant.
   if (source === 'memory' && c.req.method === 'GET') c.var.herald.fast.remember(c.req.url, negotiated ? 'article' : 'page', recipeKey, 'page', archive.nextChangeAfter(now))
-  return send(c, representation, 'page', () => ({
+  return send(c, representation, 'page', (t) => archive.lastChangeAtOrBefore(t), () => ({
     ...(contentType === HTML && HTML_SECURITY_HEADERS),
     'Cache-Control': config.pageCacheControl,
     ...(negotiated && { Vary: 'Accept' }),

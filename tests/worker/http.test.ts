@@ -3,11 +3,14 @@
  * HEAD, Cache-Control, CORS and security headers, the edge cache, guessed URLs, browser previews.
  */
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import content from '../../content/index'
+import { createApp } from '../../src/app'
 import { article, collection } from '../helpers/content'
-import { appFor, get, ORIGIN } from '../helpers/worker'
+import { appFor, get, heraldOf, ORIGIN } from '../helpers/worker'
 import { children, descendants, parseXml, textOf } from '../helpers/xml'
+
+afterEach(() => vi.useRealTimers())
 
 const PATHS = ['/feed.xml', '/atom.xml', '/feed.json', '/', `/articles/${content.articles[0]!.slug}`, '/sections/news/feed.xml', '/feeds.opml']
 
@@ -60,20 +63,49 @@ describe('validators', () => {
     expect((await ims('Fri Mar 29 00:00:00 2024')).status).toBe(304)
   })
 
-  it('sends a Last-Modified dated ahead (an `updated` to come) as now, and answers If-Modified-Since of it with 304', async () => {
-    const ahead = article({ published: '2024-05-01T12:00:00Z', updated: '2031-01-01T00:00:00Z' })
-    const request = appFor(collection([ahead]))
-    for (const path of ['/feed.xml', '/atom.xml', '/feed.json', `/articles/${ahead.slug}`]) {
-      const before = Date.now()
+  it('sends a Last-Modified dated ahead (an `updated` to come) as the last change not to come, and keeps answering If-Modified-Since of it with 304', async () => {
+    // The clock is the test's: the second poll comes seconds and then a day later, not within the same second.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const built = Date.parse('2025-06-01T12:00:00Z')
+    vi.setSystemTime(built)
+    const ahead = article({ published: '2024-05-01T12:00:00Z', updated: '2030-01-02T12:00:00-05:00' })
+    const later = article({ published: '2025-06-05T12:00:00Z' })
+    // Built (deployed) a minute before the first poll.
+    const app = createApp(heraldOf(collection([ahead, later]), new Date(built)))
+    const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, env)
+    const paths = ['/feed.xml', '/atom.xml', '/feed.json', `/articles/${ahead.slug}`, '/feeds.opml', '/']
+    vi.setSystemTime(built + 60_000)
+    const sent = new Map<string, string>()
+    for (const path of paths) {
       const res = await request(path)
       expect(res.status, path).toBe(200)
-      const sent = Date.parse(res.headers.get('last-modified')!)
-      expect(sent, path).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
-      expect(sent, path).toBeLessThanOrEqual(Date.now())
-      const again = await request(path, { headers: { 'If-Modified-Since': res.headers.get('last-modified')! } })
-      expect(again.status, path).toBe(304)
-      expect(Date.parse(again.headers.get('last-modified')!), path).toBeLessThanOrEqual(Date.now())
+      // Not now (that changes every second): the deploy, the last instant at which the site changed.
+      expect(res.headers.get('last-modified'), path).toBe(new Date(built).toUTCString())
+      sent.set(path, res.headers.get('last-modified')!)
     }
+    for (const wait of [2_000, 86_400_000]) {
+      vi.setSystemTime(built + 60_000 + wait)
+      for (const path of paths) {
+        const again = await request(path, { headers: { 'If-Modified-Since': sent.get(path)! } })
+        expect(again.status, `${path} after ${wait} ms`).toBe(304)
+        expect(again.headers.get('last-modified'), path).toBe(sent.get(path))
+        // A date before the last change is still answered in full.
+        const older = await request(path, { headers: { 'If-Modified-Since': new Date(built - 1000).toUTCString() } })
+        expect(older.status, path).toBe(200)
+      }
+    }
+    // A story going live is a change: the validator sent before it no longer validates.
+    vi.setSystemTime(Date.parse('2025-06-05T12:00:01Z'))
+    for (const path of ['/feed.xml', '/atom.xml', '/feed.json', '/feeds.opml', '/']) {
+      const res = await request(path, { headers: { 'If-Modified-Since': sent.get(path)! } })
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('last-modified'), path).toBe('Thu, 05 Jun 2025 12:00:00 GMT')
+    }
+    // Once the date comes, it is the Last-Modified, and what was sent before it no longer validates.
+    vi.setSystemTime(Date.parse('2030-01-02T17:00:01Z'))
+    const res = await request('/feed.xml', { headers: { 'If-Modified-Since': sent.get('/feed.xml')! } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('last-modified')).toBe('Wed, 02 Jan 2030 17:00:00 GMT')
   })
 
   it('ignores If-Modified-Since when If-None-Match is present', async () => {
