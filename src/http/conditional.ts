@@ -72,8 +72,13 @@ export function lastModifiedAt(representation: Representation, now: number, last
   return Math.floor((own > now ? Math.min(lastChange(now), now) : own) / 1000) * 1000
 }
 
-/** RFC 9110 §8.8.3: `#entity-tag`, with optional whitespace around the commas. */
-const ENTITY_TAG_LIST = /^[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*")*[ \t]*$/
+/**
+ * RFC 9110 §8.8.3: `#entity-tag`, with optional whitespace around the commas; §5.6.1.2: a recipient
+ * MUST accept empty list elements (`, "a"`, `"a",`, `"a",,"b"`). Whitespace is taken only after a
+ * tag or a comma, never by two parts at once, so a field of many empty elements is checked in
+ * linear time.
+ */
+const ENTITY_TAG_LIST = /^[ \t]*(?:(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*"[ \t]*)?(?:,[ \t]*(?:(?:W\/)?"[\x21\x23-\x7e\x80-\uffff]*"[ \t]*)?)*$/
 
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'

@@ -37,6 +37,14 @@ describe('validators', () => {
     }
   })
 
+  it('answers 304 for a list with empty elements (RFC 9110 §5.6.1.2: recipients accept them)', async () => {
+    const etag = (await get('/feed.xml')).headers.get('etag')!
+    for (const inm of [`, ${etag}`, `${etag},`, `${etag},,"x"`, ` , ,W/${etag} , `, `"a",,\t, ${etag}`]) {
+      expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(304)
+    }
+    for (const inm of [',', ' , ,', '"nope",,']) expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(200)
+  })
+
   it('answers 200 when no tag matches', async () => {
     for (const inm of ['"nope"', 'W/"nope", "other"', 'garbage', '']) {
       expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(200)
@@ -45,7 +53,8 @@ describe('validators', () => {
 
   it('answers 200 when the current tag sits in a field that is not a list of entity tags', async () => {
     const etag = (await get('/feed.xml')).headers.get('etag')!
-    for (const inm of [`junk${etag}junk`, `${etag} ${etag}`, `${etag};`]) {
+    // The last one: thousands of empty elements before junk, checked in linear time.
+    for (const inm of [`junk${etag}junk`, `${etag} ${etag}`, `${etag};`, `${etag} ,${etag}x`, `${etag}${' , '.repeat(4000)}x`]) {
       expect((await get('/feed.xml', { headers: { 'If-None-Match': inm } })).status, inm).toBe(200)
     }
   })
