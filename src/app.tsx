@@ -73,7 +73,7 @@ export function createApp(herald: HeraldSource) {
   app.post(HUB_PATH, hubBodyLimit, hubRequest)
   app.all(HUB_PATH, methodNotAllowed(['GET', 'HEAD', 'POST', 'OPTIONS']))
   app.post('/admin/publish', adminAuth, adminPublish)
-  app.all('/admin/publish', methodNotAllowed(['POST']))
+  app.all('/admin/publish', methodNotAllowed(['POST', 'OPTIONS']))
 
   // ActivityPub (src/fediverse/): loaded on first use, so feed and page requests never compile it.
   for (const path of ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/*', '/ap/*']) app.all(path, fediverse)

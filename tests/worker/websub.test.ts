@@ -622,10 +622,16 @@ describe('POST /admin/publish', () => {
     expect((await hub.request('/admin/publish', { method: 'POST', headers: { Authorization: 'Bearer x' } })).status).toBe(503)
   })
 
-  it('answers GET with 405', async () => {
+  it('answers GET with 405 and OPTIONS with 204, both with the same Allow as /hub and the inboxes give', async () => {
     const res = await get('/admin/publish')
     expect(res.status).toBe(405)
-    expect(res.headers.get('allow')).toBe('POST')
+    expect(res.headers.get('allow')).toBe('POST, OPTIONS')
+    expect(await res.text()).toContain('use POST (405)')
+    const options = await get('/admin/publish', { method: 'OPTIONS' })
+    expect(options.status).toBe(204)
+    expect(options.headers.get('allow')).toBe('POST, OPTIONS')
+    // Not a CORS endpoint: no preflight headers.
+    expect(options.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
 
