@@ -50,8 +50,9 @@ export function buildFeed(archive: Archive, listing: Listing, page: Page, format
     generator: 'Herald',
     updated: lastModifiedOf(listing, page),
     favicon: archive.link(ICON_PATH).url,
-    // WebSub (src/websub/): Herald is its own hub.
-    hub: archive.link(HUB_PATH).url,
+    // WebSub (src/websub/): Herald is its own hub, for the feed itself. An archive page is a
+    // fixed slice, never published to, so the hub refuses it as a topic: it names no hub.
+    ...(page.request.kind === 'first' && { hub: archive.link(HUB_PATH).url }),
     author: { name: archive.site.title, link: archive.home.url },
     feedLinks: {
       rss: self('rss'),

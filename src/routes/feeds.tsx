@@ -10,7 +10,7 @@ import type { AppEnv } from '../app'
 import type { Listing } from '../archive/archive'
 import { epochOf } from '../archive/withdrawals'
 import { feedPath, HUB_PATH, lastModifiedOf } from '../feeds/build'
-import { pageOf, pageQuery, parsePageRequest, type Page } from '../feeds/paging'
+import { pageOf, pageQuery, parsePageRequest, type Page, type PageRequest } from '../feeds/paging'
 import { feedRecipe } from '../feeds/render'
 import { feedKey, formatOfFile } from '../feeds/topics'
 import { send } from '../http/conditional'
@@ -44,6 +44,11 @@ function waitUntil(c: Context): WaitUntil {
   } catch {
     return undefined // app.request() in tests outside workerd has no execution context
   }
+}
+
+/** WebSub §4's discovery links; only the first page is a topic the hub takes (as in buildFeed). */
+function feedLinkHeader(hub: string, self: string, request: PageRequest): string {
+  return request.kind === 'first' ? `<${hub}>; rel="hub", <${self}>; rel="self"` : `<${self}>; rel="self"`
 }
 
 /** Sends a listing's feed in the format its file name names. */
@@ -82,7 +87,7 @@ export async function sendFeed(c: Context<AppEnv>, listing: Listing | undefined,
   // One header set per representation and source: `preview` and the page are in the memo key already.
   return send(c, representation, source, (t) => archive.lastChangeAtOrBefore(t), () => ({
     ...(preview && HTML_SECURITY_HEADERS),
-    ...(!preview && { Link: `<${archive.link(HUB_PATH).url}>; rel="hub", <${archive.link(selfPath).url}>; rel="self"` }),
+    ...(!preview && { Link: feedLinkHeader(archive.link(HUB_PATH).url, archive.link(selfPath).url, request) }),
     'Cache-Control': config.feedCacheControl,
     // The same URL answers a browser navigation with a preview page: shared caches must key on it.
     Vary: 'Sec-Fetch-Mode, Sec-Fetch-Dest',

@@ -75,6 +75,40 @@ describe('page links', () => {
   })
 })
 
+describe('archive pages and the hub', () => {
+  // The hub takes only a feed's first page as a topic (?before= is refused at POST /hub), so an
+  // archive page that named the hub would invite a subscription bound to fail.
+  it.each([
+    ['rss', '/feed.xml'],
+    ['atom', '/atom.xml'],
+    ['json', '/feed.json'],
+  ] as const)('a %s archive page names no hub, in its Link header or its document', async (format, path) => {
+    const first = await request(path)
+    expect(first.headers.get('link')).toContain('rel="hub"')
+    const body = await first.text()
+    const next = format === 'json' ? JSON.parse(body).next_url : linksOf(format, body).next
+    const page = await request(next.slice(ORIGIN.length))
+    expect(page.status).toBe(200)
+    expect(page.headers.get('link')).toBe(`<${next}>; rel="self"`)
+    const text = await page.text()
+    if (format === 'json') {
+      const json = JSON.parse(text)
+      expect(json.hubs).toBeUndefined()
+      expect(json.feed_url).toBe(next)
+    } else {
+      const l = linksOf(format, text)
+      expect(l.hub).toBeUndefined()
+      expect(l.self).toBe(next)
+    }
+  })
+})
+
+function linksOf(format: 'rss' | 'atom', xml: string): Record<string, string> {
+  const doc = parseXml(xml)
+  const holder = format === 'rss' ? child(doc, 'channel') : doc
+  return Object.fromEntries(children(holder, `{${NS.atom}}link`).map((l) => [l.attributes.rel, l.attributes.href]))
+}
+
 describe('archive pages are stable', () => {
   it('keep their bytes and ETag when a new story is published', async () => {
     const before = appFor(collection(ARCHIVE))
