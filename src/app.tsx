@@ -42,6 +42,7 @@ export function createApp(herald: HeraldSource) {
 
   /** Registers a GET route (HEAD follows it) and answers every other method with 405. */
   const route = (path: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>, preflight?: Record<string, string>) => {
+    if (preflight) app.use(path, readableRefusals)
     app.get(path, handler)
     app.all(path, methodNotAllowed(undefined, preflight))
   }
@@ -100,6 +101,16 @@ export function createApp(herald: HeraldSource) {
   app.fetch = (request, env, ctx) =>
     isDevReload(request, env) ? dev.fetch(request, env, ctx) : (herald.opened(env)?.fast.answer(request, Date.now()) ?? routed(request, env, ctx))
   return app
+}
+
+/**
+ * A route that browser apps may read (feeds, with CORS) lets them read its refusals too: without
+ * Access-Control-Allow-Origin a 400 naming the bad `?before=`, a 404 or a 405 reaches the app as a
+ * bare network error, and the reason is lost.
+ */
+async function readableRefusals(c: Context<AppEnv>, next: () => Promise<void>): Promise<void> {
+  await next()
+  if (c.res.status >= 400 && !c.res.headers.has('access-control-allow-origin')) c.res.headers.set('Access-Control-Allow-Origin', '*')
 }
 
 /** Hands a request to the fediverse routes, imported on first use. */

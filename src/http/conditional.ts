@@ -1,7 +1,8 @@
 /**
  * @module
  * Conditional GET (RFC 9110 §13): If-None-Match and If-Modified-Since against a representation's
- * strong ETag and Last-Modified, answered with 304 and the same validators. HEAD is answered by
+ * strong ETag and Last-Modified, answered with 304 and the same validators; If-Match and
+ * If-Unmodified-Since, evaluated before them, answered with 412 when they fail. HEAD is answered by
  * Hono from the GET route, with these headers and no body.
  */
 import type { Context } from 'hono'
@@ -141,6 +142,46 @@ export function respond(headers: Headers, representation: Representation, p: Pre
   const future = representation.lastModified.getTime() > now
   const sent = future ? new Date(lastModifiedAt(representation, now, lastChange)).toUTCString() : ''
   const list = (h: [string, string][]) => (future ? h.map(([k, v]): [string, string] => (k === 'Last-Modified' ? [k, sent] : [k, v])) : h)
-  if (status === 200 && isNotModified(headers, representation, now, lastChange)) return new Response(null, { status: 304, headers: list(p.notModified) })
+  if (status === 200) {
+    const failed = failedPrecondition(headers, representation, now, lastChange)
+    if (failed) return new Response(`${failed} (412)\n`, { status: 412, headers: [...PRECONDITION_FAILED_HEADERS, ...list(p.notModified).filter(([k]) => !UNCACHED_412.has(k.toLowerCase()))] })
+    if (isNotModified(headers, representation, now, lastChange)) return new Response(null, { status: 304, headers: list(p.notModified) })
+  }
   return new Response(representation.bytes, { status, headers: list(p.ok) })
+}
+
+/**
+ * A 412's own headers, before the validators and CORS headers a 304 would carry (the client
+ * compares the ETag it held with the current one). Never stored: a cache keys on the URL, not on
+ * If-Match, and would hand the 412 to every reader after.
+ */
+const PRECONDITION_FAILED_HEADERS: [string, string][] = [
+  ['Content-Type', 'text/plain; charset=UTF-8'],
+  ['Cache-Control', 'no-store'],
+  ['X-Content-Type-Options', 'nosniff'],
+]
+const UNCACHED_412 = new Set(['cache-control', 'expires'])
+
+/**
+ * RFC 9110 §13.2.2, steps 1 and 2, which hold for GET too (§13.1.1: an origin server "MUST evaluate
+ * the If-Match condition … prior to performing the method"): a client that asks for these bytes
+ * only if they are still the ones it holds (a resumed download, an editor's tool checking a fix
+ * went out) gets 412 when they are not, never a silently different feed. If-Match compares
+ * strongly (§8.8.3.2), so a weak tag never matches; If-Unmodified-Since is ignored when If-Match is
+ * present or the date is not an HTTP-date. Returns the reason when the precondition fails.
+ */
+export function failedPrecondition(headers: Headers, representation: Representation, now: number, lastChange: LastChange): string | undefined {
+  const im = headers.get('if-match')
+  if (im !== null) {
+    const tags = parseEntityTags(im)
+    const matches = tags === '*' || (tags.includes(representation.etag) && ENTITY_TAG_LIST.test(im))
+    return matches ? undefined : `If-Match names no current entity tag of this resource: it is now ${representation.etag}`
+  }
+  const ius = headers.get('if-unmodified-since')
+  if (ius !== null && HTTP_DATE.test(ius.trim())) {
+    const since = Date.parse(ius)
+    const modified = lastModifiedAt(representation, now, lastChange)
+    if (!Number.isNaN(since) && modified > since) return `modified since If-Unmodified-Since: Last-Modified is now ${new Date(modified).toUTCString()}`
+  }
+  return undefined
 }

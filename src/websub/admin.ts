@@ -6,6 +6,8 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../app'
 import { refusal } from '../http/errors'
 import { publishChanges } from './publish'
@@ -16,13 +18,20 @@ const REALM = 'herald-admin'
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = c.env.ADMIN_TOKEN
   if (!token) throw refusal(503, 'admin is disabled: set a token with `wrangler secret put ADMIN_TOKEN`')
-  return bearerAuth<AppEnv>({
-    token,
-    realm: REALM,
-    noAuthenticationHeader: { message: 'a bearer token is required (401)\n' },
-    invalidAuthenticationHeader: { message: 'the Authorization header must be "Bearer <token>" (400)\n' },
-    invalidToken: { message: 'the bearer token is not valid (401)\n', wwwAuthenticateHeader: `Bearer realm="${REALM}", error="invalid_token"` },
-  })(c, next)
+  try {
+    return await bearerAuth<AppEnv>({
+      token,
+      realm: REALM,
+      noAuthenticationHeader: { message: 'a bearer token is required (401)\n' },
+      invalidAuthenticationHeader: { message: 'the Authorization header must be "Bearer <token>" (400)\n' },
+      invalidToken: { message: 'the bearer token is not valid (401)\n', wwwAuthenticateHeader: `Bearer realm="${REALM}", error="invalid_token"` },
+    })(c, next)
+  } catch (err) {
+    // bearerAuth's refusals carry only WWW-Authenticate: give them every refusal's headers
+    // (src/http/errors.ts). RFC 6750 §5.1: an answer about a token must not be cached.
+    if (err instanceof HTTPException && err.res) throw refusal(err.status as ContentfulStatusCode, (await err.res.text()).replace(/ \(\d{3}\)\n$/, ''), { 'WWW-Authenticate': err.res.headers.get('www-authenticate') ?? '' })
+    throw err
+  }
 }
 
 export async function adminPublish(c: Context<AppEnv>): Promise<Response> {

@@ -130,6 +130,65 @@ describe('validators', () => {
   })
 })
 
+describe('preconditions (RFC 9110 §13.1.1, §13.1.4)', () => {
+  it.each(PATHS)('%s is sent when If-Match names its ETag, or *', async (path) => {
+    const full = await get(path)
+    for (const value of [full.headers.get('etag')!, `"other", ${full.headers.get('etag')}`, '*']) {
+      const res = await get(path, { headers: { 'If-Match': value } })
+      expect(res.status, value).toBe(200)
+      expect(await res.text()).toBe(await (await get(path)).text())
+    }
+  })
+
+  it.each(PATHS)('%s answers 412 to an If-Match that names only other tags, saying which is current, never stored', async (path) => {
+    const full = await get(path)
+    const etag = full.headers.get('etag')!
+    // Weak tags never match If-Match (strong comparison, §8.8.3.2), not even the current one's.
+    for (const value of ['"stale"', `W/${etag}`, `junk${etag}junk`]) {
+      const res = await get(path, { headers: { 'If-Match': value } })
+      expect(res.status, value).toBe(412)
+      expect(await res.text()).toBe(`If-Match names no current entity tag of this resource: it is now ${etag} (412)\n`)
+      expect(res.headers.get('etag')).toBe(etag)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=UTF-8')
+    }
+  })
+
+  it('answers 412 to If-Unmodified-Since before Last-Modified, 200 at or after it or when the date is invalid', async () => {
+    const lm = (await get('/feed.xml')).headers.get('last-modified')!
+    const at = async (value: string) => (await get('/feed.xml', { headers: { 'If-Unmodified-Since': value } })).status
+    expect(await at('Thu, 28 Mar 2024 23:57:59 GMT')).toBe(412)
+    expect(await at(lm)).toBe(200)
+    expect(await at('Fri, 29 Mar 2024 00:00:00 GMT')).toBe(200)
+    expect(await at('2000')).toBe(200)
+    expect(await at('yesterday')).toBe(200)
+    const res = await get('/feed.xml', { headers: { 'If-Unmodified-Since': 'Mon, 01 Jan 2024 00:00:00 GMT' } })
+    expect(await res.text()).toBe(`modified since If-Unmodified-Since: Last-Modified is now ${lm} (412)\n`)
+  })
+
+  it('ignores If-Unmodified-Since when If-Match is present, and evaluates both before If-None-Match', async () => {
+    const etag = (await get('/atom.xml')).headers.get('etag')!
+    const old = 'Mon, 01 Jan 2024 00:00:00 GMT'
+    expect((await get('/atom.xml', { headers: { 'If-Match': etag, 'If-Unmodified-Since': old } })).status).toBe(200)
+    expect((await get('/atom.xml', { headers: { 'If-Match': etag, 'If-None-Match': etag } })).status).toBe(304)
+    expect((await get('/atom.xml', { headers: { 'If-Match': '"stale"', 'If-None-Match': etag } })).status).toBe(412)
+    expect((await get('/atom.xml', { headers: { 'If-Unmodified-Since': old, 'If-None-Match': etag } })).status).toBe(412)
+  })
+
+  it('answers a HEAD and a feed sent from memory (the fast lane) the same way', async () => {
+    const path = '/tags/russia/feed.json'
+    const etag = (await get(path)).headers.get('etag')!
+    await get(path) // from memory now: the next GET is answered before routing
+    expect((await get(path, { headers: { 'If-Match': '"stale"' } })).status).toBe(412)
+    expect((await get(path, { method: 'HEAD', headers: { 'If-Match': '"stale"' } })).status).toBe(412)
+    expect((await get(path, { headers: { 'If-Match': etag } })).status).toBe(200)
+  })
+
+  it('ignores preconditions where the answer is not a 200 (§13.2.1)', async () => {
+    expect((await get('/tags/nope/feed.xml', { headers: { 'If-Match': '"stale"' } })).status).toBe(404)
+  })
+})
+
 describe('HEAD', () => {
   it.each([...PATHS, '/feeds', '/tags/russia/atom.xml', '/icon.svg', '/icon.png'])('%s has the GET headers and no body', async (path) => {
     const [head, full] = [await get(path, { method: 'HEAD' }), await get(path)]
@@ -270,6 +329,25 @@ describe('opening a feed in a browser', () => {
         expect(res.headers.get('access-control-expose-headers'), path).toContain('ETag')
       }
     }
+  })
+
+  it("lets a browser app read a feed's refusals: a 400, 404, 405 or 412 carries Access-Control-Allow-Origin", async () => {
+    const origin = { Origin: 'https://app.example' }
+    const cases: [string, RequestInit, number][] = [
+      ['/feed.json?page=2', { headers: origin }, 400],
+      ['/tags/russia/feed.json?before=00000000000000', { headers: origin }, 404],
+      ['/tags/nope/feed.json', { headers: origin }, 404],
+      ['/feed.json', { method: 'POST', headers: origin }, 405],
+      ['/feed.json', { headers: { ...origin, 'If-Match': '"stale"' } }, 412],
+    ]
+    for (const [path, init, status] of cases) {
+      const res = await get(path, init)
+      expect(res.status, path).toBe(status)
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*')
+    }
+    // Pages are not for cross-origin scripts, their refusals neither.
+    expect((await get('/?page=2', { headers: origin })).headers.get('access-control-allow-origin')).toBeNull()
+    expect((await get('/nowhere', { headers: origin })).headers.get('access-control-allow-origin')).toBeNull()
   })
 
   it('keeps separate validators for the preview and the feed', async () => {

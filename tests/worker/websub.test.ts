@@ -607,7 +607,11 @@ describe('POST /admin/publish', () => {
       const res = await get('/admin/publish', { method: 'POST', headers: auth ? { Authorization: auth } : {} })
       expect(res.status, auth).toBe(status)
       expect(res.headers.get('www-authenticate'), auth).toBe(challenge)
-      expect(await res.text(), auth).toMatch(/\(40[01]\)\n$/)
+      expect(await res.text(), auth).toMatch(/^[a-z][^\n]+ \(40[01]\)\n$/)
+      // RFC 6750 §5.1: never stored; and, like every refusal, plain text never sniffed.
+      expect(res.headers.get('cache-control'), auth).toBe('no-store')
+      expect(res.headers.get('x-content-type-options'), auth).toBe('nosniff')
+      expect(res.headers.get('content-type'), auth).toBe('text/plain; charset=UTF-8')
     }
   })
 
