@@ -21,6 +21,9 @@ import { callable } from './remote'
 import { deliveryInboxes, saveActivity, setBaselineStates, setStoryState, storyStates } from './store'
 import { publishWithdrawals } from './withdraw'
 
+// The hub's publish run does the fediverse's housekeeping too, through this module (loaded on use).
+export { AP_PRUNE_QUERIES, pruneApRecords } from './store'
+
 /** Stories looked at per run, newest first: more than a minute's news. */
 export const PUBLISH_WINDOW = 50
 

@@ -98,6 +98,24 @@ export async function settle(env: Env, activityId: string, inbox: string, outcom
   ).bind(activityId, inbox, outcome, attempts, detail, now).run()
 }
 
+/**
+ * How long sent activities and settled deliveries are kept. A delivery job reads its activity's
+ * body and checks its settled record only while the job lives: a queue holds a message 14 days at
+ * the most (Cloudflare Queues' longest retention), so a month is past every job. Activity ids
+ * answer GET from the archive, not from here (src/fediverse/routes.ts). Without this, every
+ * story's activities and one row per follower inbox and story stay for ever (D1 on Free holds 500 MB).
+ */
+export const AP_RECORD_MS = 30 * 86_400_000
+/** The statements of pruneApRecords. */
+export const AP_PRUNE_QUERIES = 2
+
+export async function pruneApRecords(env: Env, now: number): Promise<void> {
+  await env.DB.batch([
+    env.DB.prepare('DELETE FROM ap_deliveries WHERE settled_at < ?1').bind(now - AP_RECORD_MS),
+    env.DB.prepare('DELETE FROM ap_activities WHERE created_at < ?1').bind(now - AP_RECORD_MS),
+  ])
+}
+
 export async function deliveries(env: Env): Promise<{ activity_id: string; inbox: string; outcome: string; attempts: number; detail: string }[]> {
   return (await env.DB.prepare('SELECT activity_id, inbox, outcome, attempts, detail FROM ap_deliveries ORDER BY settled_at, activity_id').all<{ activity_id: string; inbox: string; outcome: string; attempts: number; detail: string }>()).results
 }

@@ -29,6 +29,15 @@ export const PUBLISH_QUERIES = 4
 export const FEDIVERSE_RESERVE = 20
 /** The statements of pruneRecords. */
 const PRUNE_QUERIES = 3
+/**
+ * Whether a run at `now` prunes the hub's and the fediverse's records: the run of each hour's
+ * first minute (the cron's `scheduledTime` is on the minute). A run with no room for it, or an
+ * hour the cron missed, leaves it to the next hour's.
+ */
+export function isHousekeepingRun(now: number): boolean {
+  return Math.floor(now / 60_000) % 60 === 0
+}
+
 /** Messages per Queues sendBatch call. */
 const PER_SEND = 100
 
@@ -78,8 +87,16 @@ export async function publishChanges(env: Env, herald: Herald, now: number): Pro
   // Followers on the fediverse learn of the same changes; loaded only here and by its own routes.
   // With what this run has left of the invocation's subrequests: at least FEDIVERSE_RESERVE.
   const allowance = { left: hub.subrequestLimit - PUBLISH_QUERIES - Math.ceil(jobs.length / PER_SEND) }
-  const fediverse = await (await import('../fediverse/publish')).publishFediverse(env, herald, now, allowance)
-  // Housekeeping last, with what is left: a run that had no room does it the next minute.
-  if (allowance.left >= PRUNE_QUERIES) await pruneRecords(env, now)
+  const ap = await import('../fediverse/publish')
+  const fediverse = await ap.publishFediverse(env, herald, now, allowance)
+  // Housekeeping last, once an hour, with what is left: records are kept for days, so an hour
+  // late costs nothing, and every minute would read D1 sixty times over for the same few rows.
+  if (isHousekeepingRun(now)) {
+    if (allowance.left >= PRUNE_QUERIES) {
+      await pruneRecords(env, now)
+      allowance.left -= PRUNE_QUERIES
+    }
+    if (allowance.left >= ap.AP_PRUNE_QUERIES) await ap.pruneApRecords(env, now)
+  }
   return { expiredLeases, changedTopics, deferredTopics, deliveriesQueued, fediverse }
 }

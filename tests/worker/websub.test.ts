@@ -450,9 +450,9 @@ describe('noticing changes and delivering them', () => {
     expect(posts.map((p) => p.body)).toEqual([bodyA, bodyB, bodyA])
   })
 
-  it("keeps its records bounded: the publish run prunes old deliveries but each live subscription's last, old attempt counts and past rate-limit windows", async () => {
+  it("keeps its records bounded: the hour's first run prunes old deliveries but each live subscription's last, old attempt counts and past rate-limit windows", async () => {
     const hub = hubWorker(site)
-    const now = Date.now()
+    const now = Math.floor(Date.now() / HOUR) * HOUR
     const DAY = 86_400_000
     await subscribe(TOPIC)
     const delivery = (fingerprint: string, callback: string, outcome: string, at: number) =>
@@ -468,14 +468,32 @@ describe('noticing changes and delivering them', () => {
     for (const [key, at] of [['https://old.example/cb', now - 2 * HOUR], ['https://new.example/cb', now - 600_000]] as const) {
       await env.DB.prepare('INSERT INTO hub_requests (callback, window_start, count) VALUES (?1, ?2, 1)').bind(key, at).run()
     }
-    await publishChanges(hub.env, await hub.herald(), now)
     const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results
+    // Any other minute's run leaves them.
+    await publishChanges(hub.env, await hub.herald(), now + 60_000)
+    expect(await rows('SELECT fingerprint FROM deliveries')).toHaveLength(5)
+    await publishChanges(hub.env, await hub.herald(), now)
     expect(await rows('SELECT fingerprint, callback FROM deliveries ORDER BY settled_at')).toEqual([
       { fingerprint: '"b"', callback: CALLBACK },
       { fingerprint: '"b"', callback: 'https://gone.example/cb' },
     ])
     expect(await rows('SELECT fingerprint FROM delivery_attempts')).toEqual([{ fingerprint: '"new"' }])
     expect(await rows('SELECT callback FROM hub_requests')).toEqual([{ callback: 'https://new.example/cb' }])
+  })
+
+  it("prunes the fediverse's records in the same run: activities and settled deliveries older than a month (no queue message lives that long)", async () => {
+    const hub = hubWorker(site)
+    const now = Math.floor(Date.now() / HOUR) * HOUR
+    const DAY = 86_400_000
+    for (const table of ['ap_activities', 'ap_deliveries']) await env.DB.exec(`DELETE FROM ${table}`)
+    for (const [id, at] of [['https://herald.test/old', now - 31 * DAY], ['https://herald.test/new', now - 29 * DAY]] as const) {
+      await env.DB.prepare("INSERT INTO ap_activities (id, actor, type, body, created_at) VALUES (?1, 'news', 'Create', '{}', ?2)").bind(id, at).run()
+      await env.DB.prepare("INSERT INTO ap_deliveries (activity_id, inbox, outcome, attempts, detail, settled_at) VALUES (?1, 'https://r.example/inbox', 'delivered', 1, '', ?2)").bind(id, at).run()
+    }
+    await publishChanges(hub.env, await hub.herald(), now)
+    const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results
+    expect(await rows('SELECT id FROM ap_activities')).toEqual([{ id: 'https://herald.test/new' }])
+    expect(await rows('SELECT activity_id FROM ap_deliveries')).toEqual([{ activity_id: 'https://herald.test/new' }])
   })
 
   it('lets only one of two overlapping jobs for a subscription send; the other retries and then sends nothing', async () => {
