@@ -45,11 +45,12 @@ export function methodNotAllowed(allow: readonly string[] = READ_METHODS, prefli
 
 /**
  * A CORS preflight's answer for a feed (Fetch standard §3.2): a browser app that revalidates with
- * If-None-Match sends a header that is not safelisted, so its GET waits on this.
+ * If-None-Match sends a header that is not safelisted, so its GET waits on this. It lists every
+ * precondition the feed evaluates (src/http/conditional.ts), If-Match and If-Unmodified-Since too.
  */
 export const FEED_PREFLIGHT = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD',
-  'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since',
+  'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since',
   'Access-Control-Max-Age': '86400',
 }
