@@ -71,8 +71,8 @@ async function deliverClaimed(env: Env, herald: Herald, job: DeliverJob, attempt
     return { done: true, detail: `delivered: ${res.detail}` }
   }
   if (res.status === 410) {
-    // §7: 410 Gone means the subscriber has deleted the subscription.
-    await deleteSubscription(env, job.topic, job.callback)
+    // §7: 410 Gone means the subscriber has deleted the subscription: as an unsubscribe made now.
+    await deleteSubscription(env, job.topic, job.callback, now)
     return { done: true, detail: 'subscriber answered 410 Gone: subscription removed' }
   }
   return { done: false, detail: `delivery attempt ${attempts}: ${res.detail}` }

@@ -12,7 +12,7 @@ import type { AppEnv } from '../app'
 import { resolveFeedUrl } from '../feeds/topics'
 import { feedPath } from '../site-map'
 import { refusal } from '../http/errors'
-import { callbackProblem } from './callback'
+import { callbackProblem, canonicalHost } from './callback'
 import { readHubConfig } from './config'
 import { enqueue } from './jobs'
 import { countRequest } from './store'
@@ -63,21 +63,39 @@ export function hubInfo(c: Context): Response {
   )
 }
 
-/** The form's fields, each given at most once (a repeated field is ambiguous, so refused). */
-function singleValued(form: URLSearchParams): Record<string, string> {
+/**
+ * The hub's fields, each given at most once (a repeated one is ambiguous, so refused). Any other
+ * parameter is left out unread, repeated or not: §5.1 "Hubs MUST ignore additional request
+ * parameters they do not understand". An unsubscribe's hub.lease_seconds is left out too (§5.1:
+ * it "MUST be ignored by the hub"), so no value of it is refused.
+ */
+function hubFields(form: URLSearchParams): Record<string, string> {
   const fields: Record<string, string> = {}
-  for (const name of new Set(form.keys())) {
+  for (const name of Object.keys(SubscriptionForm.shape)) {
     const values = form.getAll(name)
     if (values.length > 1) throw refusal(400, `${name} is given ${values.length} times; give it once`)
-    fields[name] = values[0]!
+    if (values.length === 1) fields[name] = values[0]!
   }
+  if (fields['hub.mode'] === 'unsubscribe') delete fields['hub.lease_seconds']
   return fields
+}
+
+/**
+ * A URL with its percent-escapes normalised (RFC 3986 §6.2.2.2: an unreserved character is never
+ * encoded, hex digits are upper case), which WebSub §5.1.1 asks of a hub: "Hubs MUST always decode
+ * non-reserved characters". `%7Ebob` and `~bob` are one callback, `%66eed.xml` is `feed.xml`.
+ */
+export function normalisedEscapes(url: string): string {
+  return url.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16))
+    return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase()
+  })
 }
 
 export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== FORM) throw refusal(415, `the body must be ${FORM}`)
-  const parsed = SubscriptionForm.safeParse(singleValued(new URLSearchParams(await c.req.text())))
+  const parsed = SubscriptionForm.safeParse(hubFields(new URLSearchParams(await c.req.text())))
   if (!parsed.success) throw refusal(400, parsed.error.issues[0]!.message)
   const form = parsed.data
   const mode = form['hub.mode']
@@ -85,7 +103,7 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   const callback = form['hub.callback']
 
   const { archive } = c.var.herald
-  const feed = resolveFeedUrl(archive, topic)
+  const feed = resolveFeedUrl(archive, normalisedEscapes(topic))
   if (!feed) throw refusal(400, `hub.topic must be one of this site's feed URLs, such as ${archive.link('/feed.xml').url}`)
   // One spelling per feed: the topic is stored as given and echoed to the callback as given (§5.3),
   // so `HTTP://HOST/./feed.xml` would be a second subscription to the same feed, delivered twice
@@ -99,16 +117,20 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   // character that the verification URL (callback + "?hub.mode=…") keeps as %20 in its path: the
   // subscription would be confirmed at one address and delivered to another. And `HTTP://`, `/./`
   // spellings would each be a subscription of their own, counted apart by the rate limit.
-  const written = new URL(callback).href
-  if (callback !== written) throw refusal(400, `hub.callback must be written as the URL parser writes it: ${written}`)
+  // Escapes normalised too (§5.1.1), for the same reason: `%7Ebob` and `~bob` are one callback.
+  const written = normalisedEscapes(new URL(callback).href)
+  if (callback !== written) throw refusal(400, `hub.callback must be written as the URL parser writes it, with no unreserved character percent-encoded: ${written}`)
   const lease = form['hub.lease_seconds'] ? Math.min(hub.leaseMax, Math.max(hub.leaseMin, Number(form['hub.lease_seconds']))) : hub.leaseDefault
 
   // Per callback, and per callback host: every request makes the hub send a GET, and a host's
   // other paths and queries would otherwise each have an allowance of their own.
-  const { wait, over } = await countRequest(c.env, callback, new URL(callback).host, hub, Date.now())
+  // The host as the callback policy compares it: `victim.example.` is `victim.example`.
+  const url = new URL(callback)
+  const now = Date.now()
+  const { wait, over } = await countRequest(c.env, callback, `${canonicalHost(url.hostname)}${url.port && `:${url.port}`}`, hub, now)
   if (wait > 0) throw refusal(429, `too many requests for this ${over === 'host' ? "callback's host" : 'callback'}; try again in ${wait} seconds`, { 'Retry-After': String(wait) })
 
   const secret = form['hub.secret']
-  await enqueue(c.env.HUB_QUEUE, [{ kind: 'verify', mode, topic, callback, leaseSeconds: lease, ...(secret !== undefined && mode === 'subscribe' && { secret }) }])
+  await enqueue(c.env.HUB_QUEUE, [{ kind: 'verify', mode, topic, callback, leaseSeconds: lease, requestedAt: now, ...(secret !== undefined && mode === 'subscribe' && { secret }) }])
   return c.text(`${mode} request accepted; the hub will verify it with a GET to hub.callback (202)\n`, 202, { 'Cache-Control': 'no-store' })
 }

@@ -32,20 +32,47 @@ function db(env: { DB?: D1Database }): D1Database {
   return env.DB
 }
 
-/** Creates or renews a subscription; a re-subscription replaces lease and secret (websub.rocks 103). */
-export async function upsertSubscription(env: { DB?: D1Database }, s: Subscription, now: number): Promise<void> {
-  await db(env)
+/**
+ * How long an unsubscribe's tombstone is kept: as long as an earlier request's verification could
+ * still be retried (Queues keep a message for at most 14 days), so that retry finds it newer.
+ */
+export const TOMBSTONE_MS = 14 * 86_400_000
+
+/**
+ * Creates or renews a subscription; a re-subscription replaces lease and secret (websub.rocks 103).
+ * Only a request made no earlier than the one that set the row applies (§5.1: a later request
+ * overrides an earlier one once verified, whatever order their verifications end in). False when
+ * a later request's state stands.
+ */
+export async function upsertSubscription(env: { DB?: D1Database }, s: Subscription, now: number, requestedAt = now): Promise<boolean> {
+  const result = await db(env)
     .prepare(
-      `INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, verified_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-       ON CONFLICT (topic, callback) DO UPDATE SET secret = ?3, lease_seconds = ?4, expires_at = ?5, verified_at = ?6`,
+      `INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, verified_at, requested_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+       ON CONFLICT (topic, callback) DO UPDATE SET secret = ?3, lease_seconds = ?4, expires_at = ?5, verified_at = ?6, requested_at = ?7
+       WHERE subscriptions.requested_at <= ?7`,
     )
-    .bind(s.topic, s.callback, s.secret, s.leaseSeconds, s.expiresAt, now)
+    .bind(s.topic, s.callback, s.secret, s.leaseSeconds, s.expiresAt, now, requestedAt)
     .run()
+  return (result.meta.changes ?? 0) > 0
 }
 
-export async function deleteSubscription(env: { DB?: D1Database }, topic: string, callback: string): Promise<void> {
-  await db(env).prepare('DELETE FROM subscriptions WHERE topic = ?1 AND callback = ?2').bind(topic, callback).run()
+/**
+ * Ends a subscription, unless a later request's state stands (as upsertSubscription). The row
+ * stays as a tombstone (no secret, lease 0, expired now) for TOMBSTONE_MS: an earlier subscribe
+ * retried after this must find it. False when a later request's state stands.
+ */
+export async function deleteSubscription(env: { DB?: D1Database }, topic: string, callback: string, now: number, requestedAt = now): Promise<boolean> {
+  const result = await db(env)
+    .prepare(
+      `INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, verified_at, requested_at)
+       VALUES (?1, ?2, NULL, 0, ?3, ?3, ?4)
+       ON CONFLICT (topic, callback) DO UPDATE SET secret = NULL, lease_seconds = 0, expires_at = ?3, verified_at = ?3, requested_at = ?4
+       WHERE subscriptions.requested_at <= ?4`,
+    )
+    .bind(topic, callback, now, requestedAt)
+    .run()
+  return (result.meta.changes ?? 0) > 0
 }
 
 export async function activeSubscription(env: { DB?: D1Database }, topic: string, callback: string, now: number): Promise<Subscription | undefined> {
@@ -69,9 +96,12 @@ export async function subscriberCount(env: { DB?: D1Database }, topic: string, n
   return row?.n ?? 0
 }
 
-/** Removes expired leases; returns how many. */
+/** Removes expired leases, and unsubscribes' tombstones after TOMBSTONE_MS; returns how many. */
 export async function expireLeases(env: { DB?: D1Database }, now: number): Promise<number> {
-  const result = await db(env).prepare('DELETE FROM subscriptions WHERE expires_at <= ?1').bind(now).run()
+  const result = await db(env)
+    .prepare('DELETE FROM subscriptions WHERE expires_at <= ?1 AND (lease_seconds > 0 OR expires_at <= ?2)')
+    .bind(now, now - TOMBSTONE_MS)
+    .run()
   return result.meta.changes ?? 0
 }
 

@@ -63,11 +63,14 @@ export async function verifyIntent(env: Env, herald: Herald, job: VerifyJob, now
   if (res.status < 200 || res.status > 299 || res.body !== expected) {
     return { done: true, detail: `not verified: ${res.detail}${res.status < 300 ? ', challenge not echoed' : ''}` }
   }
+  // A job queued before requests were stamped counts as made now.
+  const requestedAt = job.requestedAt ?? now
+  const superseded = { done: true, detail: `verified, but a later request for this topic and callback was verified first: ${job.mode} not applied` } as const
   if (job.mode === 'unsubscribe') {
-    await deleteSubscription(env, job.topic, job.callback)
-    return { done: true, detail: 'unsubscribed' }
+    return (await deleteSubscription(env, job.topic, job.callback, now, requestedAt)) ? { done: true, detail: 'unsubscribed' } : superseded
   }
-  await upsertSubscription(env, { topic: job.topic, callback: job.callback, secret: job.secret ?? null, leaseSeconds: job.leaseSeconds, expiresAt: now + job.leaseSeconds * 1000 }, now)
+  const subscription = { topic: job.topic, callback: job.callback, secret: job.secret ?? null, leaseSeconds: job.leaseSeconds, expiresAt: now + job.leaseSeconds * 1000 }
+  if (!(await upsertSubscription(env, subscription, now, requestedAt))) return superseded
   // The first subscriber sets the baseline that later changes are measured against.
   await initTopicFingerprint(env, job.topic, fingerprint!, now)
   return { done: true, detail: 'subscribed' }

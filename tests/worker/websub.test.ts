@@ -53,7 +53,7 @@ describe('POST /hub', () => {
     for (const [lease, expected] of [['10', 3600], ['999999999', 2592000], ['99999999999', 2592000], ['1'.repeat(400), 2592000], ['', 864000], ['86400', 86400]] as const) {
       const res = await hub.subscribe({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': lease, 'hub.secret': 's3cret' })
       expect(res.status).toBe(202)
-      expect(hub.jobs.at(-1)).toEqual({ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: expected, secret: 's3cret' })
+      expect(hub.jobs.at(-1)).toEqual({ kind: 'verify', mode: 'subscribe', topic: TOPIC, callback: CALLBACK, leaseSeconds: expected, secret: 's3cret', requestedAt: expect.any(Number) })
     }
   })
 
@@ -65,7 +65,8 @@ describe('POST /hub', () => {
     [{ 'hub.mode': 'subscribe', 'hub.topic': `${TOPIC}?before=00000000000000`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
     [{ 'hub.mode': 'subscribe', 'hub.topic': `${ORIGIN}/tags/nope/feed.xml`, 'hub.callback': CALLBACK }, "hub.topic must be one of this site's feed URLs"],
     // One spelling per feed: another would be a second subscription to it, delivered twice.
-    ...[TOPIC.toUpperCase().replace('/FEED.XML', '/feed.xml'), `${TOPIC}?`, `${ORIGIN}/./feed.xml`, `${ORIGIN}/a/../feed.xml`].map((topic): [Record<string, string>, string] => [
+    // %66 is f: §5.1.1 "Hubs MUST always decode non-reserved characters".
+    ...[TOPIC.toUpperCase().replace('/FEED.XML', '/feed.xml'), `${TOPIC}?`, `${ORIGIN}/./feed.xml`, `${ORIGIN}/a/../feed.xml`, `${ORIGIN}/%66eed.xml`].map((topic): [Record<string, string>, string] => [
       { 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': CALLBACK },
       `hub.topic must be written as the feed's rel="self" URL: ${TOPIC}`,
     ]),
@@ -75,9 +76,14 @@ describe('POST /hub', () => {
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': 'https://user:pw@subscriber.example/' }, 'hub.callback must not carry credentials'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': `${ORIGIN}/hub` }, 'hub.callback must not be on this site'],
     // One spelling per callback: with a trailing space the verification went to /cb%20 and deliveries to /cb.
-    ...[`${CALLBACK} `, `${CALLBACK}\u0001`, `${CALLBACK}\t`, 'HTTPS://subscriber.example/cb', 'https://subscriber.example/./cb', 'https://subscriber.example:443/cb'].map((callback): [Record<string, string>, string] => [
+    ...[`${CALLBACK} `, `${CALLBACK}\u0001`, `${CALLBACK}\t`, 'HTTPS://subscriber.example/cb', 'https://subscriber.example/./cb', 'https://subscriber.example:443/cb', 'https://subscriber.example/%63b'].map((callback): [Record<string, string>, string] => [
       { 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback },
-      `hub.callback must be written as the URL parser writes it: ${CALLBACK}`,
+      `hub.callback must be written as the URL parser writes it, with no unreserved character percent-encoded: ${CALLBACK}`,
+    ]),
+    // §5.1.1: an unreserved character is decoded (so `%7Ebob` and `~bob` are one subscription), other escapes in upper case.
+    ...[['https://subscriber.example/%7Ebob/cb?x=%2f', 'https://subscriber.example/~bob/cb?x=%2F'], ['https://subscriber.example/cb?k=%41%2d', 'https://subscriber.example/cb?k=A-']].map(([callback, written]): [Record<string, string>, string] => [
+      { 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': callback! },
+      `hub.callback must be written as the URL parser writes it, with no unreserved character percent-encoded: ${written}`,
     ]),
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.secret': 'x'.repeat(200) }, 'hub.secret must be less than 200 bytes'],
     [{ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': '-5' }, 'hub.lease_seconds must be a whole number'],
@@ -95,6 +101,17 @@ describe('POST /hub', () => {
     const res = await hub.request('/hub', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `hub.mode=subscribe&hub.mode=unsubscribe&hub.topic=${encodeURIComponent(TOPIC)}` })
     expect(res.status).toBe(400)
     expect(await res.text()).toContain('hub.mode is given 2 times')
+  })
+
+  it('ignores parameters it does not understand, given twice or not, and an unsubscribe\'s hub.lease_seconds (§5.1 "MUST be ignored")', async () => {
+    const hub = hubWorker(content)
+    const base = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK }).toString()
+    const res = await hub.request('/hub', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `${base}&utm_source=a&utm_source=b&hub.extra=1&hub.extra=2` })
+    expect(res.status, await res.clone().text()).toBe(202)
+    for (const lease of ['-5', 'abc', '3600.0']) {
+      const unsubscribe = await hub.subscribe({ 'hub.mode': 'unsubscribe', 'hub.topic': TOPIC, 'hub.callback': CALLBACK, 'hub.lease_seconds': lease })
+      expect(unsubscribe.status, `hub.lease_seconds=${lease}: ${await unsubscribe.clone().text()}`).toBe(202)
+    }
   })
 
   it('refuses other media types (415) and oversized bodies (413)', async () => {
@@ -125,6 +142,19 @@ describe('POST /hub', () => {
     expect((await hub.subscribe(form('https://other.example/cb'))).status).toBe(202)
     // Five verifications queued, not six.
     expect(hub.jobs.filter((j) => j.kind === 'verify' && j.callback.startsWith(CALLBACK))).toHaveLength(5)
+  })
+
+  it('counts a host however it is spelt: trailing dots give it no allowance of its own', async () => {
+    const hub = hubWorker(content, { HUB_RATE_LIMIT: '100', HUB_HOST_RATE_LIMIT: '2' })
+    const form = (callback: string) => ({ 'hub.mode': 'unsubscribe', 'hub.topic': TOPIC, 'hub.callback': callback })
+    expect((await hub.subscribe(form('https://victim.example/a'))).status).toBe(202)
+    expect((await hub.subscribe(form('https://victim.example/b'))).status).toBe(202)
+    const statuses = []
+    for (const callback of ['https://victim.example/c', 'https://victim.example./c', 'https://victim.example../d', 'https://victim.example.../e']) {
+      statuses.push((await hub.subscribe(form(callback))).status)
+    }
+    expect(statuses).toEqual([429, 429, 429, 429])
+    expect((await hub.subscribe(form('https://other.example/a'))).status).toBe(202)
   })
 
   it('answers other methods with 405 and Allow', async () => {
@@ -271,6 +301,41 @@ describe('verification of intent', () => {
     expect(subs).toHaveLength(1)
     expect(subs[0]).toMatchObject({ secret: 'new', leaseSeconds: 86400 })
     expect(subs[0]!.expiresAt).toBeGreaterThan(Date.now() + 86000_000)
+  })
+
+  it('lets the later of two requests stand, whichever is verified last (§5.1): a retried older one changes nothing', async () => {
+    const hub = hubWorker(content)
+    const t = Date.now()
+    const older = verify('subscribe', { secret: 'old-secret', leaseSeconds: 3600, requestedAt: t - 60_000 })
+    const newer = verify('subscribe', { secret: 'new-secret', leaseSeconds: 864000, requestedAt: t - 1_000 })
+    // The first request meets the subscriber restarting, and is retried later ...
+    fakeSubscriber(() => new Response('restarting', { status: 503 }))
+    expect((await runJobs(hub.env, await hub.herald(), [older])).retryMessages).toHaveLength(1)
+    vi.restoreAllMocks()
+    // ... after the subscriber asked again with a new secret, and that one was verified.
+    fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, await hub.herald(), [newer])
+    const retried = await runJobs(hub.env, await hub.herald(), [older], { attempts: 2 })
+    expect(retried.explicitAcks).toEqual(['m0'])
+    expect(await subscribers(env, TOPIC, Date.now())).toMatchObject([{ secret: 'new-secret', leaseSeconds: 864000 }])
+    // A later unsubscribe stands against an earlier subscribe too, however late that is verified.
+    await runJobs(hub.env, await hub.herald(), [verify('unsubscribe', { requestedAt: t })])
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { requestedAt: t - 500 })])
+    expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
+    // And a request made after it subscribes again.
+    await runJobs(hub.env, await hub.herald(), [verify('subscribe', { secret: 'back', requestedAt: t + 1 })])
+    expect(await subscribers(env, TOPIC, Date.now())).toMatchObject([{ secret: 'back' }])
+  })
+
+  it("keeps an unsubscribe's record only as long as an earlier request's retry could arrive (14 days)", async () => {
+    const hub = hubWorker(content)
+    const t = Date.now()
+    fakeSubscriber(echoChallenge)
+    await runJobs(hub.env, await hub.herald(), [verify('unsubscribe', { requestedAt: t })])
+    await publishChanges(hub.env, await hub.herald(), t + 13 * 86_400_000)
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM subscriptions').first('n')).toBe(1)
+    await publishChanges(hub.env, await hub.herald(), t + 15 * 86_400_000)
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM subscriptions').first('n')).toBe(0)
   })
 
   it('unsubscribes only when the subscriber confirms', async () => {
@@ -572,7 +637,8 @@ describe('noticing changes and delivering them', () => {
     await publishChanges(hub.env, await hub.herald(), NOW)
     fakeSubscriber(() => new Response('gone', { status: 410 }))
     expect((await runJobs(hub.env, await hub.herald(), hub.jobs)).explicitAcks).toEqual(['m0'])
-    expect(await subscribers(env, TOPIC, NOW)).toEqual([])
+    // As an unsubscribe made then (the row stays a while as its record: see "the later of two requests").
+    expect(await subscribers(env, TOPIC, Date.now())).toEqual([])
   })
 
   it('sends nothing to a subscriber that unsubscribed before the delivery ran', async () => {
