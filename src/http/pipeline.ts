@@ -33,21 +33,35 @@ export type WaitUntil = ((p: Promise<unknown>) => void) | undefined
 
 export async function represented(herald: Herald, recipe: Recipe, waitUntil: WaitUntil): Promise<{ representation: Representation; source: CacheSource }> {
   let source: CacheSource = 'memory'
+  const deployed = herald.archive.builtAt
   const { representation } = await herald.memo.get(recipe.key, async () => {
     const hot = () => (typeof recipe.hot === 'function' ? recipe.hot() : recipe.hot)
     const prebuilt = recipe.prebuilt && (await recipe.prebuilt())
     if (prebuilt) {
       source = 'prebuilt'
-      return { representation: prebuilt, hot: hot() }
+      return { representation: modifiedNoEarlierThan(prebuilt, deployed), hot: hot() }
     }
     if (recipe.edge === false) {
       source = 'render'
-      return { representation: await recipe.render(), hot: hot() }
+      return { representation: modifiedNoEarlierThan(await recipe.render(), deployed), hot: hot() }
     }
     const { config } = herald
     const made = await throughEdgeCache(herald.version, `${config.origin} ${config.feedSize} ${recipe.key}`, waitUntil, recipe.render)
     source = made.source
-    return { representation: made.representation, hot: hot() }
+    return { representation: modifiedNoEarlierThan(made.representation, deployed), hot: hot() }
   })
   return { representation, source }
+}
+
+/**
+ * A representation's Last-Modified, never earlier than the build it came from. The content's own
+ * instant (the newest story or withdrawal a page shows) says nothing of a deploy that changed the
+ * bytes without a newer story: a withdrawal taken back (the date moved back in time), a new site
+ * title, another FEED_SIZE, a template. A reader polling with If-Modified-Since alone then got 304
+ * for a feed that had changed (RFC 9110 §13.1.3). A date later than the change is only ever safe:
+ * such a reader fetches a feed once more after a deploy that left it as it was; a reader sending
+ * If-None-Match (the strong ETag decides) does not.
+ */
+function modifiedNoEarlierThan(representation: Representation, deployed: Date): Representation {
+  return representation.lastModified >= deployed ? representation : { ...representation, lastModified: deployed }
 }

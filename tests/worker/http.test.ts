@@ -14,12 +14,46 @@ afterEach(() => vi.useRealTimers())
 
 const PATHS = ['/feed.xml', '/atom.xml', '/feed.json', '/', `/articles/${content.articles[0]!.slug}`, '/sections/news/feed.xml', '/feeds.opml']
 
+/** When `npm run build` made the archive under test (its manifest's builtAt): every URL's Last-Modified is no earlier. */
+async function deployedAt(): Promise<Date> {
+  const manifest = await env.ARCHIVE.fetch(new Request('https://archive.invalid/manifest.json'))
+  return new Date((await manifest.json<{ builtAt: string }>()).builtAt)
+}
+
 describe('validators', () => {
-  it.each(PATHS)('%s has a strong ETag and a Last-Modified', async (path) => {
+  it.each(PATHS)('%s has a strong ETag and a Last-Modified: the deploy, as no story shown is newer', async (path) => {
     const res = await get(path)
     expect(res.status).toBe(200)
     expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]{24}"$/)
-    expect(res.headers.get('last-modified')).toBe('Thu, 28 Mar 2024 23:58:00 GMT')
+    expect(res.headers.get('last-modified')).toBe((await deployedAt()).toUTCString())
+  })
+
+  it("dates a representation by its newest story when that is newer than the deploy, else by the deploy: a deploy may change any URL's bytes", async () => {
+    const story = article({ published: '2025-03-01T10:00:00Z', updated: '2025-03-02T10:00:00Z' })
+    for (const [built, expected] of [
+      ['2025-03-01T12:00:00Z', 'Sun, 02 Mar 2025 10:00:00 GMT'],
+      ['2025-03-05T12:00:00Z', 'Wed, 05 Mar 2025 12:00:00 GMT'],
+    ]) {
+      const app = createApp(heraldOf(collection([story]), new Date(built!)))
+      for (const path of ['/feed.xml', '/atom.xml', '/feed.json', '/', `/articles/${story.slug}`, '/feeds.opml']) {
+        expect((await app.request(ORIGIN + path, {}, env)).headers.get('last-modified'), `${built} ${path}`).toBe(expected)
+      }
+    }
+  })
+
+  it('never answers 304 to If-Modified-Since for bytes a deploy changed without a newer story (a withdrawal taken back, a new site title)', async () => {
+    const kept = article({ published: '2025-03-01T10:00:00Z' })
+    const pulled = article({ published: '2025-03-02T10:00:00Z' })
+    const withdrawn = { ...pulled, withdrawn: { at: '2025-03-03T10:00:00Z', reason: 'Legal review.' } }
+    const first = createApp(heraldOf(collection([kept, withdrawn]), new Date('2025-03-04T10:00:00Z')))
+    const sent = (await first.request(`${ORIGIN}/feed.xml`, {}, env)).headers.get('last-modified')!
+    // The next deploy takes the withdrawal back: the feed's newest story is older than the withdrawal was.
+    for (const next of [collection([kept, pulled]), { ...collection([kept, withdrawn]), site: { ...collection([kept, withdrawn]).site, title: 'Herald Daily' } }]) {
+      const app = createApp(heraldOf(next, new Date('2025-03-05T10:00:00Z')))
+      const res = await app.request(`${ORIGIN}/feed.xml`, { headers: { 'If-Modified-Since': sent } }, env)
+      expect(res.status).toBe(200)
+      expect(Date.parse(res.headers.get('last-modified')!)).toBeGreaterThan(Date.parse(sent))
+    }
   })
 
   it.each(PATHS)('%s answers 304 with no body and the same validators when If-None-Match matches', async (path) => {
@@ -60,7 +94,9 @@ describe('validators', () => {
   })
 
   it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it or when the date is invalid', async () => {
-    const ims = (value: string) => get('/atom.xml', { headers: { 'If-Modified-Since': value } })
+    // Built at the story's instant, so the story's instant is the Last-Modified.
+    const app = createApp(heraldOf(content, new Date('2024-03-28T23:58:00Z')))
+    const ims = (value: string) => app.request(`${ORIGIN}/atom.xml`, { headers: { 'If-Modified-Since': value } }, env)
     expect((await ims('Thu, 28 Mar 2024 23:58:00 GMT')).status).toBe(304)
     expect((await ims('Fri, 29 Mar 2024 00:00:00 GMT')).status).toBe(304)
     expect((await ims('Thu, 28 Mar 2024 23:57:59 GMT')).status).toBe(200)
@@ -155,7 +191,11 @@ describe('preconditions (RFC 9110 §13.1.1, §13.1.4)', () => {
   })
 
   it('answers 412 to If-Unmodified-Since before Last-Modified, 200 at or after it or when the date is invalid', async () => {
+    // Built at the story's instant, so the story's instant is the Last-Modified.
+    const app = createApp(heraldOf(content, new Date('2024-03-28T23:58:00Z')))
+    const get = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init, env)
     const lm = (await get('/feed.xml')).headers.get('last-modified')!
+    expect(lm).toBe('Thu, 28 Mar 2024 23:58:00 GMT')
     const at = async (value: string) => (await get('/feed.xml', { headers: { 'If-Unmodified-Since': value } })).status
     expect(await at('Thu, 28 Mar 2024 23:57:59 GMT')).toBe(412)
     expect(await at(lm)).toBe(200)

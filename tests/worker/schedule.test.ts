@@ -3,9 +3,11 @@
  * invisible everywhere until its instant, then appears without a redeploy; a new `updated` instant
  * shows in every format.
  */
+import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createApp } from '../../src/app'
 import { article, collection } from '../helpers/content'
-import { appFor } from '../helpers/worker'
+import { appFor, heraldOf, ORIGIN } from '../helpers/worker'
 import { child, children, NS, parseXml, textOf } from '../helpers/xml'
 
 afterEach(() => vi.useRealTimers())
@@ -51,7 +53,9 @@ describe('a correction', () => {
   it('shows the new updated instant in RSS, Atom, JSON Feed and on the page', async () => {
     const original = article({ published: '2025-01-01T10:00:00Z' })
     const corrected = { ...original, updated: '2025-01-02T09:30:00Z' as const }
-    const request = appFor(collection([corrected]))
+    // Deployed with the correction, a minute after it was made.
+    const app = createApp(heraldOf(collection([corrected]), new Date('2025-01-02T09:31:00Z')))
+    const request = (path: string) => app.request(ORIGIN + path, {}, env)
     const item = child(child(parseXml(await (await request('/feed.xml')).text()), 'channel'), 'item')
     expect(textOf(child(item, `{${NS.atom}}updated`))).toBe('2025-01-02T09:30:00.000Z')
     expect(textOf(child(item, 'pubDate'))).toBe('Wed, 01 Jan 2025 10:00:00 GMT')
@@ -62,6 +66,7 @@ describe('a correction', () => {
     expect(json.items[0]!.date_modified).toBe('2025-01-02T09:30:00.000Z')
     const page = await (await request(`/articles/${original.slug}`)).text()
     expect(page).toContain('Updated <time datetime="2025-01-02T09:30:00.000Z">')
-    expect((await request('/feed.xml')).headers.get('last-modified')).toBe('Thu, 02 Jan 2025 09:30:00 GMT')
+    // The deploy's instant: later than the correction's, and the bytes came with it.
+    expect((await request('/feed.xml')).headers.get('last-modified')).toBe('Thu, 02 Jan 2025 09:31:00 GMT')
   })
 })
