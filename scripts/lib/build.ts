@@ -100,6 +100,24 @@ export function assetCountWarning(files: number): string | undefined {
 
 export class ContentProblems extends Error {}
 
+/** Cloudflare deploys no static asset over 25 MiB (on any plan). */
+export const ASSET_FILE_BYTES = 25 * 1024 * 1024
+
+/**
+ * Refuses an archive wrangler would refuse to deploy, or to serve under `npm run dev` (it exits):
+ * a file over ASSET_FILE_BYTES. A story's body is held to 1 MiB by the check, so this is many
+ * long stories in one story block or on one feed page. Before the cache records the archive, so
+ * the next build checks again.
+ */
+export function assertDeployableSizes(made: { largest: number; largestPath: string }): void {
+  if (made.largest <= ASSET_FILE_BYTES) return
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`
+  throw new Error(
+    `${ARCHIVE_DIR}/${made.largestPath}: ${mib(made.largest)}, more than the ${mib(ASSET_FILE_BYTES)} Cloudflare deploys as one static asset: ` +
+      `the stories in it (a story block, or a feed's first page) are too long together; shorten the longest bodies, or lower FEED_SIZE if it is a feed`,
+  )
+}
+
 /** Report of a long build on a terminal (one line per stage; nothing per file). */
 type Progress = (line: string) => void
 
@@ -220,9 +238,10 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
     progress('build: revising the archive in place')
     const revised = await reviseArchive({ dir: archiveDir, cache, previous: last, manifestText, changed, prerender, now, checked })
     if (revised) {
+      const { made } = revised
+      assertDeployableSizes(made)
       cache.setArchive(revised.state)
       cache.save()
-      const { made } = revised
       return { manifest: revised.manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: revised.written, processed: todo.length, articles: files.length, revised: true }
     }
   }
@@ -275,6 +294,7 @@ async function build(options: BuildOptions & { progress?: Progress }): Promise<B
   const sink = (path: string, text: string, digest?: string) => staging.sink(path, text, digest ?? state.blockFiles[path])
   const manifest = await layoutArchive(index, { builtAt, prerender }, sink, staging.read, blocks, reuse)
   const made = await staging.finish()
+  assertDeployableSizes(made)
   cache.setArchive({ ...state, files: made.files, manifest: sourceHash(JSON.stringify(manifest)) })
   cache.save()
   return { manifest, files: made.count, bytes: made.bytes, largestFile: made.largest, dir: archiveDir, written: staging.written, processed: todo.length, articles: files.length, revised: false }

@@ -82,7 +82,13 @@ function unrealPart(s: string, parts: RegExpExecArray): string | undefined {
   if (Number(min) > 59) return `minute ${min} is out of range (00 to 59)`
   if (Number(sec) > 59) return `second ${sec} is out of range (00 to 59)`
   if (offH !== undefined && (Number(offH) > 23 || Number(offM) > 59)) return `UTC offset ${s.slice(-6)} is out of range (hours 00 to 23, minutes 00 to 59)`
-  return Number.isNaN(Date.parse(s)) ? 'it is not a date JavaScript can read' : undefined
+  const at = Date.parse(s)
+  if (Number.isNaN(at)) return 'it is not a date JavaScript can read'
+  // Feeds, pages and HTTP carry the instant in UTC, where a four-digit year is all RFC 3339,
+  // RFC 822 and HTTP-dates can write: 9999-12-31T23:00:00-12:00 is in the year 10000 there.
+  const utcYear = new Date(at).getUTCFullYear()
+  if (utcYear < 0 || utcYear > 9999) return `in UTC it falls in the year ${utcYear}, and feeds can write only the years 0000 to 9999`
+  return undefined
 }
 
 const INSTANT_FORM = 'must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00'
@@ -215,8 +221,19 @@ function writtenOffset(value: string): number {
 type BodyProblem = { field: string; message: string }
 type Tokens = ReturnType<typeof parseMarkdown>['tokens']
 
+/**
+ * A story's body at most (UTF-8): far beyond any story, and small enough that the files the body
+ * lands in stay under the 25 MiB Cloudflare deploys as one static asset (its story block, its
+ * feed pages), which a larger body broke only at deploy, naming no article.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024
+
 function bodyProblems(body: string): BodyProblem[] {
   const problems: BodyProblem[] = []
+  const bytes = body.length <= MAX_BODY_BYTES / 3 ? body.length : new TextEncoder().encode(body).byteLength
+  if (bytes > MAX_BODY_BYTES) {
+    return [{ field: 'body', message: `is ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_BODY_BYTES / 1048576} MiB a story's body may be (the archive's files must stay under Cloudflare's 25 MiB per static asset): split it into stories that link to each other` }]
+  }
   const { tokens, badReferences } = parseMarkdown(body)
   for (const ref of new Set(badReferences)) {
     const cp = ref[2] === 'x' || ref[2] === 'X' ? parseInt(ref.slice(3), 16) : parseInt(ref.slice(2), 10)

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { assetCountWarning } from '../../scripts/lib/build'
+import { ASSET_FILE_BYTES, assertDeployableSizes, assetCountWarning } from '../../scripts/lib/build'
 import { filesOf, listArticles, LISTING, statArticles, statFolder } from '../../scripts/folder-stats.mjs'
 import { isArticleFile } from '../../scripts/lib/article-index'
 import { contentWorkspace } from './helpers/workspace'
@@ -93,6 +93,15 @@ describe("the archive's file count against Cloudflare's static-asset limits", ()
     expect(assetCountWarning(19_974)).toBe("archive: 19,974 files, 99% of the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
     expect(assetCountWarning(20_001)).toBe("archive: 20,001 files, more than the Free plan's 20,000 static-asset files per Worker version (the Paid plan allows 100,000)")
     expect(assetCountWarning(100_001)).toContain('this archive cannot be deployed')
+  })
+
+  // wrangler refuses a file over 25 MiB at deploy, and `npm run dev` exits on it, naming no article:
+  // the build fails instead, naming the file (one story's body is held to 1 MiB by the check).
+  it('fails the build on a file over 25 MiB, naming it', () => {
+    expect(() => assertDeployableSizes({ largest: ASSET_FILE_BYTES, largestPath: 'stories/0.txt' })).not.toThrow()
+    expect(() => assertDeployableSizes({ largest: ASSET_FILE_BYTES + 1, largestPath: 'stories/0.txt' })).toThrow(
+      '.herald/archive/stories/0.txt: 25.0 MiB, more than the 25.0 MiB Cloudflare deploys as one static asset',
+    )
   })
 })
 

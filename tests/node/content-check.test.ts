@@ -53,6 +53,10 @@ describe('article fields', () => {
     [{ updated: '2024-05-01T12:00:00+24:00' }, `${FILE}: updated: 2024-05-01T12:00:00+24:00 is no real date and time: UTC offset +24:00 is out of range (hours 00 to 23, minutes 00 to 59)`],
     [{ withdrawn: { at: '2024-06-31T12:00:00Z', reason: 'x' } }, `${FILE}: withdrawn.at: 2024-06-31T12:00:00Z is no real date and time: day 31 is out of range: June 2024 has 30 days`],
     [{ published: '2024-03-28T19:58:00' }, `${FILE}: published: must be an ISO 8601 instant with its UTC offset, e.g. 2024-03-28T19:58:00-04:00`],
+    // Real where it was written, but past the four-digit years of RFC 3339, RFC 822 and HTTP-dates in UTC, where feeds carry it.
+    [{ published: '2024-05-01T00:00:00-12:00', updated: '9999-12-31T23:00:00-12:00', timeZone: 'Etc/GMT+12' }, `${FILE}: updated: 9999-12-31T23:00:00-12:00 is no real date and time: in UTC it falls in the year 10000, and feeds can write only the years 0000 to 9999`],
+    [{ published: '0000-01-01T00:00:00+14:00', timeZone: 'Etc/GMT-14' }, `${FILE}: published: 0000-01-01T00:00:00+14:00 is no real date and time: in UTC it falls in the year -1, and feeds can write only the years 0000 to 9999`],
+    [{ body: 'x'.repeat(1024 * 1024 + 1) }, `${FILE}: body: is 1.0 MiB, more than the 1 MiB a story's body may be (the archive's files must stay under Cloudflare's 25 MiB per static asset): split it into stories that link to each other`],
     [{ updated: '2024-04-30T12:00:00Z' }, `${FILE}: updated: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z)`],
     [{ timeZone: 'Mars/Olympus' }, `${FILE}: timeZone: must be an IANA time zone such as America/New_York`],
     [{ published: '2024-03-28T19:58:00-05:00', timeZone: 'America/New_York' }, `${FILE}: published: offset of 2024-03-28T19:58:00-05:00 does not match America/New_York, which was at -04:00 then`],

@@ -155,10 +155,15 @@ export class Staging {
    * revision keeps every file); returns what the archive holds (without the manifest digest the
    * store adds).
    */
-  async finish(prune = true): Promise<{ files: ArchiveState['files']; count: number; bytes: number; largest: number }> {
+  async finish(prune = true): Promise<{ files: ArchiveState['files']; count: number; bytes: number; largest: number; largestPath: string }> {
     await this.#settle()
     if (prune) for (const path of listTree(this.dir)) if (!(path in this.#files)) rmSync(join(this.dir, path), { force: true })
-    const sizes = Object.values(this.#files).map((f) => f.size)
-    return { files: this.#files, count: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0), largest: Math.max(0, ...sizes) }
+    let [count, bytes, largest, largestPath] = [0, 0, 0, '']
+    for (const [path, { size }] of Object.entries(this.#files)) {
+      count++
+      bytes += size
+      if (size > largest) [largest, largestPath] = [size, path]
+    }
+    return { files: this.#files, count, bytes, largest, largestPath }
   }
 }
