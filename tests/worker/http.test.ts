@@ -44,7 +44,7 @@ describe('validators', () => {
   it('never answers 304 to If-Modified-Since for bytes a deploy changed without a newer story (a withdrawal taken back, a new site title)', async () => {
     const kept = article({ published: '2025-03-01T10:00:00Z' })
     const pulled = article({ published: '2025-03-02T10:00:00Z' })
-    const withdrawn = { ...pulled, withdrawn: { at: '2025-03-03T10:00:00Z', reason: 'Legal review.' } }
+    const withdrawn = { ...pulled, withdrawn: { at: '2025-03-03T10:00:00Z' as const, reason: 'Legal review.' } }
     const first = createApp(heraldOf(collection([kept, withdrawn]), new Date('2025-03-04T10:00:00Z')))
     const sent = (await first.request(`${ORIGIN}/feed.xml`, {}, env)).headers.get('last-modified')!
     // The next deploy takes the withdrawal back: the feed's newest story is older than the withdrawal was.
