@@ -34,6 +34,12 @@ export type LaneKind = 'feed' | 'page' | 'article'
 
 /** URLs remembered at most; past it the lanes start again (a crawler's archive pages churn them, pollers refill them). */
 const MAX_LANES = 1024
+/**
+ * The longest URL remembered. The lanes are keyed by the whole URL, tracking query and all, and
+ * are not counted in the memo's byte budget: 1,024 URLs of 16 KB each held 16 MB outside it.
+ * No feed or page a reader polls has an address this long; a longer one is simply routed.
+ */
+export const MAX_LANE_URL = 2048
 
 export class FastLane {
   readonly #lanes = new Map<string, Lane>()
@@ -64,6 +70,7 @@ export class FastLane {
 
   /** Remembers that a GET of `url` (a `kind`) was answered from the memo with `key` and `variant`, valid until `until`. */
   remember(url: string, kind: LaneKind, key: string, variant: string, until: number): void {
+    if (url.length > MAX_LANE_URL) return
     if (this.#lanes.size >= MAX_LANES && !this.#lanes.has(url)) this.#lanes.clear()
     this.#lanes.set(url, { key, variant, until, kind })
   }

@@ -51,6 +51,20 @@ describe('a feed polled again', () => {
     expect(await notModified.text()).toBe('')
   })
 
+  it('remembers no URL longer than 2,048 characters: the lanes are outside the memo\'s byte budget', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(NOW)
+    const { request, lane } = worker([article({ published: iso(NOW - HOUR) })])
+    // A page ignores a query it does not read (a feed refuses one), so any number of long URLs reach it.
+    for (let i = 0; i < 4; i++) expect((await request(`/?utm_source=${String(i).repeat(4096)}`)).status).toBe(200)
+    for (let i = 0; i < 4; i++) expect((await request(`/?utm_source=${'x'.repeat(4096)}`)).status).toBe(200)
+    expect(await lane()).toEqual({ lanes: 0, answered: 0 })
+    // The page itself is remembered as ever.
+    for (let i = 0; i < 3; i++) await request('/?utm_source=rss')
+    // (Its bytes were in the memo already: the first request is remembered, the next two answered.)
+    expect(await lane()).toEqual({ lanes: 1, answered: 2 })
+  })
+
   it('is not answered there for a browser (the preview page), for HEAD or for another method', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(NOW)
