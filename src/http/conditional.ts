@@ -39,8 +39,8 @@ export function isNotModified(headers: Headers, representation: Representation, 
     return tags === '*' || (tags.some((t) => weaklyEqual(t, representation.etag)) && ENTITY_TAG_LIST.test(inm))
   }
   const ims = headers.get('if-modified-since')
-  if (ims !== null && HTTP_DATE.test(ims.trim())) {
-    const since = Date.parse(ims)
+  if (ims !== null) {
+    const since = httpDate(ims)
     // §13.1.3: an invalid date is ignored, and so is one later than now. Compared with the
     // Last-Modified this response would carry (lastModifiedAt), so a date once sent keeps validating.
     if (!Number.isNaN(since) && since <= now) return lastModifiedAt(representation, now, lastChange) <= since
@@ -89,10 +89,22 @@ const TIME = '\\d{2}:\\d{2}:\\d{2}'
  * must accept (RFC 850, asctime). `Date.parse` alone takes `2030` or an ISO 8601 instant.
  */
 const HTTP_DATE = new RegExp(
-  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT` +
-    `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT` +
-    `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+  `^(?:${DAY}, (\\d{2}) ${MONTH} \\d{4} ${TIME} GMT` +
+    `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-${MONTH}-\\d{2} ${TIME} GMT` +
+    `|${DAY} ${MONTH} ([ \\d]\\d) ${TIME} \\d{4})$`,
 )
+
+/**
+ * An HTTP-date's instant, or NaN when the field is none (§13.1.3: then it is ignored). A day the
+ * month does not have is none either: `Date.parse` rolls 31 Feb over to 3 March.
+ */
+export function httpDate(field: string): number {
+  const match = HTTP_DATE.exec(field.trim())
+  if (!match) return NaN
+  const at = Date.parse(match[0])
+  const day = Number(match[1] ?? match[2] ?? match[3])
+  return new Date(at).getUTCDate() === day ? at : NaN
+}
 
 /** The header lists of one representation as one route sends it: built once, reused by every request. */
 export interface Prepared {
@@ -178,8 +190,8 @@ export function failedPrecondition(headers: Headers, representation: Representat
     return matches ? undefined : `If-Match names no current entity tag of this resource: it is now ${representation.etag}`
   }
   const ius = headers.get('if-unmodified-since')
-  if (ius !== null && HTTP_DATE.test(ius.trim())) {
-    const since = Date.parse(ius)
+  if (ius !== null) {
+    const since = httpDate(ius)
     const modified = lastModifiedAt(representation, now, lastChange)
     if (!Number.isNaN(since) && modified > since) return `modified since If-Unmodified-Since: Last-Modified is now ${new Date(modified).toUTCString()}`
   }

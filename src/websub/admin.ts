@@ -18,6 +18,12 @@ const REALM = 'herald-admin'
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = c.env.ADMIN_TOKEN
   if (!token) throw refusal(503, 'admin is disabled: set a token with `wrangler secret put ADMIN_TOKEN`')
+  // RFC 6750 §3: credentials in another scheme (Basic) are no authentication information for this
+  // resource, answered as none is: 401 and the challenge, no error code. A malformed Bearer is 400.
+  const scheme = c.req.header('authorization')?.trim().split(/\s/, 1)[0]
+  if (scheme && scheme.toLowerCase() !== 'bearer') {
+    throw refusal(401, `a bearer token is required (this endpoint takes no ${scheme} credentials)`, { 'WWW-Authenticate': `Bearer realm="${REALM}"` })
+  }
   try {
     return await bearerAuth<AppEnv>({
       token,

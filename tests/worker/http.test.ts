@@ -101,6 +101,11 @@ describe('validators', () => {
     expect((await ims('Fri, 29 Mar 2024 00:00:00 GMT')).status).toBe(304)
     expect((await ims('Thu, 28 Mar 2024 23:57:59 GMT')).status).toBe(200)
     expect((await ims('not a date')).status).toBe(200)
+    // A day the month does not have is no date (Date.parse rolled it over to 3 March, then 304).
+    expect((await ims('Mon, 31 Feb 2025 00:00:00 GMT')).status).toBe(200)
+    expect((await ims('Monday, 31-Feb-25 00:00:00 GMT')).status).toBe(200)
+    expect((await ims('Mon Feb 31 00:00:00 2025')).status).toBe(200)
+    expect((await ims('Sat, 01 Mar 2025 00:00:00 GMT')).status).toBe(304)
     // Not HTTP-dates, though Date.parse reads them (§5.6.7, §13.1.3: ignored); a date to come is invalid too.
     for (const loose of ['2030', '2030-01-01T00:00:00Z', 'Fri, 29 Mar 2099 00:00:00 GMT']) expect((await ims(loose)).status, loose).toBe(200)
     // The obsolete forms a recipient must still accept.
@@ -202,6 +207,8 @@ describe('preconditions (RFC 9110 §13.1.1, §13.1.4)', () => {
     expect(await at('Fri, 29 Mar 2024 00:00:00 GMT')).toBe(200)
     expect(await at('2000')).toBe(200)
     expect(await at('yesterday')).toBe(200)
+    // 31 Feb 2024 is no date: ignored, not read as 2 March (before the Last-Modified: 412).
+    expect(await at('Sat, 31 Feb 2024 00:00:00 GMT')).toBe(200)
     const res = await get('/feed.xml', { headers: { 'If-Unmodified-Since': 'Mon, 01 Jan 2024 00:00:00 GMT' } })
     expect(await res.text()).toBe(`modified since If-Unmodified-Since: Last-Modified is now ${lm} (412)\n`)
   })

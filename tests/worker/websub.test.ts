@@ -684,7 +684,9 @@ describe('POST /admin/publish', () => {
       ['Bearer wrong', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
       ['Bearer test-admin-token-extra', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
       ['Bearer test-admin-toke', 401, 'Bearer realm="herald-admin", error="invalid_token"'],
-      ['Basic dGVzdA==', 400, 'Bearer error="invalid_request"'],
+      // RFC 6750 §3: another scheme's credentials are no authentication for this resource: no error code.
+      ['Basic dGVzdA==', 401, 'Bearer realm="herald-admin"'],
+      ['Digest username="x"', 401, 'Bearer realm="herald-admin"'],
       ['Bearer', 400, 'Bearer error="invalid_request"'],
     ] as const
     for (const [auth, status, challenge] of cases) {
