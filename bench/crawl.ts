@@ -94,7 +94,10 @@ export async function crawl(ws: BenchWorkspace): Promise<CrawlResult> {
       while (url) url = nextOf(await get(url))
     }
     const opml = await get('/feeds.opml')
-    const feeds = [...opml.matchAll(/xmlUrl="([^"]+)"/g)].map((m) => new URL(m[1]!.replace(/&amp;/g, '&')).pathname)
+    // The OPML names each listing's RSS feed once; its Atom and JSON Feed are beside it.
+    const feeds = [...opml.matchAll(/xmlUrl="([^"]+)"/g)]
+      .map((m) => new URL(m[1]!.replace(/&amp;/g, '&')).pathname)
+      .flatMap((rss) => ['feed.xml', 'atom.xml', 'feed.json'].map((file) => rss.replace(/feed\.xml$/, file)))
     // Feeds of one listing run side by side (three formats), listings one after another.
     const byListing = new Map<string, string[]>()
     for (const f of feeds) {

@@ -26,9 +26,9 @@ export const SEGMENT_KINDS = Object.fromEntries(
 
 /** The three formats: file name, media type (as RFC 4287, RSS and JSON Feed register them), labels. */
 export const FORMATS = {
-  rss: { file: 'feed.xml', type: 'application/rss+xml', contentType: 'application/rss+xml; charset=utf-8', label: 'RSS', opmlVersion: 'RSS2' },
-  atom: { file: 'atom.xml', type: 'application/atom+xml', contentType: 'application/atom+xml; charset=utf-8', label: 'Atom', opmlVersion: 'ATOM' },
-  json: { file: 'feed.json', type: 'application/feed+json', contentType: 'application/feed+json; charset=utf-8', label: 'JSON Feed', opmlVersion: 'JSONFEED' },
+  rss: { file: 'feed.xml', type: 'application/rss+xml', contentType: 'application/rss+xml; charset=utf-8', label: 'RSS' },
+  atom: { file: 'atom.xml', type: 'application/atom+xml', contentType: 'application/atom+xml; charset=utf-8', label: 'Atom' },
+  json: { file: 'feed.json', type: 'application/feed+json', contentType: 'application/feed+json; charset=utf-8', label: 'JSON Feed' },
 } as const
 
 export type Format = keyof typeof FORMATS

@@ -6,8 +6,13 @@
 import type { Archive, Listing } from '../archive/archive'
 import { xmlJsText } from '../feeds/sanitize'
 import { serializeXml } from '../feeds/xml-js'
-import { feedPath, FORMAT_NAMES, FORMATS } from '../site-map'
+import { feedPath } from '../site-map'
 
+/**
+ * One feed per listing, in RSS: a reader importing the list subscribes to every `xmlUrl` in it,
+ * nested or not, so listing the three formats of each feed showed every story three times. RSS is
+ * the one every reader takes; `/feeds` names the other formats for people.
+ */
 export function renderOpml(archive: Archive, listings: readonly Listing[], dateModified: Date): string {
   const doc = {
     _declaration: { _attributes: { version: '1.0', encoding: 'utf-8' } },
@@ -20,17 +25,15 @@ export function renderOpml(archive: Archive, listings: readonly Listing[], dateM
       },
       body: {
         outline: listings.map((l) => ({
-          _attributes: { text: l.title, title: l.title },
-          outline: FORMAT_NAMES.map((format) => ({
-            _attributes: {
-              type: 'rss',
-              version: FORMATS[format].opmlVersion,
-              text: `${l.title} (${FORMATS[format].label})`,
-              title: `${l.title} (${FORMATS[format].label})`,
-              xmlUrl: archive.link(feedPath(l, format)).url,
-              htmlUrl: l.url,
-            },
-          })),
+          _attributes: {
+            // OPML 2.0 §"Subscription lists": type "rss" and version "RSS" for RSS 2.0.
+            type: 'rss',
+            version: 'RSS',
+            text: l.title,
+            title: l.title,
+            xmlUrl: archive.link(feedPath(l, 'rss')).url,
+            htmlUrl: l.url,
+          },
         })),
       },
     },

@@ -55,7 +55,8 @@ describe('Atom and the RFC 4287 schema', () => {
         accepted++
         const app = createApp(heraldOf(c))
         const opml = await (await app.request('http://localhost:8787/feeds.opml', {}, ENV)).text()
-        const atoms = [...opml.matchAll(/xmlUrl="http:\/\/localhost:8787([^"]*atom\.xml)"/g)].map((m) => m[1]!)
+        // The OPML lists each listing's RSS feed; its Atom feed is beside it.
+        const atoms = [...opml.matchAll(/xmlUrl="http:\/\/localhost:8787([^"]*)feed\.xml"/g)].map((m) => `${m[1]!}atom.xml`)
         expect(atoms.length).toBeGreaterThanOrEqual(3)
         for (const path of atoms) expect(atomSchemaErrors(await atomOf(app, path)), path).toEqual([])
       }),
