@@ -93,9 +93,12 @@ async function servedWell(g: Generated): Promise<void> {
   }
   const imageUrl = (a: Generated['articles'][number]) => a.image && new URL(a.image.url).href
 
-  // OPML: every feed, and every page it points at, is served; no address is a dot-segment.
+  // OPML: every listing's feed once (RSS), and every page it points at, is served; no address is a
+  // dot-segment. Each listing's Atom and JSON Feed, beside its RSS, are walked too.
   const opml = parseXml(await ok('/feeds.opml'))
-  const feeds = descendants(opml, 'outline').filter((o) => o.attributes.xmlUrl)
+  const listed = descendants(opml, 'outline').filter((o) => o.attributes.xmlUrl)
+  expect(listed.every((o) => o.attributes.xmlUrl!.endsWith('/feed.xml'))).toBe(true)
+  const feeds = listed.flatMap((o) => ['feed.xml', 'atom.xml', 'feed.json'].map((file) => ({ attributes: { ...o.attributes, xmlUrl: o.attributes.xmlUrl!.replace(/feed\.xml$/, file) } })))
   const credited = new Set(content.articles.flatMap((a) => a.authors ?? []))
   const tagged = new Set(content.articles.flatMap((a) => a.tags.map((t) => asName(t).toLowerCase())))
   // Home, the section, each credited author and each tag (tags may share a page only when spelt alike).
