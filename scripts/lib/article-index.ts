@@ -24,6 +24,15 @@ function identifier(file: string): string {
   return `article_${camel}`
 }
 
+/**
+ * A file name as a single-quoted string literal: `o'brien.ts` and `back\slash.ts` (legal on Linux
+ * and macOS) made the index invalid TypeScript, or named `./backslash`. Other names are as before,
+ * so an index generated before stays current.
+ */
+function quoted(name: string): string {
+  return `'${name.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`
+}
+
 /** The source text of the index for these files. */
 export function renderArticleIndex(files: readonly string[]): string {
   // `a-b.ts` and `a_b.ts` make one identifier: the later file gets a number, so each is imported.
@@ -35,7 +44,7 @@ export function renderArticleIndex(files: readonly string[]): string {
     return name
   })
   // A base name has no "_" after `article_`, so a numbered one is no other file's.
-  const imports = files.map((f, i) => `import ${names[i]} from './${f.replace(/\.ts$/, '')}'`)
+  const imports = files.map((f, i) => `import ${names[i]} from ${quoted(`./${f.replace(/\.ts$/, '')}`)}`)
   return [
     '// Generated from the files in this folder by `npm run index` (also run by `npm run new`).',
     '// Do not edit: `npm run check` fails when this list differs from the folder.',
@@ -43,7 +52,7 @@ export function renderArticleIndex(files: readonly string[]): string {
     ...imports,
     '',
     'export const articleFiles: readonly string[] = [',
-    ...files.map((f) => `  '${f}',`),
+    ...files.map((f) => `  ${quoted(f)},`),
     ']',
     '',
     'export const articles: readonly Article[] = [',

@@ -1,6 +1,6 @@
 /** Reads the content of a checkout (or of a fixture folder laid out the same way) for the check. */
 import { readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import type { Content } from '../../src/content/article'
 import { formatProblem, validateContent, validateLedger, type Ledger, type Problem } from '../../src/build/validate'
 import { articleFiles, articleIndexIsCurrent } from './article-index'
@@ -23,7 +23,8 @@ export function readLedger(root: string): Ledger {
  */
 export async function checkRepository(root: string, loaded?: Content): Promise<{ problems: Problem[]; articles: number }> {
   const dir = join(root, 'content/articles')
-  const rel = (f: string) => relative(root, join(dir, f)).split('\\').join('/')
+  // Windows' separator only: on Linux and macOS a backslash is a character of a file name.
+  const rel = (f: string) => relative(root, join(dir, f)).split(sep).join('/')
   // Files in the folder's order, which is the generated index's order when it is current.
   const files = articleFiles(dir).map(rel)
   if (!articleIndexIsCurrent(dir)) {

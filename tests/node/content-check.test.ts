@@ -396,6 +396,21 @@ describe('adding an article', () => {
     expect(renderArticleIndex(['fleeing-fear-central-asians-exit-russia.ts'])).toContain('import article_fleeingFearCentralAsiansExitRussia from')
   })
 
+  it("writes any file name into the index as the string it is: an apostrophe or a backslash (legal on Linux) made it invalid or another file's", async () => {
+    const { init, parse } = await import('es-module-lexer')
+    await init
+    const files = ["o'brien.ts", 'back\\slash.ts', 'plain.ts']
+    const index = renderArticleIndex(files)
+    const [imports] = parse(index.replace("import type { Article } from '../../src/content/article'\n", ''))
+    expect(imports.map((i) => i.n)).toEqual(["./o'brien", './back\\slash', './plain'])
+    // The list of files is the same strings (esbuild reads the whole module as TypeScript).
+    const { transformSync } = await import('esbuild')
+    const js = transformSync(index.replace(/^import .*$/gm, ''), { loader: 'ts', format: 'cjs' }).code
+    const mod = { exports: {} as { articleFiles?: string[] } }
+    new Function('module', 'exports', js.replace(/articles = \[[^\]]*\]/, 'articles = []'))(mod, mod.exports)
+    expect(mod.exports.articleFiles).toEqual(files)
+  })
+
   it('makes slugs from any headline', () => {
     expect(slugify('Fleeing Fear: Central Asians Exit Russia Amid Rising Hostility')).toBe('fleeing-fear-central-asians-exit-russia-amid-rising-hostility')
     expect(slugify('  Ça coûte 10 €!  ')).toBe('ca-coute-10')
