@@ -19,6 +19,23 @@ type Token = ReturnType<typeof md.parse>[number]
 type CheckEnv = {
   /** Numeric character references as written (`&#x85;`) whose code point text may not hold. */
   badReferences: string[]
+  /** Whether blocks nest past markdown-it's maxNesting, where it drops the rest of them unsaid. */
+  tooDeep: boolean
+}
+
+/** How deep blockquotes and lists may nest: markdown-it's own limit, past which text vanishes. */
+export const MAX_NESTING = md.options.maxNesting
+
+// markdown-it stops at maxNesting levels of blocks (quotes in quotes, lists in lists) and drops
+// what is deeper, with no word: `>` 150 times before a sentence printed empty quotes. The check is
+// told when a nested block's lines are dropped, and refuses the body.
+const tokenize = md.block.tokenize.bind(md.block)
+md.block.tokenize = (state, startLine, endLine) => {
+  const env = state.env as Partial<CheckEnv>
+  if (env.badReferences && state.level >= MAX_NESTING) {
+    for (let line = startLine; line < endLine; line++) if (!state.isEmpty(line)) env.tooDeep = true
+  }
+  tokenize(state, startLine, endLine)
 }
 
 // markdown-it writes a numeric reference to a code point text may not hold (`&#0;`, `&#x85;`,
@@ -65,11 +82,11 @@ let parsed: { body: string; tokens: Token[] } | undefined
  * The body's tokens with URLs as written (what the content check reads; read them, do not change
  * them), and the character references in it that markdown-it replaced with U+FFFD.
  */
-export function parseMarkdown(body: string): { tokens: readonly Token[]; badReferences: readonly string[] } {
-  const env: CheckEnv = { badReferences: [] }
+export function parseMarkdown(body: string): { tokens: readonly Token[]; badReferences: readonly string[]; tooDeep: boolean } {
+  const env: CheckEnv = { badReferences: [], tooDeep: false }
   const tokens = md.parse(body, env)
   parsed = { body, tokens }
-  return { tokens, badReferences: env.badReferences }
+  return { tokens, badReferences: env.badReferences, tooDeep: env.tooDeep }
 }
 
 /** The body's HTML, with URLs resolved against `base` (the site's origin). */

@@ -10,7 +10,7 @@ import { KEY_SLUG } from '../site-map'
 import type { Article, Content, Site } from '../content/article'
 import { cleanContent, type Problem, type Sources } from './clean'
 import { anchorOf } from '../content/story'
-import { parseMarkdown } from './markdown'
+import { MAX_NESTING, parseMarkdown } from './markdown'
 import { describe, invisible, url as urlRule } from './normalise'
 
 export type { Problem, Sources }
@@ -234,7 +234,8 @@ function bodyProblems(body: string): BodyProblem[] {
   if (bytes > MAX_BODY_BYTES) {
     return [{ field: 'body', message: `is ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_BODY_BYTES / 1048576} MiB a story's body may be (the archive's files must stay under Cloudflare's 25 MiB per static asset): split it into stories that link to each other` }]
   }
-  const { tokens, badReferences } = parseMarkdown(body)
+  const { tokens, badReferences, tooDeep } = parseMarkdown(body)
+  if (tooDeep) problems.push({ field: 'body', message: `nests quotes or lists more than ${MAX_NESTING} levels deep, where Markdown drops the rest of the text: nest less` })
   for (const ref of new Set(badReferences)) {
     const cp = ref[2] === 'x' || ref[2] === 'X' ? parseInt(ref.slice(3), 16) : parseInt(ref.slice(2), 10)
     const what = cp > 0x10ffff ? 'no Unicode code point' : describe(String.fromCodePoint(cp))

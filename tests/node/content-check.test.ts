@@ -56,6 +56,9 @@ describe('article fields', () => {
     // Real where it was written, but past the four-digit years of RFC 3339, RFC 822 and HTTP-dates in UTC, where feeds carry it.
     [{ published: '2024-05-01T00:00:00-12:00', updated: '9999-12-31T23:00:00-12:00', timeZone: 'Etc/GMT+12' }, `${FILE}: updated: 9999-12-31T23:00:00-12:00 is no real date and time: in UTC it falls in the year 10000, and feeds can write only the years 0000 to 9999`],
     [{ published: '0000-01-01T00:00:00+14:00', timeZone: 'Etc/GMT-14' }, `${FILE}: published: 0000-01-01T00:00:00+14:00 is no real date and time: in UTC it falls in the year -1, and feeds can write only the years 0000 to 9999`],
+    // markdown-it stops at 100 levels and drops what is deeper, unsaid (the text "deep" was on no page or feed).
+    [{ body: `${'>'.repeat(150)} deep` }, `${FILE}: body: nests quotes or lists more than 100 levels deep, where Markdown drops the rest of the text: nest less`],
+    [{ body: Array.from({ length: 60 }, (_, i) => `${'  '.repeat(i)}- item ${i}`).join('\n') }, `${FILE}: body: nests quotes or lists more than 100 levels deep, where Markdown drops the rest of the text: nest less`],
     [{ body: 'x'.repeat(1024 * 1024 + 1) }, `${FILE}: body: is 1.0 MiB, more than the 1 MiB a story's body may be (the archive's files must stay under Cloudflare's 25 MiB per static asset): split it into stories that link to each other`],
     [{ updated: '2024-04-30T12:00:00Z' }, `${FILE}: updated: 2024-04-30T12:00:00Z is before published (2024-05-01T12:00:00Z)`],
     [{ timeZone: 'Mars/Olympus' }, `${FILE}: timeZone: must be an IANA time zone such as America/New_York`],
@@ -409,6 +412,11 @@ describe('adding an article', () => {
     const mod = { exports: {} as { articleFiles?: string[] } }
     new Function('module', 'exports', js.replace(/articles = \[[^\]]*\]/, 'articles = []'))(mod, mod.exports)
     expect(mod.exports.articleFiles).toEqual(files)
+  })
+
+  it('accepts nesting markdown-it renders whole: 99 quotes, a list 30 levels deep', () => {
+    expect(problemsWith({ body: `${'>'.repeat(99)} deep` })).toEqual([])
+    expect(problemsWith({ body: Array.from({ length: 30 }, (_, i) => `${'  '.repeat(i)}- item ${i}`).join('\n') })).toEqual([])
   })
 
   it('makes slugs from any headline', () => {
