@@ -469,8 +469,12 @@ function missingFile(path: string): ArchiveError {
   return new ArchiveError(`archive file ${path} is missing: the archive is incomplete, run \`npm run build\``)
 }
 
-/** Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN). */
-const BUILD_LINK = `="${ARCHIVE_ORIGIN}/`
+/**
+ * Where markdown-it wrote a link made absolute at build time (see ARCHIVE_ORIGIN): an `href` or
+ * `src` value. Only those: a link's title or an image's alt that an editor began with the same
+ * text (`[x](/a "https://herald.invalid/x")`) is the editor's, and was rewritten to the site.
+ */
+const BUILD_LINK = new RegExp(`(?<= (?:href|src))="${ARCHIVE_ORIGIN.replaceAll('.', '\\.')}/`, 'g')
 
 /** The first index whose value is ≤ `value` in a descending array. */
 function firstAtMost(values: readonly number[], value: number): number {

@@ -94,8 +94,9 @@ export const SCHEDULE_MARGIN_MS = 24 * 3600 * 1000
 /**
  * The origin item HTML is rendered against at build time. The archive does not depend on
  * `SITE_URL` (one build serves `wrangler dev` on any port and every environment): the Worker puts
- * its own origin in place of this one, in attribute values only (`="https://herald.invalid/`),
- * where markdown-it writes the links it made absolute; text cannot contain `="` unescaped.
+ * its own origin in place of this one, in `href` and `src` values only (` href="https://herald.invalid/`),
+ * where markdown-it writes the links it made absolute; text cannot contain `="` unescaped, and a
+ * title or alt the editor began with this origin is another attribute.
  * `.invalid` is reserved (RFC 2606), so no real link is ever rewritten.
  */
 export const ARCHIVE_ORIGIN = 'https://herald.invalid'

@@ -314,6 +314,19 @@ describe('serving from the archive', () => {
     expect(json.items[0]!.content_html).toContain('href="https://news.example.com/articles/other"')
   })
 
+  it("leaves a link title or an image's alt as the editor wrote it, though it begins with the build's origin", async () => {
+    const story = article({ body: '[x](/a "https://herald.invalid/x") and ![https://herald.invalid/y](/b.png)' })
+    for (const site of ['https://news.example.com', ORIGIN]) {
+      const request = appFor(collection([story]), { SITE_URL: site })
+      const html = await (await request(`/articles/${story.slug}`)).text()
+      const json = await (await request('/feed.json')).json<{ items: { content_html: string }[] }>()
+      for (const [where, text] of [['page', html], ['JSON Feed', json.items[0]!.content_html]]) {
+        expect(text, `${site} ${where}`).toContain(`href="${site}/a" title="https://herald.invalid/x"`)
+        expect(text, `${site} ${where}`).toContain(`src="${site}/b.png" alt="https://herald.invalid/y"`)
+      }
+    }
+  })
+
   it('answers 503 with what to run when the archive is not built, and when a file of it is missing', async () => {
     const none = createApp(heraldFor(() => async () => undefined))
     const res = await none.request(`${ORIGIN}/feed.xml`, {}, { SITE_URL: ORIGIN } as Env)
