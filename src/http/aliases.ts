@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { FORMATS, LISTING_KINDS, type Format } from '../site-map'
+import { FEED_PREFLIGHT, READ_METHODS } from './errors'
 
 /** Guessed last segments, by the format they mean. */
 const GUESSED: Record<Format, readonly string[]> = {
@@ -30,14 +31,28 @@ export function canonicalPath(path: string): string | undefined {
   return p === path ? undefined : p
 }
 
+const FEED_FILES = Object.values(FORMATS).map((f) => `/${f.file}`)
+const isFeed = (path: string) => FEED_FILES.some((file) => path.endsWith(file))
+
 export function feedAliases(): MiddlewareHandler {
   return async function feedAliases(c, next) {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-      // Hono's path, not a parsed URL: this runs on every request, and nearly all are canonical.
-      if (canonicalPath(c.req.path) !== undefined) {
-        const url = new URL(c.req.url)
-        const target = canonicalPath(url.pathname)
-        if (target !== undefined) return c.redirect(target + url.search, 301)
+    const method = c.req.method
+    // Hono's path, not a parsed URL: this runs on every request, and nearly all are canonical.
+    if ((method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && canonicalPath(c.req.path) !== undefined) {
+      const url = new URL(c.req.url)
+      const target = canonicalPath(url.pathname)
+      if (target !== undefined) {
+        // A browser app that guessed a feed's URL reads the redirect only if CORS allows it (the
+        // Fetch standard checks the 301 itself), and its preflight is never redirected: a feed's
+        // alias answers both as the feed would.
+        const feed = isFeed(target)
+        if (method === 'OPTIONS') {
+          if (feed) return c.body(null, 204, { Allow: READ_METHODS.join(', '), ...FEED_PREFLIGHT })
+        } else {
+          const res = c.redirect(target + url.search, 301)
+          if (feed) res.headers.set('Access-Control-Allow-Origin', '*')
+          return res
+        }
       }
     }
     await next()

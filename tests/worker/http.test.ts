@@ -316,6 +316,20 @@ describe('guessed feed URLs', () => {
   it('never serves a second copy of a feed', async () => {
     expect((await get('/rss', { redirect: 'manual' })).headers.get('content-type') ?? '').not.toMatch(/rss/)
   })
+
+  it("lets a browser app follow a feed's alias: the 301 carries CORS, the preflight is answered as the feed's", async () => {
+    for (const path of ['/rss', '/feed.xml/', '/sections/news/rss', '/tags/russia/json']) {
+      const res = await get(path, { redirect: 'manual', headers: { Origin: 'https://app.example' } })
+      expect(res.status, path).toBe(301)
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*')
+      const preflight = await get(path, { method: 'OPTIONS', headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' } })
+      expect(preflight.status, path).toBe(204)
+      expect(preflight.headers.get('access-control-allow-origin'), path).toBe('*')
+      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase(), path).toContain('if-none-match')
+    }
+    // A page's alias is no CORS resource.
+    expect((await get('/sections/news/', { redirect: 'manual' })).headers.get('access-control-allow-origin')).toBeNull()
+  })
 })
 
 describe('opening a feed in a browser', () => {
