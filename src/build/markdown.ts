@@ -33,7 +33,7 @@ const tokenize = md.block.tokenize.bind(md.block)
 md.block.tokenize = (state, startLine, endLine) => {
   const env = state.env as Partial<CheckEnv>
   if (env.badReferences && state.level >= MAX_NESTING) {
-    for (let line = startLine; line < endLine; line++) if (!state.isEmpty(line)) env.tooDeep = true
+    for (let line = startLine; line < endLine && !env.tooDeep; line++) if (!state.isEmpty(line)) env.tooDeep = true
   }
   tokenize(state, startLine, endLine)
 }

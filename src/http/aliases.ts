@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { FORMATS, LISTING_KINDS, type Format } from '../site-map'
-import { FEED_PREFLIGHT, READ_METHODS } from './errors'
+import { FEED_PREFLIGHT, methodNotAllowed } from './errors'
 
 /** Guessed last segments, by the format they mean. */
 const GUESSED: Record<Format, readonly string[]> = {
@@ -33,6 +33,8 @@ export function canonicalPath(path: string): string | undefined {
 
 const FEED_FILES = Object.values(FORMATS).map((f) => `/${f.file}`)
 const isFeed = (path: string) => FEED_FILES.some((file) => path.endsWith(file))
+/** The feed routes' own answer to OPTIONS (src/app.tsx). */
+const feedPreflight = methodNotAllowed(undefined, FEED_PREFLIGHT)
 
 export function feedAliases(): MiddlewareHandler {
   return async function feedAliases(c, next) {
@@ -47,7 +49,7 @@ export function feedAliases(): MiddlewareHandler {
         // alias answers both as the feed would.
         const feed = isFeed(target)
         if (method === 'OPTIONS') {
-          if (feed) return c.body(null, 204, { Allow: READ_METHODS.join(', '), ...FEED_PREFLIGHT })
+          if (feed) return feedPreflight(c)
         } else {
           const res = c.redirect(target + url.search, 301)
           if (feed) res.headers.set('Access-Control-Allow-Origin', '*')

@@ -39,7 +39,7 @@ const MAX_LANES = 1024
  * are not counted in the memo's byte budget: 1,024 URLs of 16 KB each held 16 MB outside it.
  * No feed or page a reader polls has an address this long; a longer one is simply routed.
  */
-export const MAX_LANE_URL = 2048
+const MAX_LANE_URL = 2048
 
 export class FastLane {
   readonly #lanes = new Map<string, Lane>()

@@ -33,24 +33,28 @@ export type WaitUntil = ((p: Promise<unknown>) => void) | undefined
 
 export async function represented(herald: Herald, recipe: Recipe, waitUntil: WaitUntil): Promise<{ representation: Representation; source: CacheSource }> {
   let source: CacheSource = 'memory'
-  const deployed = herald.archive.builtAt
   const { representation } = await herald.memo.get(recipe.key, async () => {
+    const made = await make()
+    return { ...made, representation: modifiedNoEarlierThan(made.representation, herald.archive.builtAt) }
+  })
+  return { representation, source }
+
+  async function make(): Promise<{ representation: Representation; hot: boolean }> {
     const hot = () => (typeof recipe.hot === 'function' ? recipe.hot() : recipe.hot)
     const prebuilt = recipe.prebuilt && (await recipe.prebuilt())
     if (prebuilt) {
       source = 'prebuilt'
-      return { representation: modifiedNoEarlierThan(prebuilt, deployed), hot: hot() }
+      return { representation: prebuilt, hot: hot() }
     }
     if (recipe.edge === false) {
       source = 'render'
-      return { representation: modifiedNoEarlierThan(await recipe.render(), deployed), hot: hot() }
+      return { representation: await recipe.render(), hot: hot() }
     }
     const { config } = herald
     const made = await throughEdgeCache(herald.version, `${config.origin} ${config.feedSize} ${recipe.key}`, waitUntil, recipe.render)
     source = made.source
-    return { representation: modifiedNoEarlierThan(made.representation, deployed), hot: hot() }
-  })
-  return { representation, source }
+    return { representation: made.representation, hot: hot() }
+  }
 }
 
 /**

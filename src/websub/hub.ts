@@ -85,7 +85,7 @@ function hubFields(form: URLSearchParams): Record<string, string> {
  * encoded, hex digits are upper case), which WebSub §5.1.1 asks of a hub: "Hubs MUST always decode
  * non-reserved characters". `%7Ebob` and `~bob` are one callback, `%66eed.xml` is `feed.xml`.
  */
-export function normalisedEscapes(url: string): string {
+function normalisedEscapes(url: string): string {
   return url.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
     const char = String.fromCharCode(parseInt(hex, 16))
     return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase()
@@ -118,14 +118,14 @@ export async function hubRequest(c: Context<AppEnv>): Promise<Response> {
   // subscription would be confirmed at one address and delivered to another. And `HTTP://`, `/./`
   // spellings would each be a subscription of their own, counted apart by the rate limit.
   // Escapes normalised too (§5.1.1), for the same reason: `%7Ebob` and `~bob` are one callback.
-  const written = normalisedEscapes(new URL(callback).href)
+  const url = new URL(callback)
+  const written = normalisedEscapes(url.href)
   if (callback !== written) throw refusal(400, `hub.callback must be written as the URL parser writes it, with no unreserved character percent-encoded: ${written}`)
   const lease = form['hub.lease_seconds'] ? Math.min(hub.leaseMax, Math.max(hub.leaseMin, Number(form['hub.lease_seconds']))) : hub.leaseDefault
 
   // Per callback, and per callback host: every request makes the hub send a GET, and a host's
   // other paths and queries would otherwise each have an allowance of their own.
   // The host as the callback policy compares it: `victim.example.` is `victim.example`.
-  const url = new URL(callback)
   const now = Date.now()
   const { wait, over } = await countRequest(c.env, callback, `${canonicalHost(url.hostname)}${url.port && `:${url.port}`}`, hub, now)
   if (wait > 0) throw refusal(429, `too many requests for this ${over === 'host' ? "callback's host" : 'callback'}; try again in ${wait} seconds`, { 'Retry-After': String(wait) })
